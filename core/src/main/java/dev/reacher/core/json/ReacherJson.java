@@ -1,0 +1,96 @@
+package dev.reacher.core.json;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The one Jackson configuration for Reacher's wire format. Durations travel as Rust's
+ * {@code {"secs":N,"nanos":N}} (a two-element array {@code [secs, nanos]} is accepted on input),
+ * unknown fields are ignored as upstream's serde does.
+ */
+public final class ReacherJson {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new SimpleModule("reacher-duration")
+                    .addSerializer(Duration.class, new DurationSerializer())
+                    .addDeserializer(Duration.class, new DurationDeserializer()))
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private ReacherJson() {}
+
+    /** A shared, thread-safe mapper; do not reconfigure it. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Compact JSON, as upstream's endpoints emit it. */
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Two-space indented JSON, as upstream's CLI prints it. */
+    public static String writePretty(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    static final class DurationSerializer extends JsonSerializer<Duration> {
+        @Override
+        public void serialize(Duration d, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            gen.writeStartObject();
+            gen.writeNumberField("secs", Math.max(0, d.getSeconds()));
+            gen.writeNumberField("nanos", d.isNegative() ? 0 : d.getNano());
+            gen.writeEndObject();
+        }
+    }
+
+    static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonNode node = p.readValueAsTree();
+            JsonNode secs;
+            JsonNode nanos;
+            if (node.isObject()) {
+                secs = node.get("secs");
+                nanos = node.get("nanos");
+            } else if (node.isArray() && node.size() == 2) {
+                secs = node.get(0);
+                nanos = node.get(1);
+            } else {
+                throw ctxt.weirdStringException(node.toString(), Duration.class,
+                        "expected a duration {\"secs\": u64, \"nanos\": u32}");
+            }
+            if (secs == null || !secs.canConvertToLong() || secs.asLong() < 0) {
+                throw ctxt.weirdStringException(String.valueOf(secs), Duration.class, "missing or invalid field `secs`");
+            }
+            if (nanos == null || !nanos.canConvertToInt() || nanos.asInt() < 0 || nanos.asInt() > 999_999_999) {
+                throw ctxt.weirdStringException(String.valueOf(nanos), Duration.class, "missing or invalid field `nanos`");
+            }
+            return Duration.ofSeconds(secs.asLong(), nanos.asInt());
+        }
+
+        @Override
+        public Duration getNullValue(DeserializationContext ctxt) {
+            return null;
+        }
+
+    }
+}
