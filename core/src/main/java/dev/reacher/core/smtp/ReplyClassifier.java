@@ -1,0 +1,98 @@
+package dev.reacher.core.smtp;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Upstream's substring tables that turn SMTP reply text into a mailbox state (§2.8) or an error
+ * description (§2.13). One deliberate fix: a rejection whose text blames our IP (blacklist, rDNS)
+ * is reported as that error before the invalid-mailbox table is consulted, because
+ * {@code 554 5.7.1 … blocked using zen.spamhaus.org} says nothing about the mailbox.
+ */
+public final class ReplyClassifier {
+
+    /** What a RCPT reply says about the mailbox. */
+    public enum MailboxState { DELIVERABLE, DISABLED, FULL_INBOX, INVALID }
+
+    private static final List<String> DISABLED = List.of("disabled", "discontinued", "inactive");
+    private static final List<String> FULL_INBOX = List.of("insufficient", "mailbox full", "quote exceeded",
+            "over quota", "too many messages", "out of storage space");
+    private static final String GMAIL_RATE_LIMITED = "the user you are trying to contact is receiving mail at a rate that";
+    private static final List<String> INVALID = List.of("address rejected", "unrouteable", "does not exist",
+            "invalid address", "invalid email address", "invalid recipient", "may not exist", "recipient invalid",
+            "recipient rejected", "unknown recipient address", "unknown recipient", "undeliverable", "user unknown",
+            "unknown user", "recipient unknown", "no such user", "mailbox not found", "invalid mailbox", "no mailbox",
+            "no such mailbox", "mailbox unavailable", "mailbox is unavailable", "not a valid mailbox",
+            "no such recipient", "have an account", "unknown local part", "no longer available", "dosn't exist",
+            "could not be found", "no such person", "address error", "address is not handled",
+            "recipient is not exist", "recipient not found", "email doesn't exist", "verify address failed",
+            "unable to verify user", "utilisateur inconnu", "permanent: 5.1.1", "permanent: 5.7.1");
+    private static final List<String> IP_BLACKLISTED = List.of("blacklist", "black list", "block list", "spam",
+            "abusix", "relaying denied", "access denied", "administratively denied", "banned", "blocked",
+            "connection rejected", "poor reputation", "junkmail", "refused by proofpoint", "dnsbl",
+            "sbrs score too low", "spamhaus", "relay not permitted", "not yet authorized");
+    private static final List<String> NEEDS_RDNS = List.of("cannot find your reverse hostname", "reverse dns entry");
+
+    private ReplyClassifier() {}
+
+    /**
+     * Classifies the reply to {@code RCPT TO}; null when the reply is an error that says nothing
+     * about the mailbox (greylisting, blacklisting, anything unrecognised).
+     */
+    public static MailboxState classifyRcpt(SmtpReply reply, String toEmail) {
+        if (reply.isPositive()) {
+            return MailboxState.DELIVERABLE;
+        }
+        String s = reply.errorDisplay().toLowerCase(Locale.ROOT);
+        if (containsAny(s, DISABLED)) {
+            return MailboxState.DISABLED;
+        }
+        if (containsAny(s, FULL_INBOX)) {
+            return MailboxState.FULL_INBOX;
+        }
+        if (s.contains(GMAIL_RATE_LIMITED)) {
+            return MailboxState.DELIVERABLE;
+        }
+        if (describe(reply) != null) {
+            return null;
+        }
+        // Upstream matches "mailbox <email> unknown" case-sensitively; we compare lowercase on both sides.
+        if (containsAny(s, INVALID) || s.contains("mailbox " + toEmail.toLowerCase(Locale.ROOT) + " unknown")) {
+            return MailboxState.INVALID;
+        }
+        return null;
+    }
+
+    /** {@code IpBlacklisted}, {@code NeedsRDNS} or null, from the reply lines (without the prefix). */
+    public static SmtpError.Description describe(SmtpReply reply) {
+        if (reply.isPositive()) {
+            return null;
+        }
+        return describe(reply.text());
+    }
+
+    static SmtpError.Description describe(String text) {
+        String m = text.toLowerCase(Locale.ROOT);
+        if (containsAny(m, IP_BLACKLISTED)) {
+            return SmtpError.Description.IP_BLACKLISTED;
+        }
+        if (containsAny(m, NEEDS_RDNS)) {
+            return SmtpError.Description.NEEDS_RDNS;
+        }
+        return null;
+    }
+
+    /** The error for a negative reply that was not classified: async-smtp's text plus its description. */
+    public static SmtpError toError(SmtpReply reply) {
+        return SmtpError.asyncSmtp(reply.errorDisplay(), describe(reply));
+    }
+
+    private static boolean containsAny(String s, List<String> needles) {
+        for (String n : needles) {
+            if (s.contains(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.reacher.core.smtp;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Duration;
+
+/**
+ * One SMTP attempt as it is reported in {@code debug.smtp.attempts}: through which proxy, to which
+ * MX host, how it ended and how long it took.
+ */
+@JsonPropertyOrder({"proxy", "host", "outcome", "duration", "error"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SmtpAttempt(
+        @JsonProperty("proxy") String proxy,
+        @JsonProperty("host") String host,
+        @JsonProperty("outcome") Outcome outcome,
+        @JsonProperty("duration") Duration duration,
+        @JsonProperty("error") String error) {
+
+    /**
+     * Who an attempt's result counts against (proxy-rotation.md §3): only {@link #PROXY_FAULT} and
+     * {@link #IP_BLACKLISTED} are the proxy's doing.
+     */
+    public enum Outcome {
+        /** A verdict about the mailbox was reached. */
+        VERDICT("verdict"),
+        /** The proxy could not be reached, refused us, or broke the SOCKS protocol. */
+        PROXY_FAULT("proxy_fault"),
+        /** The MX refused our IP (blacklist or missing reverse DNS). */
+        IP_BLACKLISTED("ip_blacklisted"),
+        /** A temporary 4xx reply: try again later. */
+        GREYLISTED("greylisted"),
+        /** The MX was unreachable, timed out or misbehaved. */
+        TARGET_FAULT("target_fault");
+
+        private final String json;
+
+        Outcome(String json) {
+            this.json = json;
+        }
+
+        @JsonValue
+        public String json() {
+            return json;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.reacher.core.smtp;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the SMTP step needs for one address.
+ *
+ * @param toEmail the address exactly as given (it is what {@code RCPT TO} carries)
+ * @param domain the domain as typed; the catch-all probe uses it
+ * @param mxHosts MX host names with trailing dots, best preference first; the first one is
+ *     upstream's only host, the others are fallbacks when it cannot be reached
+ */
+public record SmtpRequest(String toEmail, String domain, List<String> mxHosts, SmtpConfig config, SmtpRoute route) {
+    public SmtpRequest {
+        Objects.requireNonNull(toEmail, "toEmail");
+        Objects.requireNonNull(domain, "domain");
+        mxHosts = List.copyOf(mxHosts);
+        if (mxHosts.isEmpty()) {
+            throw new IllegalArgumentException("at least one MX host is needed");
+        }
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(route, "route");
+    }
+}

@@ -1,0 +1,402 @@
+package dev.reacher.core.smtp;
+
+import dev.reacher.core.proxy.Socks5Connector;
+import dev.reacher.core.proxy.Socks5Exception;
+import dev.reacher.core.smtp.ReplyClassifier.MailboxState;
+import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs upstream's SMTP conversation for one address (reacher-core.md §2.7–§2.11): connect (direct
+ * or via SOCKS5), greeting, EHLO (HELO if EHLO is refused), MAIL FROM, a catch-all probe with a
+ * random local part, RCPT TO, QUIT. {@code retries} is the total number of attempts; only errors
+ * without a description are retried, as upstream.
+ *
+ * <p>Improvements over upstream, each documented in {@code docs/compatibility.md}: every attempt
+ * has a deadline even without {@code smtp_timeout}; when the best MX cannot be reached the next
+ * one by preference is tried; a failing QUIT after a verdict keeps the verdict; EHLO falls back to
+ * HELO. Never throws for anything the network does.
+ */
+public final class SmtpVerifier {
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpVerifier.class);
+    private static final Duration MAX_CONNECT = Duration.ofSeconds(10);
+    private static final Duration QUIT_WAIT = Duration.ofSeconds(2);
+    private static final Duration RULE_45S = Duration.ofSeconds(45);
+    private static final String PROBE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    private final HostResolver resolver;
+    private final Rules rules;
+    private final RandomGenerator random;
+
+    public SmtpVerifier(HostResolver resolver) {
+        this(resolver, Rules.bundled(), new SecureRandom());
+    }
+
+    public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** Verifies {@code request.toEmail()} through {@code request.route()}; never throws. */
+    public SmtpOutcome verify(SmtpRequest request) {
+        List<SmtpAttempt> attempts = new ArrayList<>();
+        AttemptResult last = null;
+        for (int i = 0; i < request.config().attempts(); i++) {
+            last = attempt(request, request.route());
+            attempts.add(last.toAttempt(request.route()));
+            if (last.details != null || !last.error.retryable()) {
+                break;
+            }
+        }
+        return new SmtpOutcome(last.details, last.error, last.host, attempts);
+    }
+
+    /**
+     * One attempt through one route, bounded by the attempt deadline. Public so that a caller that
+     * chooses routes itself (the proxy pool) can run attempts one by one.
+     */
+    public AttemptResult attempt(SmtpRequest request, SmtpRoute route) {
+        Instant start = Instant.now();
+        Duration limit = attemptLimit(request);
+        Instant deadline = start.plus(limit);
+        String host = request.mxHosts().get(0);
+        Stage stage = new Stage();
+        try {
+            Conversation c = openConversation(request, route, deadline, stage);
+            host = c.host;
+            return c.run(request, deadline, stage, start);
+        } catch (AttemptFailure f) {
+            return new AttemptResult(null, f.error, f.host != null ? f.host : host, f.outcome, elapsed(start));
+        } catch (SocketTimeoutException e) {
+            Outcome outcome = stage.inProxyHandshake ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT;
+            return new AttemptResult(null, SmtpError.timeout(limit), stage.host != null ? stage.host : host,
+                    outcome, elapsed(start));
+        } catch (IOException | RuntimeException e) {
+            // Anything unexpected still ends as a classified, readable error, never an exception.
+            LOG.debug("SMTP attempt to {} failed unexpectedly", host, e);
+            return new AttemptResult(null, SmtpError.asyncSmtp("io: " + e.getMessage(), null),
+                    stage.host != null ? stage.host : host, Outcome.TARGET_FAULT, elapsed(start));
+        }
+    }
+
+    private Duration attemptLimit(SmtpRequest request) {
+        Duration limit = request.config().attemptTimeout();
+        if (rules.has(request.domain(), request.mxHosts().get(0), Rules.Rule.SmtpTimeout45s)
+                && limit.compareTo(RULE_45S) < 0) {
+            limit = RULE_45S;
+        }
+        return limit;
+    }
+
+    /** Connects to the first reachable MX host (by preference) and reads its greeting. */
+    private Conversation openConversation(SmtpRequest request, SmtpRoute route, Instant deadline, Stage stage)
+            throws IOException {
+        AttemptFailure firstFailure = null;
+        for (String host : request.mxHosts()) {
+            stage.host = host;
+            try {
+                Socket socket = connect(host, request.config().smtpPort(), route, deadline, stage);
+                return new Conversation(host, socket, route);
+            } catch (AttemptFailure f) {
+                if (f.outcome != Outcome.TARGET_FAULT) {
+                    throw f; // the proxy failed: another MX will not help
+                }
+                LOG.debug("MX {} unreachable ({}), trying the next one", host, f.error.message());
+                if (firstFailure == null) {
+                    firstFailure = f;
+                }
+            }
+        }
+        throw firstFailure;
+    }
+
+    private Socket connect(String host, int port, SmtpRoute route, Instant deadline, Stage stage)
+            throws IOException {
+        String cleanHost = stripTrailingDots(host);
+        if (!route.isDirect()) {
+            stage.inProxyHandshake = true;
+            try {
+                // The proxy resolves the MX name (remote DNS), as upstream does.
+                Socket s = Socks5Connector.connect(route.proxy(), cleanHost, port, deadline);
+                stage.inProxyHandshake = false;
+                return s;
+            } catch (Socks5Exception e) {
+                Outcome outcome = e.fault() == Socks5Exception.Fault.PROXY ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT;
+                throw new AttemptFailure(SmtpError.socks5(e.getMessage()), outcome, host);
+            }
+        }
+        List<InetAddress> addresses;
+        try {
+            addresses = resolver.resolve(cleanHost);
+        } catch (IOException e) {
+            throw new AttemptFailure(SmtpError.io("could not resolve hostname " + cleanHost + ": " + e.getMessage()),
+                    Outcome.TARGET_FAULT, host);
+        }
+        IOException lastError = null;
+        for (InetAddress address : addresses) {
+            Socket socket = new Socket();
+            try {
+                long remaining = Duration.between(Instant.now(), deadline).toMillis();
+                if (remaining <= 0) {
+                    socket.close();
+                    throw new SocketTimeoutException("deadline passed");
+                }
+                socket.connect(new InetSocketAddress(address, port), (int) Math.min(remaining, MAX_CONNECT.toMillis()));
+                socket.setTcpNoDelay(true);
+                return socket;
+            } catch (SocketTimeoutException e) {
+                socket.close();
+                if (!Instant.now().isBefore(deadline)) {
+                    throw e;
+                }
+                lastError = e;
+            } catch (IOException e) {
+                socket.close();
+                lastError = e;
+            }
+        }
+        String message = lastError == null ? "no address for " + cleanHost : lastError.getMessage();
+        throw new AttemptFailure(SmtpError.io(message), Outcome.TARGET_FAULT, host);
+    }
+
+    private String probeAddress(String domain) {
+        StringBuilder sb = new StringBuilder(15 + 1 + domain.length());
+        for (int i = 0; i < 15; i++) {
+            sb.append(PROBE_ALPHABET.charAt(random.nextInt(PROBE_ALPHABET.length())));
+        }
+        return sb.append('@').append(domain).toString();
+    }
+
+    static String stripTrailingDots(String host) {
+        int end = host.length();
+        while (end > 0 && host.charAt(end - 1) == '.') {
+            end--;
+        }
+        return host.substring(0, end);
+    }
+
+    /** Upstream's fallback when {@code from_email} fails async-smtp's sanity check. */
+    static String sanitizeFrom(String from) {
+        for (int i = 0; i < from.length(); i++) {
+            char c = from.charAt(i);
+            if (c > 127 || Character.isISOControl(c) || Character.isWhitespace(c) || c == '<' || c == '>') {
+                LOG.warn("from_email is not a valid address, using user@example.org instead");
+                return "user@example.org";
+            }
+        }
+        return from;
+    }
+
+    /** EHLO/HELO argument with anything that could end the command line removed. */
+    static String sanitizeHello(String hello) {
+        String cleaned = hello.replaceAll("[\\s\\p{Cntrl}]", "");
+        return cleaned.isEmpty() ? "localhost" : cleaned;
+    }
+
+    private static Duration elapsed(Instant start) {
+        Duration d = Duration.between(start, Instant.now());
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** Mutable progress marker, so a timeout can be blamed on the right party. */
+    private static final class Stage {
+        String host;
+        boolean inProxyHandshake;
+    }
+
+    /** One open SMTP connection and the dialogue on it. */
+    private final class Conversation {
+        final String host;
+        final SmtpRoute route;
+        Socket socket;
+        SmtpReplyReader reader;
+        OutputStream out;
+
+        Conversation(String host, Socket socket, SmtpRoute route) throws IOException {
+            this.host = host;
+            this.route = route;
+            attach(socket);
+        }
+
+        private void attach(Socket s) throws IOException {
+            this.socket = s;
+            this.reader = new SmtpReplyReader(s);
+            this.out = s.getOutputStream();
+        }
+
+        AttemptResult run(SmtpRequest request, Instant deadline, Stage stage, Instant start) throws IOException {
+            try {
+                SmtpConfig config = request.config();
+                handshake(config, deadline);
+                boolean catchAll = false;
+                if (!rules.has(request.domain(), host, Rules.Rule.SkipCatchAll)) {
+                    catchAll = probeCatchAll(request.domain(), request.toEmail(), deadline);
+                }
+                SmtpDetails details;
+                if (catchAll) {
+                    details = new SmtpDetails(true, false, true, true, false);
+                } else {
+                    SmtpReply reply;
+                    try {
+                        reply = command("RCPT TO:<" + request.toEmail() + ">", deadline);
+                    } catch (EOFException incomplete) {
+                        // Upstream: the server closed mid-reply; reconnect once and ask again, without a new probe.
+                        reconnect(request, deadline, stage);
+                        handshake(config, deadline);
+                        reply = command("RCPT TO:<" + request.toEmail() + ">", deadline);
+                    }
+                    MailboxState state = ReplyClassifier.classifyRcpt(reply, request.toEmail());
+                    if (state == null) {
+                        SmtpError error = ReplyClassifier.toError(reply);
+                        quietQuit(deadline);
+                        return new AttemptResult(null, error, host, outcomeOf(reply, error), elapsed(start));
+                    }
+                    details = switch (state) {
+                        case DELIVERABLE -> new SmtpDetails(true, false, false, true, false);
+                        case DISABLED -> new SmtpDetails(true, false, false, false, true);
+                        case FULL_INBOX -> new SmtpDetails(true, true, false, false, false);
+                        case INVALID -> new SmtpDetails(true, false, false, false, false);
+                    };
+                }
+                // Upstream turns a failed QUIT into an error; the verdict is already known, so we keep it.
+                quietQuit(deadline);
+                return new AttemptResult(details, null, host, Outcome.VERDICT, elapsed(start));
+            } catch (NegativeReply n) {
+                quietQuit(deadline);
+                return new AttemptResult(null, n.error, host, outcomeOf(n.reply, n.error), elapsed(start));
+            } catch (EOFException e) {
+                return new AttemptResult(null, SmtpError.asyncSmtp("io: incomplete", null), host,
+                        Outcome.TARGET_FAULT, elapsed(start));
+            } catch (SmtpProtocolException e) {
+                return new AttemptResult(null, SmtpError.asyncSmtp("parsing: " + e.getMessage(), null), host,
+                        Outcome.TARGET_FAULT, elapsed(start));
+            } finally {
+                closeQuietly(socket);
+            }
+        }
+
+        private void reconnect(SmtpRequest request, Instant deadline, Stage stage) throws IOException {
+            closeQuietly(socket);
+            attach(connect(host, request.config().smtpPort(), route, deadline, stage));
+        }
+
+        /** Greeting, EHLO (or HELO), MAIL FROM. */
+        private void handshake(SmtpConfig config, Instant deadline) throws IOException {
+            expectPositive(reader.read(deadline));
+            String hello = sanitizeHello(config.helloName());
+            SmtpReply ehlo = command("EHLO " + hello, deadline);
+            if (!ehlo.isPositive()) {
+                if (ehlo.isTransient()) {
+                    expectPositive(ehlo);
+                }
+                // A server that predates ESMTP refuses EHLO with 5xx; HELO is the RFC 5321 §4.1.4 fallback.
+                expectPositive(command("HELO " + hello, deadline));
+            }
+            expectPositive(command("MAIL FROM:<" + sanitizeFrom(config.fromEmail()) + ">", deadline));
+        }
+
+        /** True when a random address is accepted; errors are swallowed as upstream does. */
+        private boolean probeCatchAll(String domain, String toEmail, Instant deadline) throws IOException {
+            SmtpReply reply = command("RCPT TO:<" + probeAddress(domain) + ">", deadline);
+            return ReplyClassifier.classifyRcpt(reply, toEmail) == MailboxState.DELIVERABLE;
+        }
+
+        private SmtpReply command(String line, Instant deadline) throws IOException {
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return reader.read(deadline);
+        }
+
+        private void expectPositive(SmtpReply reply) throws NegativeReply {
+            if (!reply.isPositive()) {
+                throw new NegativeReply(reply, ReplyClassifier.toError(reply));
+            }
+        }
+
+        /** Sends QUIT and waits briefly for its answer; whatever happens is ignored. */
+        private void quietQuit(Instant deadline) {
+            Instant quitDeadline = Instant.now().plus(QUIT_WAIT);
+            if (quitDeadline.isAfter(deadline)) {
+                quitDeadline = deadline;
+            }
+            try {
+                command("QUIT", quitDeadline);
+            } catch (IOException | RuntimeException ignored) {
+                // The verdict does not depend on QUIT.
+            }
+        }
+    }
+
+    private static Outcome outcomeOf(SmtpReply reply, SmtpError error) {
+        if (error.description() != null) {
+            return Outcome.IP_BLACKLISTED;
+        }
+        return reply.isTransient() ? Outcome.GREYLISTED : Outcome.TARGET_FAULT;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+    }
+
+    /**
+     * How one attempt ended.
+     *
+     * @param outcome whom the result counts against (drives proxy failover and health)
+     */
+    public record AttemptResult(SmtpDetails details, SmtpError error, String host, Outcome outcome, Duration duration) {
+        SmtpAttempt toAttempt(SmtpRoute route) {
+            String errorText = error == null ? null
+                    : error.type() == SmtpError.Type.TIMEOUT ? "timeout" : error.message();
+            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText);
+        }
+    }
+
+    /** A negative reply at greeting, EHLO/HELO or MAIL FROM. */
+    private static final class NegativeReply extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient SmtpReply reply;
+        final transient SmtpError error;
+
+        NegativeReply(SmtpReply reply, SmtpError error) {
+            super(error.message());
+            this.reply = reply;
+            this.error = error;
+        }
+    }
+
+    /** An attempt that ended before a conversation could start. */
+    private static final class AttemptFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient SmtpError error;
+        final transient Outcome outcome;
+        final String host;
+
+        AttemptFailure(SmtpError error, Outcome outcome, String host) {
+            super(error.message());
+            this.error = error;
+            this.outcome = outcome;
+            this.host = host;
+        }
+    }
+}

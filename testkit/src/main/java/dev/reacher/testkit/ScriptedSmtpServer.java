@@ -1,0 +1,353 @@
+package dev.reacher.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An SMTP server on loopback whose every reply is scripted, per recipient and per command, including
+ * hostile behaviours (silence, slow trickle, garbage, dropped connections, huge lines, non-UTF-8).
+ * It records each session's peer address and commands, so tests can see which proxy a
+ * verification went through.
+ *
+ * <pre>{@code
+ * try (var smtp = ScriptedSmtpServer.start()) {
+ *     smtp.onRcpt("alice@example.test", Reply.lines("250 2.1.5 OK"));
+ *     smtp.defaultRcpt(Reply.lines("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"));
+ *     ... connect to smtp.port() ...
+ * }
+ * }</pre>
+ */
+public final class ScriptedSmtpServer implements AutoCloseable {
+
+    /** What the server does in answer to one command (or on connect, for the greeting). */
+    public sealed interface Reply {
+        /** Reply lines without CRLF; {@code {rcpt}} is replaced by the RCPT address. */
+        static Reply lines(String... lines) {
+            return new Lines(List.of(lines));
+        }
+
+        /** Bytes sent exactly as given (garbage, bare LF, a 1 MiB line, non-UTF-8 text). */
+        static Reply raw(byte[] bytes) {
+            return new Raw(bytes.clone());
+        }
+
+        /** Close the connection without answering. */
+        static Reply close() {
+            return new Close();
+        }
+
+        /** Never answer; keep the connection open until the client gives up. */
+        static Reply silent() {
+            return new Silent();
+        }
+
+        /** Wait, then do {@code then}. */
+        static Reply delayed(Duration delay, Reply then) {
+            return new Delayed(delay, then);
+        }
+
+        /** Send the reply one byte at a time with a pause before each byte. */
+        static Reply trickle(Duration perByte, String... lines) {
+            return new Trickle(perByte, List.of(lines));
+        }
+
+        /** Send the reply, then close the connection. */
+        static Reply thenClose(String... lines) {
+            return new ThenClose(List.of(lines));
+        }
+    }
+
+    record Lines(List<String> lines) implements Reply {}
+    record Raw(byte[] bytes) implements Reply {}
+    record Close() implements Reply {}
+    record Silent() implements Reply {}
+    record Delayed(Duration delay, Reply then) implements Reply {}
+    record Trickle(Duration perByte, List<String> lines) implements Reply {}
+    record ThenClose(List<String> lines) implements Reply {}
+
+    /** One client connection as the server saw it. */
+    public record Session(InetAddress peer, List<String> commands) {}
+
+    private final ServerSocket server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    private final Map<String, Reply> rcptReplies = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile Reply greeting = Reply.lines("220 mx.scripted.test ESMTP scripted");
+    private volatile Reply ehlo = Reply.lines("250-mx.scripted.test", "250-PIPELINING", "250 8BITMIME");
+    private volatile Reply helo = Reply.lines("250 mx.scripted.test");
+    private volatile Reply mail = Reply.lines("250 2.1.0 Ok");
+    private volatile Reply quit = Reply.lines("221 2.0.0 Bye");
+    private volatile Reply defaultRcpt = Reply.lines("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown");
+    private volatile Reply catchAllProbe; // null: probes are answered like any other unknown recipient
+    private volatile int rcptLimitPerSession = Integer.MAX_VALUE;
+
+    private ScriptedSmtpServer(ServerSocket server) {
+        this.server = server;
+        Thread.ofVirtual().name("scripted-smtp-accept").start(this::acceptLoop);
+    }
+
+    /** Starts on 127.0.0.1 and a free port. */
+    public static ScriptedSmtpServer start() throws IOException {
+        return start(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    public static ScriptedSmtpServer start(InetAddress bind, int port) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.bind(new InetSocketAddress(bind, port), 512);
+        return new ScriptedSmtpServer(ss);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public InetAddress address() {
+        return server.getInetAddress();
+    }
+
+    public ScriptedSmtpServer greeting(Reply r) { this.greeting = r; return this; }
+    public ScriptedSmtpServer onEhlo(Reply r) { this.ehlo = r; return this; }
+    public ScriptedSmtpServer onHelo(Reply r) { this.helo = r; return this; }
+    public ScriptedSmtpServer onMail(Reply r) { this.mail = r; return this; }
+    public ScriptedSmtpServer onQuit(Reply r) { this.quit = r; return this; }
+    public ScriptedSmtpServer defaultRcpt(Reply r) { this.defaultRcpt = r; return this; }
+
+    /** The reply to {@code RCPT TO:<address>} (case-insensitive address). */
+    public ScriptedSmtpServer onRcpt(String address, Reply r) {
+        rcptReplies.put(address.toLowerCase(Locale.ROOT), r);
+        return this;
+    }
+
+    /** Accept every recipient, as a catch-all domain does. */
+    public ScriptedSmtpServer catchAll() {
+        this.defaultRcpt = Reply.lines("250 2.1.5 Ok");
+        return this;
+    }
+
+    /**
+     * The reply to recipients that look like a catch-all probe (15 random alphanumerics), overriding
+     * {@link #defaultRcpt}; lets a test reject the probe but script the real address.
+     */
+    public ScriptedSmtpServer onCatchAllProbe(Reply r) {
+        this.catchAllProbe = r;
+        return this;
+    }
+
+    /** After this many RCPT commands in one session, the next one gets its reply and the connection drops. */
+    public ScriptedSmtpServer dropAfterRcpts(int n) {
+        this.rcptLimitPerSession = n;
+        return this;
+    }
+
+    public List<Session> sessions() {
+        return List.copyOf(sessions);
+    }
+
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    /** Peer addresses of all sessions, in order of arrival. */
+    public List<InetAddress> peers() {
+        return sessions.stream().map(Session::peer).toList();
+    }
+
+    /** Every {@code RCPT TO} address received, over all sessions. */
+    public List<String> recipients() {
+        List<String> all = new ArrayList<>();
+        for (Session s : sessions) {
+            for (String c : s.commands()) {
+                if (c.regionMatches(true, 0, "RCPT TO:", 0, 8)) {
+                    all.add(stripBrackets(c.substring(8)));
+                }
+            }
+        }
+        return all;
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                connections.incrementAndGet();
+                open.add(s);
+                executor.execute(() -> serve(s));
+            } catch (IOException e) {
+                if (server.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        List<String> commands = new CopyOnWriteArrayList<>();
+        sessions.add(new Session(socket.getInetAddress(), commands));
+        try (socket) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            if (!send(out, greeting, null)) {
+                return;
+            }
+            int rcpts = 0;
+            String line;
+            while ((line = readLine(in)) != null) {
+                commands.add(line);
+                String upper = line.toUpperCase(Locale.ROOT);
+                Reply reply;
+                String rcpt = null;
+                if (upper.startsWith("EHLO")) {
+                    reply = ehlo;
+                } else if (upper.startsWith("HELO")) {
+                    reply = helo;
+                } else if (upper.startsWith("MAIL FROM:")) {
+                    reply = mail;
+                } else if (upper.startsWith("RCPT TO:")) {
+                    rcpt = stripBrackets(line.substring(8));
+                    reply = rcptReply(rcpt);
+                    rcpts++;
+                } else if (upper.startsWith("QUIT")) {
+                    send(out, quit, null);
+                    return;
+                } else if (upper.startsWith("RSET") || upper.startsWith("NOOP")) {
+                    reply = Reply.lines("250 2.0.0 Ok");
+                } else {
+                    reply = Reply.lines("502 5.5.2 Error: command not recognized");
+                }
+                if (!send(out, reply, rcpt)) {
+                    return;
+                }
+                if (rcpts > rcptLimitPerSession) {
+                    return;
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away or the server is closing: the session simply ends
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    private Reply rcptReply(String rcpt) {
+        Reply scripted = rcptReplies.get(rcpt.toLowerCase(Locale.ROOT));
+        if (scripted != null) {
+            return scripted;
+        }
+        if (catchAllProbe != null && looksLikeProbe(rcpt)) {
+            return catchAllProbe;
+        }
+        return defaultRcpt;
+    }
+
+    private static boolean looksLikeProbe(String rcpt) {
+        int at = rcpt.indexOf('@');
+        return at == 15 && rcpt.substring(0, at).chars().allMatch(Character::isLetterOrDigit);
+    }
+
+    /** Returns false when the connection must end. */
+    private boolean send(OutputStream out, Reply reply, String rcpt) throws IOException, InterruptedException {
+        switch (reply) {
+            case Lines l -> {
+                out.write(render(l.lines(), rcpt));
+                out.flush();
+                return true;
+            }
+            case ThenClose t -> {
+                out.write(render(t.lines(), rcpt));
+                out.flush();
+                return false;
+            }
+            case Raw r -> {
+                out.write(r.bytes());
+                out.flush();
+                return true;
+            }
+            case Close c -> {
+                return false;
+            }
+            case Silent s -> {
+                Thread.sleep(Duration.ofHours(1));
+                return false;
+            }
+            case Delayed d -> {
+                Thread.sleep(d.delay());
+                return send(out, d.then(), rcpt);
+            }
+            case Trickle t -> {
+                for (byte b : render(t.lines(), rcpt)) {
+                    Thread.sleep(t.perByte());
+                    out.write(b);
+                    out.flush();
+                }
+                return true;
+            }
+        }
+    }
+
+    private static byte[] render(List<String> lines, String rcpt) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(rcpt == null ? l : l.replace("{rcpt}", rcpt)).append("\r\n");
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                String s = buf.toString(StandardCharsets.UTF_8);
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+            }
+            if (buf.size() > 64 * 1024) {
+                throw new SocketException("command line too long");
+            }
+            buf.write(b);
+        }
+        return null;
+    }
+
+    private static String stripBrackets(String s) {
+        String t = s.trim();
+        int sp = t.indexOf(' ');
+        if (sp > 0) {
+            t = t.substring(0, sp);
+        }
+        if (t.startsWith("<") && t.endsWith(">")) {
+            t = t.substring(1, t.length() - 1);
+        }
+        return t;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : open) {
+            s.close();
+        }
+        executor.shutdownNow();
+    }
+}
