@@ -1,0 +1,24 @@
+package dev.reacher.core.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reacher.core.smtp.Rules.Rule;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** reacher-core.md §7.5 and the lookup rules of §2.14. */
+class RulesTest {
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+        gmail.com,  alt4.aspmx.l.google.com., SkipCatchAll,   true
+        domain.com, .antispamcloud.com.,      SkipCatchAll,   true
+        domain.com, mx.eu.antispamcloud.com., SmtpTimeout45s, true
+        GMAIL.COM,  mx.example.com.,          SkipCatchAll,   false
+        x.org,      mail.digimarcon.com.,     SmtpTimeout45s, true
+        x.org,      mail.digimarcon.com.,     SkipCatchAll,   false
+        x.org,      mail.digimarcon.com,      SmtpTimeout45s, false
+        """)
+    void hasRule(String domain, String host, Rule rule, boolean expected) {
+        assertThat(Rules.bundled().has(domain, host, rule)).isEqualTo(expected);
+    }
+}
