@@ -1,0 +1,271 @@
+package dev.reacher.cli;
+
+import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.mx.DnsServers;
+import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.core.verify.CheckEmailOutput;
+import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.core.verify.VerifMethod;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code reacher check <email>}: upstream's CLI flags (each also read from its upper-snake env
+ * var), plus {@code --file} for many addresses verified concurrently on virtual threads.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Verify one address (pretty JSON on stdout) or every line of --file (one JSON object per line,",
+                "in input order)."})
+final class CheckCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<to_email>", description = "The address to verify.")
+    String toEmail;
+
+    @Option(names = "--file", paramLabel = "FILE",
+            description = "Verify every address in FILE (one per line; blank lines and # comments skipped; - for stdin).")
+    String file;
+
+    @Option(names = "--concurrency", defaultValue = "${env:CONCURRENCY:-16}",
+            description = "With --file: verifications in flight at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--from-email", defaultValue = "${env:FROM_EMAIL:-reacher.email@gmail.com}",
+            description = "MAIL FROM address (default: ${DEFAULT-VALUE}).")
+    String fromEmail;
+
+    @Option(names = "--hello-name", defaultValue = "${env:HELLO_NAME:-gmail.com}",
+            description = "EHLO name (default: ${DEFAULT-VALUE}).")
+    String helloName;
+
+    @Option(names = "--proxy-host", defaultValue = "${env:PROXY_HOST}", description = "SOCKS5 proxy host.")
+    String proxyHost;
+
+    @Option(names = "--proxy-port", defaultValue = "${env:PROXY_PORT:-1080}",
+            description = "SOCKS5 proxy port (default: ${DEFAULT-VALUE}).")
+    int proxyPort;
+
+    @Option(names = "--proxy-username", defaultValue = "${env:PROXY_USERNAME}", description = "SOCKS5 username.")
+    String proxyUsername;
+
+    @Option(names = "--proxy-password", defaultValue = "${env:PROXY_PASSWORD}",
+            description = "SOCKS5 password (prefer the PROXY_PASSWORD env var: flags show in `ps`).")
+    String proxyPassword;
+
+    @Option(names = "--proxy-timeout-ms", defaultValue = "${env:PROXY_TIMEOUT_MS}",
+            description = "Limit for connecting to the proxy, in milliseconds.")
+    Long proxyTimeoutMs;
+
+    @Option(names = "--smtp-port", defaultValue = "${env:SMTP_PORT:-25}", description = "SMTP port (default: ${DEFAULT-VALUE}).")
+    int smtpPort;
+
+    @Option(names = "--smtp-timeout", defaultValue = "${env:SMTP_TIMEOUT}", paramLabel = "SECONDS",
+            description = "Limit for one SMTP attempt, in seconds (default: none, capped at 60 s).")
+    Double smtpTimeout;
+
+    @Option(names = "--retries", defaultValue = "${env:RETRIES:-1}",
+            description = "Total SMTP attempts when an attempt fails without a verdict (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--check-gravatar", arity = "1", defaultValue = "${env:CHECK_GRAVATAR:-false}",
+            description = "true/false: look up a Gravatar image (default: ${DEFAULT-VALUE}).")
+    boolean checkGravatar;
+
+    @Option(names = "--haveibeenpwned-api-key", defaultValue = "${env:HAVEIBEENPWNED_API_KEY}",
+            description = "Look the address up in HaveIBeenPwned with this API key.")
+    String haveibeenpwnedApiKey;
+
+    @Option(names = "--dns-servers", defaultValue = "${env:DNS_SERVERS}", paramLabel = "HOST:PORT[,…]",
+            description = "DNS servers for MX and host lookups, e.g. 127.0.0.1:5353 (default: the system resolvers).")
+    String dnsServers;
+
+    @Option(names = "--backend-name", defaultValue = "${env:BACKEND_NAME:-reacher-cli}",
+            description = "Name written to debug.backend_name (default: ${DEFAULT-VALUE}).")
+    String backendName;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((toEmail == null) == (file == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either <to_email> or --file, not both");
+        }
+        if (concurrency < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--concurrency must be at least 1");
+        }
+        CheckEmailInput template = template();
+        DnsServers dns = parseDns();
+        try (EmailVerifier verifier = EmailVerifier.create(dns)) {
+            if (toEmail != null) {
+                CheckEmailOutput out = verifier.verify(template.withToEmail(toEmail));
+                System.out.println(ReacherJson.writePretty(out));
+                return 0;
+            }
+            return checkFile(verifier, template);
+        }
+    }
+
+    private CheckEmailInput template() {
+        ProxyConfig proxy = null;
+        if (proxyHost != null && !proxyHost.isBlank()) {
+            try {
+                proxy = new ProxyConfig(proxyHost, proxyPort, proxyUsername, proxyPassword, proxyTimeoutMs);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--proxy-*: " + e.getMessage());
+            }
+        }
+        SmtpConfig smtp;
+        try {
+            Duration timeout = smtpTimeout == null ? null : Duration.ofMillis(Math.round(smtpTimeout * 1000));
+            smtp = new SmtpConfig(fromEmail, helloName, null, smtpPort, timeout, retries);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return CheckEmailInput.of("")
+                .withVerifMethod(VerifMethod.sameForAll(proxy, smtp))
+                .withGravatar(checkGravatar)
+                .withHaveibeenpwnedApiKey(haveibeenpwnedApiKey)
+                .withBackendName(backendName);
+    }
+
+    private DnsServers parseDns() {
+        if (dnsServers == null || dnsServers.isBlank()) {
+            return DnsServers.system();
+        }
+        try {
+            return DnsServers.parse(dnsServers);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dns-servers: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Verifies every address of the file with at most {@code concurrency} in flight, printing results
+     * in input order: a window of pending results is kept, so memory stays bounded for any file size.
+     */
+    private int checkFile(EmailVerifier verifier, CheckEmailInput template) throws IOException, InterruptedException {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        Progress progress = Progress.forTerminal(file);
+        Semaphore inFlight = new Semaphore(concurrency);
+        Deque<CompletableFuture<String>> window = new ArrayDeque<>();
+        int windowLimit = concurrency * 4;
+        try (BufferedReader reader = open(); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                String email = line.strip();
+                if (email.isEmpty() || email.startsWith("#")) {
+                    continue;
+                }
+                inFlight.acquire();
+                CheckEmailInput input = template.withToEmail(email);
+                window.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ReacherJson.write(verifier.verify(input));
+                    } finally {
+                        inFlight.release();
+                        progress.done();
+                    }
+                }, pool));
+                progress.submitted();
+                while (window.size() >= windowLimit || (!window.isEmpty() && window.peek().isDone())) {
+                    out.println(window.poll().join());
+                }
+            }
+            while (!window.isEmpty()) {
+                out.println(window.poll().join());
+            }
+        } catch (NoSuchFileException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--file: no such file: " + file);
+        } finally {
+            out.flush();
+            progress.finish();
+        }
+        return 0;
+    }
+
+    private BufferedReader open() throws IOException {
+        if ("-".equals(file)) {
+            return new BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+        }
+        return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+    }
+
+    /** A one-line progress counter on stderr, only when stderr is an interactive terminal. */
+    static final class Progress {
+        private final boolean enabled;
+        private final String label;
+        private final AtomicLong submitted = new AtomicLong();
+        private final AtomicLong done = new AtomicLong();
+        private volatile long lastDraw;
+
+        private Progress(boolean enabled, String label) {
+            this.enabled = enabled;
+            this.label = label;
+        }
+
+        static Progress forTerminal(String label) {
+            return new Progress(isTerminal(), label);
+        }
+
+        void submitted() {
+            submitted.incrementAndGet();
+        }
+
+        void done() {
+            done.incrementAndGet();
+            long now = System.nanoTime();
+            if (enabled && now - lastDraw > 100_000_000L) {
+                lastDraw = now;
+                draw();
+            }
+        }
+
+        void finish() {
+            if (enabled) {
+                draw();
+                System.err.println();
+            }
+        }
+
+        private synchronized void draw() {
+            long d = done.get();
+            long s = Math.max(d, submitted.get());
+            int width = 30;
+            int filled = s == 0 ? 0 : (int) (width * d / s);
+            System.err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + d + "/" + s);
+            System.err.flush();
+        }
+
+        /** {@code Console.isTerminal()} exists from JDK 22; on 21 a console means a terminal. */
+        private static boolean isTerminal() {
+            java.io.Console console = System.console();
+            if (console == null) {
+                return false;
+            }
+            try {
+                return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+            } catch (ReflectiveOperationException e) {
+                return true;
+            }
+        }
+    }
+}
