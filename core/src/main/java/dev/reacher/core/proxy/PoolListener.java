@@ -1,0 +1,22 @@
+package dev.reacher.core.proxy;
+
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.smtp.SmtpAttempt;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Pool events, for metrics adapters (the server binds them to Micrometer); core itself depends on
+ * no metrics library. Called synchronously on the verifying thread: keep implementations cheap.
+ */
+public interface PoolListener {
+    default void picked(String proxyId) {}
+
+    default void attemptEnded(String proxyId, SmtpAttempt.Outcome outcome, Duration duration) {}
+
+    default void ejected(String proxyId, Instant until) {}
+
+    default void readmitted(String proxyId) {}
+
+    default void blacklisted(String proxyId, Provider provider, Instant until) {}
+}

@@ -1,0 +1,262 @@
+package dev.reacher.core.proxy;
+
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything the pool remembers about one proxy, in one place (like OkHttp's {@code RouteDatabase}):
+ * in-flight count, consecutive proxy faults, ejection, per-provider blacklist backoff, request
+ * budget and counters. Attempts report their classified outcome here once, where they end.
+ */
+final class ProxyHealth {
+    private final PoolProxy proxy;
+    private final PoolSettings settings;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Bucket bucket; // null when the proxy has no rate limits
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder picks = new LongAdder();
+    private final LongAdder verdicts = new LongAdder();
+    private final LongAdder proxyFaults = new LongAdder();
+    private final LongAdder blacklistHits = new LongAdder();
+    private final ReentrantLock lock = new ReentrantLock();
+    // guarded by lock
+    private int consecutiveFailures;
+    private int ejectionStreak;
+    private int timesEjected;
+    private Instant ejectedUntil;
+    private final Map<Provider, Backoff> blacklist = new EnumMap<>(Provider.class);
+
+    private record Backoff(Instant until, int strikes) {}
+
+    ProxyHealth(PoolProxy proxy, PoolSettings settings, Clock clock, RandomGenerator random) {
+        this.proxy = proxy;
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.bucket = buildBucket(proxy.limits(), clock);
+    }
+
+    PoolProxy proxy() {
+        return proxy;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * When this proxy may next be used for {@code provider}: null if now, else the instant its
+     * ejection or blacklist backoff ends. A proxy whose ejection time is over is usable on trial.
+     */
+    Instant unusableUntil(Provider provider, Instant now) {
+        lock.lock();
+        try {
+            Instant until = null;
+            if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
+                until = ejectedUntil;
+            }
+            Backoff b = blacklist.get(provider);
+            if (b != null && now.isBefore(b.until()) && (until == null || b.until().isAfter(until))) {
+                until = b.until();
+            }
+            return until;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether another verification fits under {@code max_in_flight}. */
+    boolean hasSlot() {
+        return proxy.maxInFlight() == null || inFlight.get() < proxy.maxInFlight();
+    }
+
+    /**
+     * Takes a slot and one request from every rate-limit bucket; with {@code enforceLimits} false,
+     * takes the slot whatever the cap and budget say.
+     *
+     * @return null when taken, else how long until budget or a slot frees up
+     */
+    Duration tryAcquire(boolean enforceLimits) {
+        if (!enforceLimits) {
+            inFlight.incrementAndGet();
+            picks.increment();
+            return null;
+        }
+        Integer cap = proxy.maxInFlight();
+        while (true) {
+            int n = inFlight.get();
+            if (cap != null && n >= cap) {
+                return Duration.ofMillis(50); // a slot frees when a verification ends; poll briefly
+            }
+            if (inFlight.compareAndSet(n, n + 1)) {
+                break;
+            }
+        }
+        if (bucket != null) {
+            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+            if (!probe.isConsumed()) {
+                inFlight.decrementAndGet();
+                return Duration.ofNanos(Math.max(1, probe.getNanosToWaitForRefill()));
+            }
+        }
+        picks.increment();
+        return null;
+    }
+
+    /**
+     * Records how an attempt through this proxy ended and frees its slot.
+     *
+     * @return what changed, for the pool's listeners
+     */
+    Transition release(Outcome outcome, Provider provider) {
+        inFlight.decrementAndGet();
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            switch (outcome) {
+                case PROXY_FAULT -> {
+                    proxyFaults.increment();
+                    consecutiveFailures++;
+                    boolean onTrial = ejectionStreak > 0 && (ejectedUntil == null || !now.isBefore(ejectedUntil));
+                    if (onTrial || consecutiveFailures >= settings.ejection().consecutiveFailures()) {
+                        return eject(now);
+                    }
+                    return Transition.NONE;
+                }
+                case IP_BLACKLISTED -> {
+                    blacklistHits.increment();
+                    Backoff previous = blacklist.get(provider);
+                    int strikes = previous == null ? 1 : previous.strikes() + 1;
+                    Instant until = now.plus(fullJitter(strikes));
+                    blacklist.put(provider, new Backoff(until, strikes));
+                    return Transition.blacklisted(until);
+                }
+                default -> {
+                    // The proxy carried the conversation: it works.
+                    if (outcome == Outcome.VERDICT) {
+                        verdicts.increment();
+                    }
+                    consecutiveFailures = 0;
+                    boolean readmitted = ejectionStreak > 0;
+                    ejectionStreak = 0;
+                    ejectedUntil = null;
+                    return readmitted ? Transition.READMITTED : Transition.NONE;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees the slot of an attempt that never reached an outcome worth recording. */
+    void releaseWithoutOutcome() {
+        inFlight.decrementAndGet();
+    }
+
+    private Transition eject(Instant now) {
+        ejectionStreak++;
+        timesEjected++;
+        consecutiveFailures = 0;
+        long ms = Math.min(settings.ejection().base().toMillis() * ejectionStreak, settings.ejection().max().toMillis());
+        ejectedUntil = now.plusMillis(ms);
+        return Transition.ejected(ejectedUntil);
+    }
+
+    /** AWS "full jitter": uniform in [0, min(cap, base × 2^(strikes-1))]. */
+    private Duration fullJitter(int strikes) {
+        long base = settings.blacklist().base().toMillis();
+        long cap = settings.blacklist().max().toMillis();
+        long ceiling = strikes > 20 ? cap : Math.min(cap, base << (strikes - 1));
+        return Duration.ofMillis(1 + (long) (random.nextDouble() * ceiling));
+    }
+
+    ProxyStatus status() {
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            String state;
+            String until = null;
+            if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
+                state = "ejected";
+                until = ejectedUntil.toString();
+            } else if (ejectionStreak > 0) {
+                state = "trial";
+            } else {
+                state = "healthy";
+            }
+            Map<String, String> listed = new TreeMap<>();
+            blacklist.forEach((provider, b) -> {
+                if (now.isBefore(b.until())) {
+                    listed.put(provider.key(), b.until().toString());
+                }
+            });
+            return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until, listed,
+                    inFlight.get(), proxy.maxInFlight(), picks.sum(), verdicts.sum(), proxyFaults.sum(),
+                    blacklistHits.sum(), consecutiveFailures, timesEjected);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A change of state worth telling listeners about. */
+    record Transition(String kind, Instant until) {
+        static final Transition NONE = new Transition("none", null);
+        static final Transition READMITTED = new Transition("readmitted", null);
+
+        static Transition ejected(Instant until) {
+            return new Transition("ejected", until);
+        }
+
+        static Transition blacklisted(Instant until) {
+            return new Transition("blacklisted", until);
+        }
+    }
+
+    private static Bucket buildBucket(RateLimits limits, Clock clock) {
+        if (limits.isUnlimited()) {
+            return null;
+        }
+        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(new ClockTimeMeter(clock));
+        addLimit(builder, limits.perSecond(), Duration.ofSeconds(1));
+        addLimit(builder, limits.perMinute(), Duration.ofMinutes(1));
+        addLimit(builder, limits.perHour(), Duration.ofHours(1));
+        addLimit(builder, limits.perDay(), Duration.ofDays(1));
+        return builder.build();
+    }
+
+    private static void addLimit(LocalBucketBuilder builder, Integer n, Duration period) {
+        if (n != null) {
+            builder.addLimit(Bandwidth.builder().capacity(n).refillGreedy(n, period).build());
+        }
+    }
+
+    /** Lets tests drive the buckets with a fake clock. */
+    private record ClockTimeMeter(Clock clock) implements TimeMeter {
+        @Override
+        public long currentTimeNanos() {
+            Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.reacher.core.proxy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Map;
+
+/**
+ * One proxy's state at a moment, as {@code GET /v1/proxies} shows it. Never carries credentials.
+ *
+ * @param state {@code healthy}, {@code ejected} or {@code trial} (ejection time over, on probation)
+ * @param ejectedUntil RFC 3339 instant while ejected, else null
+ * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
+ */
+@JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "blacklisted_until", "in_flight",
+        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected"})
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record ProxyStatus(
+        @JsonProperty("id") String id,
+        @JsonProperty("address") String address,
+        @JsonProperty("weight") int weight,
+        @JsonProperty("state") String state,
+        @JsonProperty("ejected_until") String ejectedUntil,
+        @JsonProperty("blacklisted_until") Map<String, String> blacklistedUntil,
+        @JsonProperty("in_flight") int inFlight,
+        @JsonProperty("max_in_flight") Integer maxInFlight,
+        @JsonProperty("picks") long picks,
+        @JsonProperty("verdicts") long verdicts,
+        @JsonProperty("proxy_faults") long proxyFaults,
+        @JsonProperty("blacklist_hits") long blacklistHits,
+        @JsonProperty("consecutive_failures") int consecutiveFailures,
+        @JsonProperty("times_ejected") int timesEjected) {}
