@@ -164,6 +164,9 @@ final class PeerProcess {
      * SIGSTOP the kernel still completes TCP handshakes, but nothing is ever answered.
      */
     synchronized void signal(String signal) {
+        if (!isRunning()) {
+            throw new IllegalStateException(name + " is not running");
+        }
         List<String> command = new java.util.ArrayList<>(List.of("kill", "-" + signal));
         Stream.concat(Stream.of(process.toHandle()), process.descendants())
                 .forEach(p -> command.add(Long.toString(p.pid())));

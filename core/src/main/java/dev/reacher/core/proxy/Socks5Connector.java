@@ -80,6 +80,7 @@ public final class Socks5Connector {
      * @throws Socks5TimeoutException if the deadline passes while waiting on the proxy, with the
      *     fault of whoever was being waited for
      * @throws SocketTimeoutException if the deadline had already passed before anything was sent
+     * @throws InterruptedIOException if the calling thread is interrupted (the interrupt status stays set)
      * @throws IllegalArgumentException if {@code targetPort} is not 1-65535
      */
     public static Socket connect(ProxyConfig proxy, String targetHost, int targetPort, Instant deadline)
@@ -117,8 +118,8 @@ public final class Socks5Connector {
             } catch (SocketTimeoutException e) {
                 throw connectTimeout(proxy, proxyBound, e);
             } catch (IOException e) {
-                throw new Socks5Exception(Fault.PROXY,
-                        "i/o error: " + e.getMessage() + " (proxy " + proxy.address() + ").", -1, e);
+                throw interruptedOr(e, new Socks5Exception(Fault.PROXY,
+                        "i/o error: " + e.getMessage() + " (proxy " + proxy.address() + ").", -1, e));
             }
             socket.setTcpNoDelay(true);
             new Handshake(socket, proxy, target, deadline).run(request);
@@ -130,6 +131,19 @@ public final class Socks5Connector {
                 socket.close();
             }
         }
+    }
+
+    /**
+     * An interrupted virtual thread's socket I/O fails with "Closed by interrupt": that is the caller
+     * cancelling the attempt, not the proxy failing, so it must not count against the proxy.
+     */
+    private static IOException interruptedOr(IOException cause, IOException otherwise) {
+        if (Thread.currentThread().isInterrupted()) {
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted during the SOCKS5 connect");
+            interrupted.initCause(cause);
+            return interrupted;
+        }
+        return otherwise;
     }
 
     private static IOException connectTimeout(ProxyConfig proxy, boolean proxyBound, Throwable cause) {
@@ -205,8 +219,8 @@ public final class Socks5Connector {
                 throw new Socks5Exception(Fault.PROXY, "Malformed proxy reply: proxy " + proxy.address()
                         + " closed the connection during " + phase.description + ".", -1, e);
             } catch (IOException e) {
-                throw new Socks5Exception(Fault.PROXY, "i/o error: " + e.getMessage() + " (proxy " + proxy.address()
-                        + ", during " + phase.description + ").", -1, e);
+                throw interruptedOr(e, new Socks5Exception(Fault.PROXY, "i/o error: " + e.getMessage() + " (proxy "
+                        + proxy.address() + ", during " + phase.description + ").", -1, e));
             }
         }
 

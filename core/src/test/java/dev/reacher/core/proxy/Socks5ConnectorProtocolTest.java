@@ -343,4 +343,25 @@ class Socks5ConnectorProtocolTest {
             assertThat(e.getMessage()).contains("longer than 255 bytes").doesNotContain(password);
         }
     }
+
+    @Test
+    void interruptingTheCallerIsNotBlamedOnTheProxy() throws Exception {
+        try (FakeSocks5Server fake = FakeSocks5Server.start((socket, in, out, server) -> { })) {
+            java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline()).close();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            org.awaitility.Awaitility.await().until(() -> fake.accepted() == 1);
+            Thread.sleep(100); // let the caller block in the read
+            caller.interrupt();
+            Throwable thrown = outcome.get(5, TimeUnit.SECONDS);
+            assertThat(thrown).isInstanceOf(java.io.InterruptedIOException.class)
+                    .isNotInstanceOf(SocketTimeoutException.class);
+        }
+    }
 }
