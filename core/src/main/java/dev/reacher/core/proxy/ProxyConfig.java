@@ -9,6 +9,10 @@ import java.util.Objects;
  * One SOCKS5 proxy, in upstream's {@code CheckEmailInputProxy} shape. Credentials are optional;
  * they are offered to the proxy only when both are present (as upstream does).
  *
+ * <p>{@code timeout_ms} bounds only the TCP connect to the proxy, in milliseconds. Upstream floors it
+ * to whole seconds (so 800 gives a 0 s timeout there and always fails); here 800 means 800 ms. A value
+ * of 0 fails at once, as upstream. The caller's deadline bounds everything else.
+ *
  * <p>{@link #toString()} never shows the password; it must not be logged or serialised into results.
  */
 @JsonPropertyOrder({"host", "port", "username", "password", "timeout_ms"})

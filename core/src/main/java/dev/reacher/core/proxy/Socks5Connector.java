@@ -1,197 +1,425 @@
 package dev.reacher.core.proxy;
 
-import java.io.BufferedOutputStream;
+import dev.reacher.core.proxy.Socks5Exception.Fault;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Opens a TCP stream to {@code host:port} through a SOCKS5 proxy: RFC 1928 CONNECT with the target
- * sent as a domain name (the proxy resolves it, as upstream does), and RFC 1929 username/password
- * when the proxy config carries both. Credentials are per call: there is no JVM-global state
- * ({@link java.net.Authenticator} is never touched).
+ * sent as a domain name (the proxy resolves it, as upstream does; IP literals go as IPs), and RFC
+ * 1929 username/password when the proxy config carries both. Credentials are per call: there is no
+ * JVM-global state ({@link java.net.Authenticator} is never touched).
  *
- * <p>Blocking I/O, meant for virtual threads. Every step is bounded by the caller's deadline; the
- * proxy's own {@code timeout_ms} additionally bounds the TCP connect to the proxy.
+ * <p>Blocking I/O, meant for virtual threads. The caller's deadline bounds every step (proxy
+ * lookup, TCP connect, each read of the handshake). The proxy's {@code timeout_ms} additionally
+ * bounds the TCP connect to the proxy, in milliseconds (upstream floors it to whole seconds, so any
+ * value below 1000 fails at once there; {@code 0} still fails at once here, as upstream).
+ *
+ * <p>Every failure closes the socket and tells whom to blame: {@link Socks5Exception} or
+ * {@link Socks5TimeoutException}, both with a {@link Fault}. Messages never contain the password.
  */
 public final class Socks5Connector {
     private static final int VERSION = 5;
     private static final int METHOD_NONE = 0;
     private static final int METHOD_USER_PASS = 2;
     private static final int NO_ACCEPTABLE = 0xFF;
+    private static final int CMD_CONNECT = 1;
+    private static final int ATYP_IPV4 = 1;
+    private static final int ATYP_DOMAIN = 3;
+    private static final int ATYP_IPV6 = 4;
+
+    /** Upstream's (fast-socks5) text for a proxy connect that hit {@code timeout_ms}. */
+    static final String CONNECT_TIMEOUT_MESSAGE = "Error with reply: Connection timeout.";
+
+    /** What the handshake is waiting for, which decides whom a timeout or a dropped connection blames. */
+    private enum Phase {
+        NEGOTIATION("the SOCKS5 method negotiation", Fault.PROXY),
+        AUTHENTICATION("the username/password authentication", Fault.PROXY),
+        // The proxy is connecting to the target meanwhile; a silent proxy here usually means a silent MX.
+        CONNECT("the CONNECT request", Fault.TARGET);
+
+        final String description;
+        final Fault timeoutFault;
+
+        Phase(String description, Fault timeoutFault) {
+            this.description = description;
+            this.timeoutFault = timeoutFault;
+        }
+    }
 
     private Socks5Connector() {}
 
     /**
      * Connects to the proxy, authenticates and asks it to CONNECT to the target.
      *
-     * @return a socket whose streams now talk to the target; the caller owns and closes it
-     * @throws Socks5Exception if the proxy fails or refuses, with {@link Socks5Exception#fault()} set
-     * @throws SocketTimeoutException if the deadline passes
+     * @param targetHost a host name (sent to the proxy, which resolves it) or an IPv4/IPv6 literal;
+     *     one trailing dot and IPv6 brackets are removed
+     * @return a connected socket whose streams now talk to the target, with SO_TIMEOUT reset to 0;
+     *     the caller owns and closes it
+     * @throws Socks5Exception if the proxy fails or refuses, with {@link Socks5Exception#fault()}
+     *     PROXY (unreachable, authentication, broken protocol, general failure, ruleset) or TARGET
+     *     (the proxy reports network/host unreachable, connection refused or TTL expired)
+     * @throws Socks5TimeoutException if the deadline passes while waiting on the proxy, with the
+     *     fault of whoever was being waited for
+     * @throws SocketTimeoutException if the deadline had already passed before anything was sent
+     * @throws InterruptedIOException if the calling thread is interrupted (the interrupt status stays set)
+     * @throws IllegalArgumentException if {@code targetPort} is not 1-65535
      */
     public static Socket connect(ProxyConfig proxy, String targetHost, int targetPort, Instant deadline)
             throws IOException {
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(targetHost, "targetHost");
+        Objects.requireNonNull(deadline, "deadline");
+        if (targetPort < 1 || targetPort > 65535) {
+            throw new IllegalArgumentException("target port must be 1-65535, got " + targetPort);
+        }
+        byte[] request = connectRequest(cleanHost(targetHost), targetPort);
+        String target = cleanHost(targetHost) + ":" + targetPort;
+
+        int remaining = remainingMillis(deadline);
+        Long timeoutMs = proxy.timeoutMs();
+        if (timeoutMs != null && timeoutMs == 0) {
+            // A zero bound: upstream's 0 s tokio timeout fails before the connect can complete.
+            throw new Socks5Exception(Fault.PROXY, CONNECT_TIMEOUT_MESSAGE);
+        }
+        boolean proxyBound = timeoutMs != null && timeoutMs < remaining;
+        int connectMs = proxyBound ? timeoutMs.intValue() : remaining;
+        long connectStart = System.nanoTime();
+
+        InetAddress proxyAddress = resolveProxy(proxy, connectMs, proxyBound);
+        connectMs -= (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart);
+        if (connectMs <= 0) {
+            throw connectTimeout(proxy, proxyBound, null);
+        }
+
         Socket socket = new Socket();
-        boolean done = false;
+        boolean connected = false;
         try {
-            int connectMs = remainingMillis(deadline);
-            if (proxy.timeoutMs() != null) {
-                connectMs = (int) Math.max(1, Math.min(connectMs, proxy.timeoutMs()));
-            }
             try {
-                socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), connectMs);
+                socket.connect(new InetSocketAddress(proxyAddress, proxy.port()), connectMs);
             } catch (SocketTimeoutException e) {
-                throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                        "Error with reply: Connection timeout.", -1, e);
+                throw connectTimeout(proxy, proxyBound, e);
             } catch (IOException e) {
-                throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                        "Cannot connect to proxy " + proxy.address() + ": " + e.getMessage(), -1, e);
+                throw interruptedOr(e, new Socks5Exception(Fault.PROXY,
+                        "i/o error: " + e.getMessage() + " (proxy " + proxy.address() + ").", -1, e));
             }
             socket.setTcpNoDelay(true);
-            handshake(socket, proxy, targetHost, targetPort, deadline);
-            done = true;
+            new Handshake(socket, proxy, target, deadline).run(request);
+            socket.setSoTimeout(0);
+            connected = true;
             return socket;
         } finally {
-            if (!done) {
+            if (!connected) {
                 socket.close();
             }
         }
     }
 
-    private static void handshake(Socket socket, ProxyConfig proxy, String host, int port, Instant deadline)
-            throws IOException {
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-        DataInputStream in = new DataInputStream(socket.getInputStream());
+    /**
+     * An interrupted virtual thread's socket I/O fails with "Closed by interrupt": that is the caller
+     * cancelling the attempt, not the proxy failing, so it must not count against the proxy.
+     */
+    private static IOException interruptedOr(IOException cause, IOException otherwise) {
+        if (Thread.currentThread().isInterrupted()) {
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted during the SOCKS5 connect");
+            interrupted.initCause(cause);
+            return interrupted;
+        }
+        return otherwise;
+    }
+
+    private static IOException connectTimeout(ProxyConfig proxy, boolean proxyBound, Throwable cause) {
+        if (proxyBound) {
+            return new Socks5Exception(Fault.PROXY, CONNECT_TIMEOUT_MESSAGE, -1, cause);
+        }
+        return new Socks5TimeoutException(Fault.PROXY,
+                "Timed out connecting to proxy " + proxy.address() + " (deadline reached).", cause);
+    }
+
+    /**
+     * Resolves the proxy host locally (first address, as upstream). The JDK resolver has no timeout,
+     * so a name lookup runs on its own virtual thread and is abandoned at the connect bound.
+     */
+    private static InetAddress resolveProxy(ProxyConfig proxy, int timeoutMs, boolean proxyBound) throws IOException {
+        InetAddress literal = ipLiteral(proxy.host());
+        if (literal != null) {
+            return literal;
+        }
+        FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(proxy.host()));
+        Thread.ofVirtual().name("socks5-proxy-lookup").start(lookup);
         try {
-            // Method negotiation (RFC 1928 §3).
-            if (proxy.hasCredentials()) {
-                out.write(new byte[] {VERSION, 2, METHOD_NONE, METHOD_USER_PASS});
+            return lookup.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            throw connectTimeout(proxy, proxyBound, e);
+        } catch (ExecutionException e) {
+            String why = e.getCause() instanceof UnknownHostException ? "unknown host" : String.valueOf(e.getCause());
+            throw new Socks5Exception(Fault.PROXY,
+                    "i/o error: cannot resolve proxy host " + proxy.address() + ": " + why + ".", -1, e.getCause());
+        } catch (InterruptedException e) {
+            lookup.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while resolving proxy host " + proxy.address());
+        }
+    }
+
+    /** One handshake on a connected socket; keeps the streams and the phase for error messages. */
+    private static final class Handshake {
+        private final Socket socket;
+        private final ProxyConfig proxy;
+        private final String target;
+        private final Instant deadline;
+        private final InputStream in;
+        private final OutputStream out;
+        private Phase phase = Phase.NEGOTIATION;
+
+        Handshake(Socket socket, ProxyConfig proxy, String target, Instant deadline) throws IOException {
+            this.socket = socket;
+            this.proxy = proxy;
+            this.target = target;
+            this.deadline = deadline;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
+        void run(byte[] connectRequest) throws IOException {
+            try {
+                negotiate();
+                phase = Phase.CONNECT;
+                // Requests are at most 262 bytes, far below any socket send buffer, so this write
+                // cannot block on a proxy that does not read; reads carry the deadline.
+                out.write(connectRequest);
+                out.flush();
+                readReply();
+            } catch (Socks5Exception | Socks5TimeoutException e) {
+                throw e;
+            } catch (SocketTimeoutException e) {
+                throw new Socks5TimeoutException(phase.timeoutFault, "Proxy " + proxy.address()
+                        + " did not finish " + phase.description + (phase == Phase.CONNECT ? " to " + target : "")
+                        + " before the deadline.", e);
+            } catch (EOFException e) {
+                throw new Socks5Exception(Fault.PROXY, "Malformed proxy reply: proxy " + proxy.address()
+                        + " closed the connection during " + phase.description + ".", -1, e);
+            } catch (IOException e) {
+                throw interruptedOr(e, new Socks5Exception(Fault.PROXY, "i/o error: " + e.getMessage() + " (proxy "
+                        + proxy.address() + ", during " + phase.description + ").", -1, e));
+            }
+        }
+
+        /** RFC 1928 §3: offer no-auth, plus username/password when both are configured. */
+        private void negotiate() throws IOException {
+            boolean offerPassword = proxy.hasCredentials();
+            out.write(offerPassword
+                    ? new byte[] {VERSION, 2, METHOD_NONE, METHOD_USER_PASS}
+                    : new byte[] {VERSION, 1, METHOD_NONE});
+            out.flush();
+            byte[] answer = readExactly(2);
+            expectVersion(answer[0]);
+            int method = answer[1] & 0xFF;
+            if (method == METHOD_NONE) {
+                return;
+            }
+            if (method == METHOD_USER_PASS && offerPassword) {
+                phase = Phase.AUTHENTICATION;
+                authenticate();
+                return;
+            }
+            String why;
+            if (method == NO_ACCEPTABLE) {
+                why = offerPassword
+                        ? "proxy " + proxy.address() + " accepts neither no authentication nor username/password."
+                        : "proxy " + proxy.address() + " requires authentication, but no username and password"
+                                + " are configured for it.";
             } else {
-                out.write(new byte[] {VERSION, 1, METHOD_NONE});
+                why = "proxy " + proxy.address() + " chose a method that was not offered.";
             }
-            out.flush();
-            expectVersion(read(socket, in, deadline));
-            int method = read(socket, in, deadline);
-            if (method == METHOD_USER_PASS && proxy.hasCredentials()) {
-                authenticate(socket, in, out, proxy, deadline);
-            } else if (method == NO_ACCEPTABLE) {
-                throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                        proxy.hasCredentials() ? "Auth method unacceptable `[0, 2]`."
-                                : "Auth method unacceptable `[0]`: the proxy requires credentials.");
-            } else if (method != METHOD_NONE) {
-                throw new Socks5Exception(Socks5Exception.Fault.PROXY, "Auth method unacceptable `" + method + "`.");
-            }
+            throw new Socks5Exception(Fault.PROXY, "Auth method unacceptable `[" + method + "]`: " + why);
+        }
 
-            // CONNECT request (RFC 1928 §4).
-            out.write(new byte[] {VERSION, 1, 0});
-            writeAddress(out, host);
-            out.write(port >>> 8);
-            out.write(port & 0xFF);
-            out.flush();
-
-            // Reply (RFC 1928 §6).
-            expectVersion(read(socket, in, deadline));
-            int rep = read(socket, in, deadline);
-            read(socket, in, deadline); // RSV
-            int atyp = read(socket, in, deadline);
-            int addressLength = switch (atyp) {
-                case 1 -> 4;
-                case 4 -> 16;
-                case 3 -> read(socket, in, deadline);
-                default -> throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                        "Malformed proxy reply: address type " + atyp + ".");
-            };
-            for (int i = 0; i < addressLength + 2; i++) {
-                read(socket, in, deadline);
+        /** RFC 1929. The reply's version byte is not checked: servers send 1 or 5. */
+        private void authenticate() throws IOException {
+            byte[] user = proxy.username().getBytes(StandardCharsets.UTF_8);
+            byte[] pass = proxy.password().getBytes(StandardCharsets.UTF_8);
+            if (user.length > 255 || pass.length > 255) {
+                throw new Socks5Exception(Fault.PROXY,
+                        "Authentication failed `the proxy username or password is longer than 255 bytes`.");
             }
+            ByteArrayOutputStream request = new ByteArrayOutputStream(3 + user.length + pass.length);
+            request.write(1);
+            request.write(user.length);
+            request.write(user, 0, user.length);
+            request.write(pass.length);
+            request.write(pass, 0, pass.length);
+            out.write(request.toByteArray());
+            out.flush();
+            int status = readExactly(2)[1] & 0xFF;
+            if (status != 0) {
+                throw new Socks5Exception(Fault.PROXY, "Authentication rejected `username " + proxy.username()
+                        + ", status " + status + "`: proxy " + proxy.address()
+                        + " refused the username or password.");
+            }
+        }
+
+        /** RFC 1928 §6. The bound address is read and discarded. */
+        private void readReply() throws IOException {
+            byte[] head = readExactly(4);
+            expectVersion(head[0]);
+            int rep = head[1] & 0xFF;
             if (rep != 0) {
+                // The bound address of a failure reply is not needed, and some servers cut it short.
                 throw Socks5Exception.forReply(rep);
             }
-            socket.setSoTimeout(0);
-        } catch (EOFException e) {
-            throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                    "Malformed proxy reply: the proxy closed the connection during the handshake.", -1, e);
+            int atyp = head[3] & 0xFF;
+            int addressLength = switch (atyp) {
+                case ATYP_IPV4 -> 4;
+                case ATYP_IPV6 -> 16;
+                case ATYP_DOMAIN -> readExactly(1)[0] & 0xFF;
+                default -> throwMalformed("address type `" + atyp + "` in the CONNECT reply");
+            };
+            readExactly(addressLength + 2);
+        }
+
+        private int throwMalformed(String what) throws Socks5Exception {
+            throw new Socks5Exception(Fault.PROXY, "Malformed proxy reply: " + what + " from proxy " + proxy.address() + ".");
+        }
+
+        private void expectVersion(byte version) throws Socks5Exception {
+            if (version != VERSION) {
+                throwMalformed("unsupported SOCKS version `" + (version & 0xFF) + "` during " + phase.description);
+            }
+        }
+
+        /** Reads exactly n bytes; each read waits at most until the deadline. */
+        private byte[] readExactly(int n) throws IOException {
+            byte[] buffer = new byte[n];
+            int offset = 0;
+            while (offset < n) {
+                socket.setSoTimeout(remainingMillis(deadline));
+                int read = in.read(buffer, offset, n - offset);
+                if (read < 0) {
+                    throw new EOFException();
+                }
+                offset += read;
+            }
+            return buffer;
         }
     }
 
-    private static void authenticate(Socket socket, DataInputStream in, OutputStream out, ProxyConfig proxy,
-            Instant deadline) throws IOException {
-        byte[] user = proxy.username().getBytes(StandardCharsets.UTF_8);
-        byte[] pass = proxy.password().getBytes(StandardCharsets.UTF_8);
-        if (user.length > 255 || pass.length > 255) {
-            throw new Socks5Exception(Socks5Exception.Fault.PROXY, "Proxy username or password longer than 255 bytes.");
+    /** The CONNECT request (RFC 1928 §4), built before connecting so a bad target fails without I/O. */
+    private static byte[] connectRequest(String host, int port) throws Socks5Exception {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.write(VERSION);
+        request.write(CMD_CONNECT);
+        request.write(0);
+        byte[] ip = ipLiteralBytes(host);
+        if (ip != null) {
+            request.write(ip.length == 4 ? ATYP_IPV4 : ATYP_IPV6);
+            request.write(ip, 0, ip.length);
+        } else {
+            if (host.isEmpty() || host.length() > 255 || !StandardCharsets.US_ASCII.newEncoder().canEncode(host)) {
+                throw new Socks5Exception(Fault.TARGET, "Invalid target host name `" + host
+                        + "`: must be 1-255 ASCII characters (IDNA-encode it first).");
+            }
+            byte[] name = host.getBytes(StandardCharsets.US_ASCII);
+            request.write(ATYP_DOMAIN);
+            request.write(name.length);
+            request.write(name, 0, name.length);
         }
-        ByteArrayOutputStream req = new ByteArrayOutputStream();
-        req.write(1);
-        req.write(user.length);
-        req.write(user);
-        req.write(pass.length);
-        req.write(pass);
-        out.write(req.toByteArray());
-        out.flush();
-        read(socket, in, deadline); // sub-negotiation version; servers differ (1 or 5), so not checked
-        int status = read(socket, in, deadline);
-        if (status != 0) {
-            throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                    "Authentication rejected `status " + status + "`: wrong proxy username or password.");
-        }
+        request.write(port >>> 8);
+        request.write(port & 0xFF);
+        return request.toByteArray();
     }
 
-    private static void writeAddress(OutputStream out, String host) throws IOException {
-        InetAddress literal = ipLiteral(host);
-        if (literal != null) {
-            byte[] raw = literal.getAddress();
-            out.write(raw.length == 4 ? 1 : 4);
-            out.write(raw);
-            return;
+    /** Upstream's {@code clean_host}: one trailing dot removed; also IPv6 brackets. */
+    static String cleanHost(String host) {
+        String h = host;
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
         }
-        byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-        if (name.length == 0 || name.length > 255) {
-            throw new Socks5Exception(Socks5Exception.Fault.TARGET, "Invalid target host name `" + host + "`.");
+        if (h.endsWith(".") && h.length() > 1) {
+            h = h.substring(0, h.length() - 1);
         }
-        out.write(3);
-        out.write(name.length);
-        out.write(name);
+        return h;
     }
 
-    /** Parses an IPv4 or bracket-free IPv6 literal without any DNS lookup; null for a host name. */
-    static InetAddress ipLiteral(String host) {
-        boolean v4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+");
-        if (!v4 && !v6) {
+    /** The address bytes (4 or 16) of an IPv4 or IPv6 literal, parsed as Rust's {@code IpAddr}; null for a name. */
+    static byte[] ipLiteralBytes(String host) {
+        byte[] v4 = parseIpv4(host);
+        if (v4 != null) {
+            return v4;
+        }
+        if (host.indexOf(':') < 0 || !host.matches("[0-9A-Fa-f:.]+")) {
             return null;
         }
         try {
-            return InetAddress.getByName(host); // a literal: no lookup happens
-        } catch (IOException e) {
+            // Contains ':' so the JDK parses it as an IPv6 literal and never does a lookup.
+            InetAddress address = InetAddress.getByName(host);
+            byte[] raw = address.getAddress();
+            if (address instanceof Inet4Address) {
+                // "::ffff:a.b.c.d" comes back as IPv4; it was written as IPv6, so send it as IPv6.
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xFF;
+                mapped[11] = (byte) 0xFF;
+                System.arraycopy(raw, 0, mapped, 12, 4);
+                return mapped;
+            }
+            return raw;
+        } catch (UnknownHostException e) {
             return null;
         }
     }
 
-    private static int read(Socket socket, InputStream in, Instant deadline) throws IOException {
-        socket.setSoTimeout(remainingMillis(deadline));
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException();
+    /** An IPv4 or IPv6 literal as an address without any DNS lookup; null for a host name. */
+    static InetAddress ipLiteral(String host) {
+        byte[] raw = ipLiteralBytes(cleanHost(host));
+        if (raw == null) {
+            return null;
         }
-        return b;
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
-    private static void expectVersion(int version) throws Socks5Exception {
-        if (version != VERSION) {
-            throw new Socks5Exception(Socks5Exception.Fault.PROXY,
-                    "Malformed proxy reply: version " + version + " is not SOCKS5.");
+    /** Strict dotted quad: four decimal octets 0-255 without leading zeros (as Rust's Ipv4Addr). */
+    private static byte[] parseIpv4(String host) {
+        String[] parts = host.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
         }
+        byte[] raw = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (part.length() > 1 && part.charAt(0) == '0')) {
+                return null;
+            }
+            int value = Integer.parseInt(part);
+            if (value > 255) {
+                return null;
+            }
+            raw[i] = (byte) value;
+        }
+        return raw;
     }
 
     private static int remainingMillis(Instant deadline) throws SocketTimeoutException {
