@@ -228,6 +228,10 @@ public final class ProxyPool {
             if (notExcluded.isEmpty()) {
                 return new Unavailable("all proxies unavailable: every proxy of the rotation failed this verification");
             }
+            if (usable.isEmpty() && !exclude.isEmpty()) {
+                return new Unavailable("all proxies unavailable: the remaining ones are ejected or blacklisted for "
+                        + provider.displayName());
+            }
             if (usable.isEmpty()) {
                 // All ejected or blacklisted: fail open, one attempt through the one that recovers first.
                 ProxyHealth soonest = notExcluded.stream()

@@ -4,9 +4,11 @@ import java.util.List;
 
 /**
  * The result of the SMTP step: either {@code details} or {@code error}, the MX host that was
- * talked to (or tried first), and every attempt made.
+ * talked to (or tried first), every attempt made, and the SMTP config of the last attempt (its
+ * {@code proxy} is the proxy actually used, its identity the one actually sent).
  */
-public record SmtpOutcome(SmtpDetails details, SmtpError error, String host, List<SmtpAttempt> attempts) {
+public record SmtpOutcome(SmtpDetails details, SmtpError error, String host, List<SmtpAttempt> attempts,
+        SmtpConfig used) {
     public SmtpOutcome {
         if ((details == null) == (error == null)) {
             throw new IllegalArgumentException("exactly one of details and error");
@@ -16,10 +18,5 @@ public record SmtpOutcome(SmtpDetails details, SmtpError error, String host, Lis
 
     public boolean isError() {
         return error != null;
-    }
-
-    /** The SMTP config's proxy id of the last attempt's route, or null when direct. */
-    public String lastProxy() {
-        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).proxy();
     }
 }

@@ -2,6 +2,7 @@ package dev.reacher.core.smtp;
 
 import dev.reacher.core.proxy.Socks5Connector;
 import dev.reacher.core.proxy.Socks5Exception;
+import dev.reacher.core.proxy.Socks5TimeoutException;
 import dev.reacher.core.smtp.ReplyClassifier.MailboxState;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
 import java.io.EOFException;
@@ -56,16 +57,63 @@ public final class SmtpVerifier {
 
     /** Verifies {@code request.toEmail()} through {@code request.route()}; never throws. */
     public SmtpOutcome verify(SmtpRequest request) {
+        return verify(request, AttemptRoutes.fixed(request.route()));
+    }
+
+    /**
+     * Verifies through the routes a plan hands out: {@code retries} attempts for failures without a
+     * description (as upstream), plus failover to another proxy, up to {@link AttemptRoutes#maxAttempts},
+     * when a proxy fails or is blacklisted. Never repeats a verdict. All attempts together stay
+     * within one overall deadline.
+     */
+    public SmtpOutcome verify(SmtpRequest request, AttemptRoutes routes) {
+        SmtpConfig config = request.config();
+        int retriesLeft = config.attempts() - 1;
+        int failoversLeft = routes.maxAttempts() - 1;
+        Instant deadline = Instant.now().plus(attemptLimit(request).multipliedBy(config.attempts() + failoversLeft));
         List<SmtpAttempt> attempts = new ArrayList<>();
+        SmtpConfig used = config;
         AttemptResult last = null;
-        for (int i = 0; i < request.config().attempts(); i++) {
-            last = attempt(request, request.route());
-            attempts.add(last.toAttempt(request.route()));
-            if (last.details != null || !last.error.retryable()) {
+        boolean failover = false;
+        while (true) {
+            AttemptRoutes.Next next = routes.next(failover, deadline);
+            if (next.error() != null) {
+                if (last == null || last.outcome == Outcome.PROXY_FAULT || last.outcome == Outcome.IP_BLACKLISTED) {
+                    return new SmtpOutcome(null, next.error(), last == null ? request.mxHosts().get(0) : last.host,
+                            attempts, used);
+                }
+                break;
+            }
+            used = identity(config, next).withProxy(next.route().proxyId());
+            last = attempt(new SmtpRequest(request.toEmail(), request.domain(), request.mxHosts(), used, next.route()),
+                    next.route());
+            routes.report(last.outcome, last.duration);
+            attempts.add(last.toAttempt(next.route()));
+            if (last.details != null || !Instant.now().isBefore(deadline)) {
+                break;
+            }
+            boolean proxyToBlame = last.outcome == Outcome.PROXY_FAULT
+                    || (last.outcome == Outcome.IP_BLACKLISTED && routes.retryOnBlacklist());
+            if (proxyToBlame && failoversLeft > 0) {
+                failoversLeft--;
+                failover = true;
+            } else if (!proxyToBlame && last.error.retryable() && retriesLeft > 0) {
+                retriesLeft--;
+                failover = false;
+            } else {
                 break;
             }
         }
-        return new SmtpOutcome(last.details, last.error, last.host, attempts);
+        return new SmtpOutcome(last.details, last.error, last.host, attempts, used);
+    }
+
+    /** A proxy's own EHLO name and MAIL FROM win over the provider's, when it has them. */
+    private static SmtpConfig identity(SmtpConfig config, AttemptRoutes.Next next) {
+        if (next.helloName() == null && next.fromEmail() == null) {
+            return config;
+        }
+        return config.withIdentity(next.helloName() != null ? next.helloName() : config.helloName(),
+                next.fromEmail() != null ? next.fromEmail() : config.fromEmail());
     }
 
     /**
@@ -85,7 +133,10 @@ public final class SmtpVerifier {
         } catch (AttemptFailure f) {
             return new AttemptResult(null, f.error, f.host != null ? f.host : host, f.outcome, elapsed(start));
         } catch (SocketTimeoutException e) {
-            Outcome outcome = stage.inProxyHandshake ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT;
+            // A proxy stuck before CONNECT is the proxy's fault; one waiting on a silent MX is not.
+            Outcome outcome = e instanceof Socks5TimeoutException t
+                    ? (t.fault() == Socks5Exception.Fault.PROXY ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT)
+                    : stage.inProxyHandshake ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT;
             return new AttemptResult(null, SmtpError.timeout(limit), stage.host != null ? stage.host : host,
                     outcome, elapsed(start));
         } catch (IOException | RuntimeException e) {

@@ -9,7 +9,11 @@ import dev.reacher.core.mx.MxLookup;
 import dev.reacher.core.mx.MxRecord;
 import dev.reacher.core.mx.MxResolver;
 import dev.reacher.core.mx.Provider;
-import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.proxy.ProxyLimitExceededException;
+import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.proxy.ProxyRouter;
+import dev.reacher.core.smtp.AttemptRoutes;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpDetails;
 import dev.reacher.core.smtp.SmtpError;
@@ -47,24 +51,46 @@ public final class EmailVerifier implements AutoCloseable {
     private final MxResolver mxResolver;
     private final MiscChecker miscChecker;
     private final SmtpVerifier smtpVerifier;
+    private final ProxyRouter router;
 
-    public EmailVerifier(MxResolver mxResolver, MiscChecker miscChecker, SmtpVerifier smtpVerifier) {
-        this.mxResolver = Objects.requireNonNull(mxResolver, "mxResolver");
-        this.miscChecker = Objects.requireNonNull(miscChecker, "miscChecker");
-        this.smtpVerifier = Objects.requireNonNull(smtpVerifier, "smtpVerifier");
+    private EmailVerifier(Builder b) {
+        this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
+        this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
+        this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier : new SmtpVerifier(mxResolver::resolveHost);
+        this.router = new ProxyRouter(b.proxyPool);
     }
 
-    /** A verifier using the given DNS servers for MX and MX-host lookups. */
+    /** A verifier using the given DNS servers for MX and MX-host lookups, without a proxy pool. */
     public static EmailVerifier create(DnsServers dns) {
-        MxResolver mx = new MxResolver(dns);
-        return new EmailVerifier(mx, new MiscChecker(), new SmtpVerifier(mx::resolveHost));
+        return builder().dnsServers(dns).build();
     }
 
-    /** Runs the whole pipeline for one input. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The proxy pool, or null when none was configured. */
+    public ProxyPool proxyPool() {
+        return router.pool();
+    }
+
+    /** Runs the whole pipeline for one input, waiting for proxy budget if the pool has limits. */
     public CheckEmailOutput verify(CheckEmailInput input) {
+        return verify(input, LimitPolicy.WAIT);
+    }
+
+    /**
+     * Runs the whole pipeline for one input.
+     *
+     * @param policy what to do when every usable proxy is over its rate limit or in-flight cap
+     * @throws ProxyLimitExceededException only with {@link LimitPolicy#FAIL}, when no proxy has budget
+     */
+    public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy) {
         Instant start = Instant.now();
         try {
-            return run(input, start);
+            return run(input, policy, start);
+        } catch (ProxyLimitExceededException e) {
+            throw e;
         } catch (RuntimeException e) {
             // A bug must not take a verification down with it: report it as an unknown result.
             LOG.error("verification of {} failed unexpectedly", input.toEmail(), e);
@@ -75,7 +101,7 @@ public final class EmailVerifier implements AutoCloseable {
         }
     }
 
-    private CheckEmailOutput run(CheckEmailInput input, Instant start) {
+    private CheckEmailOutput run(CheckEmailInput input, LimitPolicy policy, Instant start) {
         String email = input.toEmail();
         SyntaxDetails syntax = SyntaxCheck.check(email);
         if (!syntax.isValidSyntax()) {
@@ -113,11 +139,13 @@ public final class EmailVerifier implements AutoCloseable {
         switch (method) {
             case ProviderMethod.Smtp smtp -> {
                 SmtpConfig config = smtp.config();
-                SmtpRoute route = route(input.verifMethod(), config);
-                SmtpOutcome outcome = smtpVerifier.verify(new SmtpRequest(email, syntax.domain(), hosts, config, route));
+                AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
+                        syntax.domain(), policy);
+                SmtpOutcome outcome = smtpVerifier.verify(
+                        new SmtpRequest(email, syntax.domain(), hosts, config, SmtpRoute.direct()), routes);
                 details = outcome.details();
                 error = outcome.error();
-                smtpDebug = new SmtpDebug(new UsedMethod.Smtp(outcome.host(), config), outcome.attempts());
+                smtpDebug = new SmtpDebug(new UsedMethod.Smtp(outcome.host(), outcome.used()), outcome.attempts());
             }
             case ProviderMethod.Headless headless -> {
                 details = null;
@@ -137,16 +165,6 @@ public final class EmailVerifier implements AutoCloseable {
         Reachable reachable = reachable(misc, details, error);
         DebugDetails debug = DebugDetails.of(input.backendName(), start, Instant.now(), smtpDebug);
         return new CheckEmailOutput(email, reachable, misc, mx, details, error, syntax, debug);
-    }
-
-    /** The proxy named by the provider's SMTP config, or a direct connection. */
-    private static SmtpRoute route(VerifMethod method, SmtpConfig config) {
-        if (config.proxy() == null) {
-            return SmtpRoute.direct();
-        }
-        ProxyConfig proxy = method.proxies().get(config.proxy());
-        // VerifMethod rejects unknown ids at construction, so a missing proxy cannot happen here.
-        return SmtpRoute.via(config.proxy(), Objects.requireNonNull(proxy, config.proxy()));
     }
 
     /** reacher-core.md §3, evaluated top-down. */
@@ -183,5 +201,48 @@ public final class EmailVerifier implements AutoCloseable {
     @Override
     public void close() {
         miscChecker.close();
+    }
+
+    /** Assembles a verifier; every part is optional. */
+    public static final class Builder {
+        private DnsServers dns = DnsServers.system();
+        private MxResolver mxResolver;
+        private MiscChecker miscChecker;
+        private SmtpVerifier smtpVerifier;
+        private ProxyPool proxyPool;
+
+        private Builder() {}
+
+        /** DNS servers for MX and MX-host lookups (default: the system resolvers). */
+        public Builder dnsServers(DnsServers servers) {
+            this.dns = Objects.requireNonNull(servers);
+            return this;
+        }
+
+        public Builder mxResolver(MxResolver resolver) {
+            this.mxResolver = resolver;
+            return this;
+        }
+
+        /** Gravatar/HaveIBeenPwned client (default: the public services, 5 s/10 s timeouts). */
+        public Builder miscChecker(MiscChecker checker) {
+            this.miscChecker = checker;
+            return this;
+        }
+
+        public Builder smtpVerifier(SmtpVerifier verifier) {
+            this.smtpVerifier = verifier;
+            return this;
+        }
+
+        /** The process-wide proxy pool: rotation, failover, health and limits. */
+        public Builder proxyPool(ProxyPool pool) {
+            this.proxyPool = pool;
+            return this;
+        }
+
+        public EmailVerifier build() {
+            return new EmailVerifier(this);
+        }
     }
 }

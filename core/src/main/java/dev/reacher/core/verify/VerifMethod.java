@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.proxy.ProxyRouter;
 import dev.reacher.core.smtp.SmtpConfig;
 import java.io.IOException;
 import java.util.Collections;
@@ -125,10 +126,13 @@ public final class VerifMethod {
 
     private void validateProxies() {
         for (Provider p : Provider.values()) {
-            if (methods.get(p) instanceof ProviderMethod.Smtp s && s.config().proxy() != null
-                    && !proxies.containsKey(s.config().proxy())) {
-                throw new IllegalArgumentException("Invalid proxies: Invalid " + p.displayName() + " proxy "
-                        + s.config().proxy());
+            if (methods.get(p) instanceof ProviderMethod.Smtp s) {
+                // One id (upstream) or a comma list that rotates (proxy pool).
+                for (String id : ProxyRouter.parseIds(s.config().proxy())) {
+                    if (!proxies.containsKey(id)) {
+                        throw new IllegalArgumentException("Invalid proxies: Invalid " + p.displayName() + " proxy " + id);
+                    }
+                }
             }
         }
     }

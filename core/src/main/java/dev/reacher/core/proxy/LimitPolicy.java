@@ -1,0 +1,11 @@
+package dev.reacher.core.proxy;
+
+/** What a verification does when every usable proxy is over its rate limit or in-flight cap. */
+public enum LimitPolicy {
+    /** Wait for budget, within the verification's deadline (bulk work, library default). */
+    WAIT,
+    /** Throw {@link ProxyLimitExceededException} at once ({@code /v1/check_email}: 429). */
+    FAIL,
+    /** Go ahead through the least-loaded proxy ({@code /v0/check_email}, which upstream never throttles). */
+    IGNORE
+}

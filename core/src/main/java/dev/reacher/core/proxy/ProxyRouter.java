@@ -1,0 +1,147 @@
+package dev.reacher.core.proxy;
+
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.smtp.AttemptRoutes;
+import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import dev.reacher.core.smtp.SmtpError;
+import dev.reacher.core.smtp.SmtpRoute;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Chooses where one verification's SMTP connections go (proxy-rotation.md §2):
+ * <ol>
+ *   <li>the provider's configured proxy id, or a comma-separated list of ids that rotates with the
+ *       pool's strategy (a request-body proxy arrives here as id {@code default} for every provider);
+ *   <li>otherwise, when the pool is enabled, the pool's rotation;
+ *   <li>otherwise a direct connection.
+ * </ol>
+ * With the pool disabled, a single id is a fixed route with no health tracking: upstream's
+ * behaviour exactly.
+ */
+public final class ProxyRouter {
+    private final ProxyPool pool; // null: no proxies were configured for rotation
+
+    public ProxyRouter(ProxyPool pool) {
+        this.pool = pool;
+    }
+
+    public ProxyPool pool() {
+        return pool;
+    }
+
+    /**
+     * The plan for one verification.
+     *
+     * @param proxySpec the provider's SMTP config {@code proxy}: null, an id, or {@code id1,id2}
+     * @param proxies the verification method's proxies by id
+     */
+    public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
+            LimitPolicy policy) {
+        List<String> ids = parseIds(proxySpec);
+        if (ids.isEmpty()) {
+            return pool != null && pool.enabled()
+                    ? new RoutePlan(pool.rotation(), provider, domain, policy)
+                    : AttemptRoutes.fixed(SmtpRoute.direct());
+        }
+        if (ids.size() == 1) {
+            String id = ids.get(0);
+            ProxyConfig proxy = Objects.requireNonNull(proxies.get(id), () -> "unknown proxy id " + id);
+            PoolProxy member = pool == null ? null : pool.proxy(id);
+            // Only the pool's own proxy gets health and limits; a request's ad-hoc proxy is used as is.
+            if (pool != null && pool.enabled() && member != null && member.proxy().equals(proxy)) {
+                return new RoutePlan(pool.rotation(ids), provider, domain, policy);
+            }
+            return AttemptRoutes.fixed(SmtpRoute.via(id, proxy));
+        }
+        if (pool == null) {
+            throw new IllegalStateException("the proxy list `" + proxySpec + "` needs a proxy pool: "
+                    + "build the verifier with EmailVerifier.builder().proxyPool(…)");
+        }
+        return new RoutePlan(pool.rotation(ids), provider, domain, policy);
+    }
+
+    /** {@code "proxy1, proxy2"} → [proxy1, proxy2]; null or blank → []. */
+    public static List<String> parseIds(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(spec.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Rotation with failover: each failed proxy is excluded for the rest of the verification. */
+    private final class RoutePlan implements AttemptRoutes {
+        private final ProxyPool.Rotation rotation;
+        private final Provider provider;
+        private final String domain;
+        private final LimitPolicy policy;
+        private final Set<String> failed = new HashSet<>();
+        private ProxyPool.Lease current;
+
+        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String domain, LimitPolicy policy) {
+            this.rotation = rotation;
+            this.provider = provider;
+            this.domain = domain;
+            this.policy = policy;
+        }
+
+        @Override
+        public Next next(boolean failover, Instant deadline) {
+            if (failover && current != null) {
+                failed.add(current.proxy().id());
+            }
+            current = null;
+            while (true) {
+                ProxyPool.Pick pick = rotation.pick(provider, domain, failed, policy == LimitPolicy.IGNORE);
+                switch (pick) {
+                    case ProxyPool.Lease lease -> {
+                        current = lease;
+                        PoolProxy p = lease.proxy();
+                        return new Next(lease.route(), p.helloName(), p.fromEmail(), null);
+                    }
+                    case ProxyPool.Unavailable u -> {
+                        return Next.failed(SmtpError.socks5(u.reason()));
+                    }
+                    case ProxyPool.Exhausted e -> {
+                        if (policy == LimitPolicy.FAIL) {
+                            throw new ProxyLimitExceededException(e.retryAfter());
+                        }
+                        Duration left = Duration.between(Instant.now(), deadline);
+                        if (left.compareTo(e.retryAfter()) < 0) {
+                            return Next.failed(SmtpError.socks5("all proxies are at their rate limit or in-flight "
+                                    + "cap until after this verification's deadline"));
+                        }
+                        LockSupport.parkNanos(e.retryAfter().toNanos()); // a virtual thread parks cheaply
+                        if (Thread.currentThread().isInterrupted()) {
+                            return Next.failed(SmtpError.socks5("interrupted while waiting for proxy budget"));
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void report(Outcome outcome, Duration duration) {
+            if (current != null) {
+                current.report(outcome, duration);
+            }
+        }
+
+        @Override
+        public int maxAttempts() {
+            return Math.min(pool.settings().maxAttempts(), Math.max(1, rotation.members().size()));
+        }
+
+        @Override
+        public boolean retryOnBlacklist() {
+            return pool.settings().retryOnBlacklist();
+        }
+    }
+}
