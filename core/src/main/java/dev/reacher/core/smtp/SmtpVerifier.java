@@ -44,15 +44,29 @@ public final class SmtpVerifier {
     private final HostResolver resolver;
     private final Rules rules;
     private final RandomGenerator random;
+    private final ProxyDns proxyDns;
+
+    /** Who resolves the MX host name when a connection goes through a SOCKS5 proxy. */
+    public enum ProxyDns {
+        /** The proxy does (SOCKS5 domain-name address type), as upstream: no DNS query leaves from here. */
+        REMOTE,
+        /** We do, with our resolver, and hand the proxy an IP address (for proxies without DNS). */
+        LOCAL
+    }
 
     public SmtpVerifier(HostResolver resolver) {
-        this(resolver, Rules.bundled(), new SecureRandom());
+        this(resolver, Rules.bundled(), new SecureRandom(), ProxyDns.REMOTE);
     }
 
     public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random) {
+        this(resolver, rules, random, ProxyDns.REMOTE);
+    }
+
+    public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random, ProxyDns proxyDns) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.random = Objects.requireNonNull(random, "random");
+        this.proxyDns = Objects.requireNonNull(proxyDns, "proxyDns");
     }
 
     /** Verifies {@code request.toEmail()} through {@code request.route()}; never throws. */
@@ -182,24 +196,9 @@ public final class SmtpVerifier {
             throws IOException {
         String cleanHost = stripTrailingDots(host);
         if (!route.isDirect()) {
-            stage.inProxyHandshake = true;
-            try {
-                // The proxy resolves the MX name (remote DNS), as upstream does.
-                Socket s = Socks5Connector.connect(route.proxy(), cleanHost, port, deadline);
-                stage.inProxyHandshake = false;
-                return s;
-            } catch (Socks5Exception e) {
-                Outcome outcome = e.fault() == Socks5Exception.Fault.PROXY ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT;
-                throw new AttemptFailure(SmtpError.socks5(e.getMessage()), outcome, host);
-            }
+            return connectViaProxy(host, cleanHost, port, route, deadline, stage);
         }
-        List<InetAddress> addresses;
-        try {
-            addresses = resolver.resolve(cleanHost);
-        } catch (IOException e) {
-            throw new AttemptFailure(SmtpError.io("could not resolve hostname " + cleanHost + ": " + e.getMessage()),
-                    Outcome.TARGET_FAULT, host);
-        }
+        List<InetAddress> addresses = resolve(host, cleanHost);
         IOException lastError = null;
         for (InetAddress address : addresses) {
             Socket socket = new Socket();
@@ -225,6 +224,37 @@ public final class SmtpVerifier {
         }
         String message = lastError == null ? "no address for " + cleanHost : lastError.getMessage();
         throw new AttemptFailure(SmtpError.io(message), Outcome.TARGET_FAULT, host);
+    }
+
+    private List<InetAddress> resolve(String host, String cleanHost) throws AttemptFailure {
+        try {
+            return resolver.resolve(cleanHost);
+        } catch (IOException e) {
+            throw new AttemptFailure(SmtpError.io("could not resolve hostname " + cleanHost + ": " + e.getMessage()),
+                    Outcome.TARGET_FAULT, host);
+        }
+    }
+
+    private Socket connectViaProxy(String host, String cleanHost, int port, SmtpRoute route, Instant deadline,
+            Stage stage) throws IOException {
+        // REMOTE (upstream): the proxy resolves the name. LOCAL: each of our addresses in turn.
+        List<String> targets = proxyDns == ProxyDns.REMOTE ? List.of(cleanHost)
+                : resolve(host, cleanHost).stream().map(InetAddress::getHostAddress).toList();
+        AttemptFailure last = null;
+        for (String target : targets) {
+            stage.inProxyHandshake = true;
+            try {
+                Socket s = Socks5Connector.connect(route.proxy(), target, port, deadline);
+                stage.inProxyHandshake = false;
+                return s;
+            } catch (Socks5Exception e) {
+                if (e.fault() == Socks5Exception.Fault.PROXY) {
+                    throw new AttemptFailure(SmtpError.socks5(e.getMessage()), Outcome.PROXY_FAULT, host);
+                }
+                last = new AttemptFailure(SmtpError.socks5(e.getMessage()), Outcome.TARGET_FAULT, host);
+            }
+        }
+        throw last;
     }
 
     private String probeAddress(String domain) {

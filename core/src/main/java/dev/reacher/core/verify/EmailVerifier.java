@@ -20,12 +20,14 @@ import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.SmtpOutcome;
 import dev.reacher.core.smtp.SmtpRequest;
 import dev.reacher.core.smtp.SmtpRoute;
+import dev.reacher.core.smtp.Rules;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.syntax.ProviderSuggestion;
 import dev.reacher.core.syntax.SyntaxCheck;
 import dev.reacher.core.syntax.SyntaxDetails;
 import dev.reacher.core.verify.DebugDetails.SmtpDebug;
 import dev.reacher.core.verify.DebugDetails.UsedMethod;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -56,7 +58,8 @@ public final class EmailVerifier implements AutoCloseable {
     private EmailVerifier(Builder b) {
         this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
         this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
-        this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier : new SmtpVerifier(mxResolver::resolveHost);
+        this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
+                : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns);
         this.router = new ProxyRouter(b.proxyPool);
     }
 
@@ -210,8 +213,15 @@ public final class EmailVerifier implements AutoCloseable {
         private MiscChecker miscChecker;
         private SmtpVerifier smtpVerifier;
         private ProxyPool proxyPool;
+        private SmtpVerifier.ProxyDns proxyDns = SmtpVerifier.ProxyDns.REMOTE;
 
         private Builder() {}
+
+        /** Who resolves MX names for proxied connections (default: the proxy, as upstream). */
+        public Builder proxyDns(SmtpVerifier.ProxyDns mode) {
+            this.proxyDns = Objects.requireNonNull(mode);
+            return this;
+        }
 
         /** DNS servers for MX and MX-host lookups (default: the system resolvers). */
         public Builder dnsServers(DnsServers servers) {
