@@ -4,6 +4,7 @@ import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
@@ -74,6 +75,10 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             description = "Limit for connecting to the proxy, in milliseconds.")
     Long proxyTimeoutMs;
 
+    @Option(names = "--proxy-dns", defaultValue = "${env:PROXY_DNS:-remote}", paramLabel = "remote|local",
+            description = "Who resolves the MX host for proxied connections: the proxy (remote, as upstream) or us (local).")
+    SmtpVerifier.ProxyDns proxyDns;
+
     @Option(names = "--smtp-port", defaultValue = "${env:SMTP_PORT:-25}", description = "SMTP port (default: ${DEFAULT-VALUE}).")
     int smtpPort;
 
@@ -114,10 +119,12 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         }
         CheckEmailInput template = template();
         DnsServers dns = parseDns();
-        try (EmailVerifier verifier = EmailVerifier.create(dns)) {
+        try (EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns).proxyDns(proxyDns).build()) {
             if (toEmail != null) {
                 CheckEmailOutput out = verifier.verify(template.withToEmail(toEmail));
-                System.out.println(ReacherJson.writePretty(out));
+                PrintStream stdout = utf8Stdout();
+                stdout.println(ReacherJson.writePretty(out));
+                stdout.flush();
                 return 0;
             }
             return checkFile(verifier, template);
@@ -163,7 +170,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
      * in input order: a window of pending results is kept, so memory stays bounded for any file size.
      */
     private int checkFile(EmailVerifier verifier, CheckEmailInput template) throws IOException, InterruptedException {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream out = utf8Stdout();
         Progress progress = Progress.forTerminal(file);
         Semaphore inFlight = new Semaphore(concurrency);
         Deque<CompletableFuture<String>> window = new ArrayDeque<>();
@@ -200,6 +207,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             progress.finish();
         }
         return 0;
+    }
+
+    /** JSON is UTF-8 whatever the platform's console encoding says. */
+    private static PrintStream utf8Stdout() {
+        return new PrintStream(System.out, false, StandardCharsets.UTF_8);
     }
 
     private BufferedReader open() throws IOException {

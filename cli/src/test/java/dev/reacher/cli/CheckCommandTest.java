@@ -1,0 +1,147 @@
+package dev.reacher.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reacher.core.json.ReacherJson;
+import dev.reacher.testkit.DnsFixture;
+import dev.reacher.testkit.Microsocks;
+import dev.reacher.testkit.ScriptedSmtpServer;
+import dev.reacher.testkit.ScriptedSmtpServer.Reply;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against loopback fixtures, through a real SOCKS5 proxy. */
+class CheckCommandTest {
+    private static DnsFixture dns;
+    private static ScriptedSmtpServer smtp;
+    private static Microsocks proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        smtp = ScriptedSmtpServer.start();
+        smtp.onRcpt("alice@example.test", Reply.lines("250 2.1.5 OK"));
+        // The MX name is an IP literal so that the proxy (remote DNS, as upstream) needs no resolver.
+        dns = DnsFixture.start().mx("example.test", 10, "127.0.0.1").a("127.0.0.1", "127.0.0.1")
+                .mx("local.test", 10, "mx.local.test").a("mx.local.test", "127.0.0.1");
+        proxy = Microsocks.builder().bindAddress("127.0.0.21").credentials("alice", "s3cret").start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        smtp.close();
+        dns.close();
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = ReacherCommand.run(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static List<String> common(String... more) {
+        List<String> args = new ArrayList<>(List.of("check", "--dns-servers", dns.address(),
+                "--smtp-port", String.valueOf(smtp.port()), "--smtp-timeout", "3", "--hello-name", "probe.test",
+                "--from-email", "probe@client.test"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    @Test
+    void verifiesThroughARealSocksProxyWithUpstreamJsonShape() throws Exception {
+        int sessionsBefore = smtp.sessions().size();
+        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+                "--proxy-username", "alice", "--proxy-password", "s3cret", "alice@example.test").toArray(String[]::new));
+        assertThat(r.exit()).isZero();
+        JsonNode json = ReacherJson.mapper().readTree(r.out());
+        List<String> keys = new ArrayList<>();
+        json.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("input", "is_reachable", "misc", "mx", "smtp", "syntax", "debug");
+        assertThat(json.get("is_reachable").asText()).isEqualTo("safe");
+        assertThat(json.at("/debug/backend_name").asText()).isEqualTo("reacher-cli");
+        assertThat(json.at("/debug/smtp/verif_method/verif_method/proxy").asText()).isEqualTo("default");
+        assertThat(r.out()).startsWith("{\n  \"input\" : \"alice@example.test\"").doesNotContain("s3cret");
+        // the SMTP server saw the proxy's outgoing address, not ours
+        assertThat(smtp.peers().get(sessionsBefore).getHostAddress()).isEqualTo("127.0.0.21");
+    }
+
+    @Test
+    void wrongProxyPasswordIsAClearUnknown() throws Exception {
+        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+                "--proxy-username", "alice", "--proxy-password", "wrong", "alice@example.test").toArray(String[]::new));
+        assertThat(r.exit()).isZero();
+        JsonNode json = ReacherJson.mapper().readTree(r.out());
+        assertThat(json.get("is_reachable").asText()).isEqualTo("unknown");
+        assertThat(json.at("/smtp/error/type").asText()).isEqualTo("Socks5");
+        assertThat(json.at("/smtp/error/message").asText()).contains("Authentication rejected").doesNotContain("wrong");
+    }
+
+    @Test
+    void localProxyDnsResolvesTheMxHereAndHandsTheProxyAnAddress() throws Exception {
+        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+                "--proxy-username", "alice", "--proxy-password", "s3cret", "--proxy-dns", "local",
+                "zed@local.test").toArray(String[]::new));
+        JsonNode json = ReacherJson.mapper().readTree(r.out());
+        assertThat(json.get("is_reachable").asText()).isEqualTo("invalid");
+        assertThat(json.at("/debug/smtp/verif_method/host").asText()).isEqualTo("mx.local.test.");
+    }
+
+    @Test
+    void fileModePrintsJsonLinesInInputOrder(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("emails.txt");
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            emails.add(i % 3 == 0 ? "alice@example.test" : "user" + i + "@example.test");
+        }
+        List<String> lines = new ArrayList<>(emails);
+        lines.add(5, "");
+        lines.add(9, "# a comment");
+        Files.write(file, lines);
+        Run r = run(common("--file", file.toString(), "--concurrency", "8").toArray(String[]::new));
+        assertThat(r.exit()).isZero();
+        List<String> out = r.out().lines().toList();
+        assertThat(out).hasSize(40);
+        for (int i = 0; i < 40; i++) {
+            JsonNode json = ReacherJson.mapper().readTree(out.get(i));
+            assertThat(json.get("input").asText()).isEqualTo(emails.get(i));
+            assertThat(json.get("is_reachable").asText()).isEqualTo(i % 3 == 0 ? "safe" : "invalid");
+        }
+    }
+
+    @Test
+    void badFlagsAreUsageErrors() {
+        assertThat(run("check").exit()).isEqualTo(2);
+        assertThat(run("check", "--dns-servers", "not a server", "a@b.c").err()).contains("--dns-servers");
+        assertThat(run("check", "--file", "/nonexistent/emails.txt").err()).contains("no such file");
+        assertThat(run("check", "--smtp-port", "70000", "a@b.c").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void helpListsSubcommands() {
+        Run r = run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("check");
+    }
+}
