@@ -34,8 +34,7 @@ import picocli.CommandLine.Parameters;
  * var), plus {@code --file} for many addresses verified concurrently on virtual threads.
  */
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Verify one address (pretty JSON on stdout) or every line of --file (one JSON object per line,",
-                "in input order)."})
+        description = "Verify one address, or every line of --file (JSON lines, input order).")
 final class CheckCommand implements java.util.concurrent.Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<to_email>", description = "The address to verify.")

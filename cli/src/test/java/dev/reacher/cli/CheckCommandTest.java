@@ -82,7 +82,8 @@ class CheckCommandTest {
         assertThat(json.get("is_reachable").asText()).isEqualTo("safe");
         assertThat(json.at("/debug/backend_name").asText()).isEqualTo("reacher-cli");
         assertThat(json.at("/debug/smtp/verif_method/verif_method/proxy").asText()).isEqualTo("default");
-        assertThat(r.out()).startsWith("{\n  \"input\" : \"alice@example.test\"").doesNotContain("s3cret");
+        assertThat(r.out()).startsWith("{\n  \"input\": \"alice@example.test\",\n  \"is_reachable\": \"safe\",")
+                .contains("\"records\": [\n      \"127.0.0.1.\"\n    ]").doesNotContain("s3cret");
         // the SMTP server saw the proxy's outgoing address, not ours
         assertThat(smtp.peers().get(sessionsBefore).getHostAddress()).isEqualTo("127.0.0.21");
     }
