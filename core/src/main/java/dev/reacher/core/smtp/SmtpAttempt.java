@@ -5,19 +5,26 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One SMTP attempt as it is reported in {@code debug.smtp.attempts}: through which proxy, to which
- * MX host, how it ended and how long it took.
+ * MX host, how it ended and how long it took; {@code unreachable_mx} lists better MX hosts that
+ * could not be reached first (our fallback to the next MX by preference).
  */
-@JsonPropertyOrder({"proxy", "host", "outcome", "duration", "error"})
+@JsonPropertyOrder({"proxy", "host", "outcome", "duration", "error", "unreachable_mx"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SmtpAttempt(
         @JsonProperty("proxy") String proxy,
         @JsonProperty("host") String host,
         @JsonProperty("outcome") Outcome outcome,
         @JsonProperty("duration") Duration duration,
-        @JsonProperty("error") String error) {
+        @JsonProperty("error") String error,
+        @JsonProperty("unreachable_mx") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreachableMx) {
+
+    public SmtpAttempt {
+        unreachableMx = unreachableMx == null ? List.of() : List.copyOf(unreachableMx);
+    }
 
     /**
      * Who an attempt's result counts against (proxy-rotation.md §3): only {@link #PROXY_FAULT} and

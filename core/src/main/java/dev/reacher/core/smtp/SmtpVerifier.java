@@ -145,19 +145,19 @@ public final class SmtpVerifier {
             host = c.host;
             return c.run(request, deadline, stage, start);
         } catch (AttemptFailure f) {
-            return new AttemptResult(null, f.error, f.host != null ? f.host : host, f.outcome, elapsed(start));
+            return new AttemptResult(null, f.error, f.host != null ? f.host : host, f.outcome, elapsed(start), stage.unreachable);
         } catch (SocketTimeoutException e) {
             // A proxy stuck before CONNECT is the proxy's fault; one waiting on a silent MX is not.
             Outcome outcome = e instanceof Socks5TimeoutException t
                     ? (t.fault() == Socks5Exception.Fault.PROXY ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT)
                     : stage.inProxyHandshake ? Outcome.PROXY_FAULT : Outcome.TARGET_FAULT;
             return new AttemptResult(null, SmtpError.timeout(limit), stage.host != null ? stage.host : host,
-                    outcome, elapsed(start));
+                    outcome, elapsed(start), stage.unreachable);
         } catch (IOException | RuntimeException e) {
             // Anything unexpected still ends as a classified, readable error, never an exception.
             LOG.debug("SMTP attempt to {} failed unexpectedly", host, e);
             return new AttemptResult(null, SmtpError.asyncSmtp("io: " + e.getMessage(), null),
-                    stage.host != null ? stage.host : host, Outcome.TARGET_FAULT, elapsed(start));
+                    stage.host != null ? stage.host : host, Outcome.TARGET_FAULT, elapsed(start), stage.unreachable);
         }
     }
 
@@ -184,6 +184,7 @@ public final class SmtpVerifier {
                     throw f; // the proxy failed: another MX will not help
                 }
                 LOG.debug("MX {} unreachable ({}), trying the next one", host, f.error.message());
+                stage.unreachable.add(host + " " + f.error.message());
                 if (firstFailure == null) {
                     firstFailure = f;
                 }
@@ -300,6 +301,8 @@ public final class SmtpVerifier {
     private static final class Stage {
         String host;
         boolean inProxyHandshake;
+        /** Better-preference MX hosts that could not be reached before {@code host}, with why. */
+        final List<String> unreachable = new ArrayList<>();
     }
 
     /** One open SMTP connection and the dialogue on it. */
@@ -347,7 +350,7 @@ public final class SmtpVerifier {
                     if (state == null) {
                         SmtpError error = ReplyClassifier.toError(reply);
                         quietQuit(deadline);
-                        return new AttemptResult(null, error, host, outcomeOf(reply, error), elapsed(start));
+                        return new AttemptResult(null, error, host, outcomeOf(reply, error), elapsed(start), stage.unreachable);
                     }
                     details = switch (state) {
                         case DELIVERABLE -> new SmtpDetails(true, false, false, true, false);
@@ -358,16 +361,16 @@ public final class SmtpVerifier {
                 }
                 // Upstream turns a failed QUIT into an error; the verdict is already known, so we keep it.
                 quietQuit(deadline);
-                return new AttemptResult(details, null, host, Outcome.VERDICT, elapsed(start));
+                return new AttemptResult(details, null, host, Outcome.VERDICT, elapsed(start), stage.unreachable);
             } catch (NegativeReply n) {
                 quietQuit(deadline);
-                return new AttemptResult(null, n.error, host, outcomeOf(n.reply, n.error), elapsed(start));
+                return new AttemptResult(null, n.error, host, outcomeOf(n.reply, n.error), elapsed(start), stage.unreachable);
             } catch (EOFException e) {
                 return new AttemptResult(null, SmtpError.asyncSmtp("io: incomplete", null), host,
-                        Outcome.TARGET_FAULT, elapsed(start));
+                        Outcome.TARGET_FAULT, elapsed(start), stage.unreachable);
             } catch (SmtpProtocolException e) {
                 return new AttemptResult(null, SmtpError.asyncSmtp("parsing: " + e.getMessage(), null), host,
-                        Outcome.TARGET_FAULT, elapsed(start));
+                        Outcome.TARGET_FAULT, elapsed(start), stage.unreachable);
             } finally {
                 closeQuietly(socket);
             }
@@ -445,11 +448,16 @@ public final class SmtpVerifier {
      *
      * @param outcome whom the result counts against (drives proxy failover and health)
      */
-    public record AttemptResult(SmtpDetails details, SmtpError error, String host, Outcome outcome, Duration duration) {
+    public record AttemptResult(SmtpDetails details, SmtpError error, String host, Outcome outcome, Duration duration,
+            List<String> unreachableMx) {
+        public AttemptResult {
+            unreachableMx = List.copyOf(unreachableMx);
+        }
+
         SmtpAttempt toAttempt(SmtpRoute route) {
             String errorText = error == null ? null
                     : error.type() == SmtpError.Type.TIMEOUT ? "timeout" : error.message();
-            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText);
+            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText, unreachableMx);
         }
     }
 

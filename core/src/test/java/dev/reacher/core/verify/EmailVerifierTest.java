@@ -199,6 +199,9 @@ class EmailVerifierTest {
         assertThat(out.debug().smtp().verifMethod()).isEqualTo(new DebugDetails.UsedMethod.Smtp("mx.example.test.",
                 input("x@y.z", smtp.port()).verifMethod().method(Provider.EVERYTHING_ELSE) instanceof ProviderMethod.Smtp s
                         ? s.config() : null));
+        assertThat(out.debug().smtp().attempts().get(0).unreachableMx()).singleElement().asString()
+                .startsWith("down.twomx.test. ").containsIgnoringCase("refused");
+        assertThat(ReacherJson.write(out)).contains("\"unreachable_mx\":[\"down.twomx.test. ");
     }
 
     @Test
