@@ -103,15 +103,19 @@ public final class ReacherApi {
         r.get("/v1/bulk/{job_id}/results", this::bulkJob);
 
         r.exception(HttpError.class, (e, ctx) -> write(ctx, e));
-        r.exception(HttpResponseException.class, (e, ctx) ->
-                write(ctx, HttpError.json(e.getStatus(), e.getMessage() == null ? "error" : e.getMessage())));
+        // Javalin's own rejections (no route, wrong method, …) get upstream's wording in our JSON shape.
+        r.exception(HttpResponseException.class, (e, ctx) -> write(ctx, switch (e.getStatus()) {
+            case 404 -> notFound(ctx);
+            case 405 -> HttpError.json(405, "HTTP method not allowed");
+            default -> HttpError.json(e.getStatus(), e.getMessage() == null ? "error" : e.getMessage());
+        }));
         r.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), routeOf(ctx), e);
             write(ctx, HttpError.json(500, "internal error"));
         });
         r.error(404, ctx -> {
             if (ctx.attribute(HANDLED) == null) {
-                write(ctx, HttpError.json(404, "no route for " + ctx.method() + " " + ctx.path()));
+                write(ctx, notFound(ctx));
             }
         });
         r.error(405, ctx -> {
@@ -244,6 +248,10 @@ public final class ReacherApi {
         } catch (IOException e) {
             throw HttpError.json(400, CheckEmailRequest.PREFIX + "the body could not be read: " + e.getMessage());
         }
+    }
+
+    private static HttpError notFound(Context ctx) {
+        return HttpError.json(404, "no route for " + ctx.method() + " " + ctx.path());
     }
 
     private static HttpError tooLarge() {
