@@ -201,8 +201,8 @@ public final class ConfigLoader {
             try {
                 dns = DnsServers.parse(servers == null ? null : String.join(",", servers));
             } catch (IllegalArgumentException e) {
-                throw t.fail("dns.servers", "a comma-separated list of DNS server IP addresses (a.b.c.d[:port] or "
-                        + "[v6][:port]); " + e.getMessage(), t.node("dns.servers"));
+                throw t.problem("dns.servers", "expected a comma-separated list of DNS server IP addresses "
+                        + "(a.b.c.d[:port] or [v6][:port]): " + e.getMessage());
             }
             Long timeoutMs = t.integer("dns.timeout_ms", 1, 600_000, "a whole number of milliseconds 1-600000");
             if (timeoutMs != null) {

@@ -121,7 +121,7 @@ final class ConfigTree {
             return List.of();
         }
         if (!node.isObject()) {
-            throw fail(path, "expected a table of named entries", node);
+            throw fail(path, "a table of named entries", node);
         }
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
@@ -132,7 +132,7 @@ final class ConfigTree {
     void requireTable(String path) {
         JsonNode node = node(path);
         if (node != null && !node.isObject()) {
-            throw fail(path, "expected a table", node);
+            throw fail(path, "a table", node);
         }
     }
 
@@ -147,7 +147,7 @@ final class ConfigTree {
         if (node.isNumber() || node.isBoolean()) {
             return node.asText(); // config-rs turns scalars into strings on demand
         }
-        throw fail(path, "expected a string", node);
+        throw fail(path, "a string", node);
     }
 
     /** An integer in {@code [min, max]}; strings such as {@code "8080"} are parsed. */
@@ -166,7 +166,7 @@ final class ConfigTree {
             }
         }
         if (value == null || value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw fail(path, "expected " + expectation, node);
+            throw fail(path, expectation, node);
         }
         return value.longValue();
     }
@@ -199,7 +199,7 @@ final class ConfigTree {
                 default -> { }
             }
         }
-        throw fail(path, "expected a boolean (true/false, 1/0, on/off, yes/no)", node);
+        throw fail(path, "a boolean (true/false, 1/0, on/off, yes/no)", node);
     }
 
     /** A TOML array of strings or one comma-separated string; blanks dropped. Null when absent. */
@@ -212,7 +212,7 @@ final class ConfigTree {
         if (node.isArray()) {
             for (JsonNode item : node) {
                 if (!item.isTextual()) {
-                    throw fail(path, "expected a list of strings or a comma-separated string", node);
+                    throw fail(path, "a list of strings or a comma-separated string", node);
                 }
                 items.add(item.textValue().strip());
             }
@@ -221,7 +221,7 @@ final class ConfigTree {
                 items.add(part.strip());
             }
         } else {
-            throw fail(path, "expected a list of strings or a comma-separated string", node);
+            throw fail(path, "a list of strings or a comma-separated string", node);
         }
         items.removeIf(String::isEmpty);
         return items;
@@ -235,6 +235,7 @@ final class ConfigTree {
 
     // ---- errors and warnings ------------------------------------------------------------------
 
+    /** {@code key (VAR): expected <expectation>, got <value> (from <origin>)}. */
     ConfigException fail(String path, String expectation, JsonNode value) {
         String origin = originOf(path);
         String shown;
@@ -246,7 +247,7 @@ final class ConfigTree {
             shown = ", got " + describe(value);
         }
         return ConfigException.forKey(path, envVarFor(path, origin),
-                expectation + shown + (origin != null ? " (from " + origin + ")" : ""));
+                "expected " + expectation + shown + (origin != null ? " (from " + origin + ")" : ""));
     }
 
     /** A problem with a key that is not about its literal value (an unknown id, a missing key). */
