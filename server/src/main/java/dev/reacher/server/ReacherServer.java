@@ -38,6 +38,7 @@ public final class ReacherServer implements AutoCloseable {
     private final AtomicBoolean accepting = new AtomicBoolean(false);
     private final AtomicBoolean stopped = new AtomicBoolean(false);
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
+    private volatile int boundPort = -1;
 
     private ReacherServer(BackendConfig config) {
         this.config = config;
@@ -73,6 +74,7 @@ public final class ReacherServer implements AutoCloseable {
             server.releaseResources();
             throw e;
         }
+        server.boundPort = server.app.port();
         server.accepting.set(true);
         server.logStartup();
         return server;
@@ -97,9 +99,9 @@ public final class ReacherServer implements AutoCloseable {
         return host.contains(":") ? "[" + host + "]" : host;
     }
 
-    /** The bound port (useful with {@code http_port = 0}). */
+    /** The bound port (useful with {@code http_port = 0}); still answers after {@link #stop()}. */
     public int port() {
-        return app.port();
+        return boundPort;
     }
 
     public BackendConfig config() {
@@ -128,6 +130,10 @@ public final class ReacherServer implements AutoCloseable {
         LOG.info("stopping: waiting up to {} s for requests in flight", config.shutdownTimeout().toSeconds());
         try {
             app.stop();
+        } catch (RuntimeException e) {
+            // Jetty gives up waiting after stopTimeout and reports it; the stop itself completed.
+            LOG.warn("requests still in flight after {} s were cut off ({})", config.shutdownTimeout().toSeconds(),
+                    e.getCause() != null ? e.getCause().getClass().getSimpleName() : e.getMessage());
         } finally {
             releaseResources();
             stoppedLatch.countDown();
