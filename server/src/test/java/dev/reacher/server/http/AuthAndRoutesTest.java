@@ -158,7 +158,8 @@ class AuthAndRoutesTest {
                 .contains("jvm_memory_used_bytes")
                 .contains("jvm_threads_live_threads")
                 .contains("jvm_gc_")
-                .contains("process_uptime_seconds");
+                .contains("process_uptime_seconds")
+                .contains("jvm_threads_virtual_");
     }
 
     @Test
