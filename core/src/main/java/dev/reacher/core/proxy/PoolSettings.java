@@ -26,8 +26,11 @@ public record PoolSettings(boolean enabled, String strategy, List<String> member
             if (consecutiveFailures < 1) {
                 throw new IllegalArgumentException("proxy_pool.ejection.consecutive_failures must be at least 1");
             }
-            requirePositive("proxy_pool.ejection.base_ejection_ms", base);
-            requirePositive("proxy_pool.ejection.max_ejection_ms", max);
+            // Checks.positive, not PoolSettings.requirePositive: calling a static method of the outer
+            // class from here would initialise PoolSettings, whose DISABLED needs DEFAULTS, which is
+            // still null while this class is being initialised (NPE on first use of Ejection).
+            Checks.positive("proxy_pool.ejection.base_ejection_ms", base);
+            Checks.positive("proxy_pool.ejection.max_ejection_ms", max);
             if (max.compareTo(base) < 0) {
                 throw new IllegalArgumentException(
                         "proxy_pool.ejection.max_ejection_ms must not be below base_ejection_ms");
@@ -40,8 +43,8 @@ public record PoolSettings(boolean enabled, String strategy, List<String> member
         public static final Blacklist DEFAULTS = new Blacklist(Duration.ofSeconds(300), Duration.ofHours(1));
 
         public Blacklist {
-            requirePositive("blacklist base", base);
-            requirePositive("blacklist max", max);
+            Checks.positive("blacklist base", base);
+            Checks.positive("blacklist max", max);
         }
     }
 
@@ -76,9 +79,12 @@ public record PoolSettings(boolean enabled, String strategy, List<String> member
         return new PoolSettings(enabled, strategy, ids, maxAttempts, retryOnBlacklist, ejection, blacklist);
     }
 
-    private static void requirePositive(String name, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive");
+    /** Kept out of PoolSettings itself; see the note in {@link Ejection}. */
+    private static final class Checks {
+        static void positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
         }
     }
 }

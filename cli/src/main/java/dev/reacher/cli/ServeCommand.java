@@ -1,0 +1,53 @@
+package dev.reacher.cli;
+
+import dev.reacher.server.ReacherServer;
+import dev.reacher.server.ServerLogging;
+import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.config.ConfigException;
+import dev.reacher.server.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reacher serve}: the HTTP backend, a drop-in for Reacher's {@code reacher_backend}. Reads
+ * {@code backend_config.toml} (optional) and the {@code RCH__} variables; a bad value stops it with
+ * one line on stderr and exit code 2. SIGTERM/SIGINT stop it gracefully.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the HTTP backend (Reacher's API: /v0/check_email, /v1/check_email, …).",
+                "Configuration: --config FILE, else $RCH__CONFIG_FILE, else ./backend_config.toml if present,",
+                "else built-in defaults; RCH__* environment variables override it (see docs/configuration.md)."})
+final class ServeCommand implements Callable<Integer> {
+    static final int EXIT_BAD_CONFIG = 2;
+    static final int EXIT_CANNOT_START = 1;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The TOML configuration file (default: $RCH__CONFIG_FILE, else ./backend_config.toml if it exists).")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        BackendConfig backend;
+        try {
+            backend = ConfigLoader.load(config, System.getenv(), Path.of("").toAbsolutePath());
+        } catch (ConfigException e) {
+            System.err.println("reacher: invalid configuration: " + e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+        ServerLogging.configure();
+        ReacherServer server;
+        try {
+            server = ReacherServer.start(backend);
+        } catch (RuntimeException e) {
+            System.err.println("reacher: cannot start the server on " + backend.httpHost() + ":" + backend.httpPort() + ": "
+                    + e.getMessage());
+            return EXIT_CANNOT_START;
+        }
+        // SIGTERM (docker stop, Kubernetes) runs this hook: in-flight verifications get shutdown_timeout.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "reacher-shutdown"));
+        server.awaitStop();
+        return 0;
+    }
+}

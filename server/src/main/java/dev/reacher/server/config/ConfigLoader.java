@@ -1,0 +1,505 @@
+package dev.reacher.server.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.reacher.core.mx.DnsServers;
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.proxy.PoolProxy;
+import dev.reacher.core.proxy.PoolSettings;
+import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.proxy.ProxyRouter;
+import dev.reacher.core.proxy.RateLimits;
+import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.smtp.SmtpVerifier;
+import dev.reacher.core.verify.ProviderMethod;
+import dev.reacher.core.verify.VerifMethod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.xbill.DNS.Address;
+
+/**
+ * Reads the backend configuration the way upstream does, with reacher-java's additions:
+ * <ol>
+ *   <li>the TOML file: {@code --config FILE}, else {@code RCH__CONFIG_FILE}, else
+ *       {@code backend_config.toml} in the working directory <em>if it exists</em> (upstream requires
+ *       it; here a missing default file means "all defaults");</li>
+ *   <li>{@code RCH__*} variables on top, leaf by leaf (backend.md §5.2: the name is lowercased,
+ *       {@code __} nests, values are strings coerced on demand);</li>
+ *   <li>the legacy {@code PORT} variable, which overrides {@code http_port}.</li>
+ * </ol>
+ * Then every value is validated; the first bad one throws a {@link ConfigException} whose message
+ * is one line naming the key, its variable and the expectation.
+ */
+public final class ConfigLoader {
+    /** The file read from the working directory when no path is given. */
+    public static final String DEFAULT_FILE = "backend_config.toml";
+    /** The variable that names the file (not part of the configuration tree itself). */
+    public static final String CONFIG_FILE_VAR = "RCH__CONFIG_FILE";
+
+    private static final TomlMapper TOML = new TomlMapper();
+    private static final List<String> STRATEGIES = List.of("round_robin", "random", "weighted", "least_used", "sticky");
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads the configuration for a process.
+     *
+     * @param explicitFile the {@code --config} argument, or null
+     * @param env the environment ({@code System.getenv()})
+     * @param workingDir where {@value #DEFAULT_FILE} is looked for
+     * @throws ConfigException for an unreadable file or any invalid value
+     */
+    public static BackendConfig load(Path explicitFile, Map<String, String> env, Path workingDir) {
+        Path file = explicitFile;
+        if (file == null && env.get(CONFIG_FILE_VAR) != null && !env.get(CONFIG_FILE_VAR).isBlank()) {
+            file = Path.of(env.get(CONFIG_FILE_VAR));
+        }
+        boolean explicit = file != null;
+        if (file == null) {
+            Path candidate = workingDir.resolve(DEFAULT_FILE);
+            file = Files.isRegularFile(candidate) ? candidate : null;
+        } else if (!file.isAbsolute()) {
+            file = workingDir.resolve(file);
+        }
+        String text = null;
+        if (file != null) {
+            try {
+                text = Files.readString(file);
+            } catch (NoSuchFileException e) {
+                throw ConfigException.general("configuration file " + file + " not found (given by "
+                        + (explicitFile != null ? "--config" : CONFIG_FILE_VAR) + ")");
+            } catch (IOException e) {
+                throw ConfigException.general("cannot read configuration file " + file + ": " + e.getMessage());
+            }
+        }
+        return bind(file, text, env, explicit);
+    }
+
+    /** The configuration from TOML text (may be null) and an environment; for tests and tools. */
+    public static BackendConfig fromToml(String toml, Map<String, String> env) {
+        return bind(null, toml, env, false);
+    }
+
+    private static BackendConfig bind(Path file, String toml, Map<String, String> env, boolean explicit) {
+        ConfigTree tree = new ConfigTree();
+        if (toml != null) {
+            String name = file != null ? file.getFileName().toString() : "TOML";
+            JsonNode parsed;
+            try {
+                parsed = TOML.readTree(toml);
+            } catch (JacksonException e) {
+                throw ConfigException.general("cannot parse " + (file != null ? file : "the TOML configuration") + ": "
+                        + oneLine(e.getOriginalMessage()) + locationOf(e));
+            }
+            if (parsed != null && parsed.isObject()) {
+                tree.mergeFile(parsed, "file " + name);
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        // Sorted so that a name given twice with different case resolves the same way every time.
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String lower = e.getKey().toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("rch__") || lower.equals(CONFIG_FILE_VAR.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            List<String> path = Arrays.asList(lower.substring(5).split("__", -1));
+            if (path.stream().anyMatch(String::isEmpty)) {
+                warnings.add("environment variable " + e.getKey() + " is ignored: empty key segment");
+                continue;
+            }
+            tree.setFromEnv(path, e.getValue(), e.getKey());
+        }
+        String port = env.get("PORT");
+        if (port != null) {
+            tree.setFromEnv(List.of("http_port"), port, "PORT");
+        }
+        return new Binder(tree, file, warnings).bind();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "syntax error" : s.replaceAll("\\s+", " ").strip();
+    }
+
+    private static String locationOf(JacksonException e) {
+        var loc = e.getLocation();
+        return loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    }
+
+    /** One pass over the tree; keeps the binding code in one place per section. */
+    private static final class Binder {
+        private final ConfigTree t;
+        private final Path file;
+        private final List<String> warnings;
+
+        Binder(ConfigTree tree, Path file, List<String> warnings) {
+            this.t = tree;
+            this.file = file;
+            this.warnings = warnings;
+        }
+
+        BackendConfig bind() {
+            String backendName = t.string("backend_name", BackendConfig.DEFAULT_BACKEND_NAME);
+            String httpHost = ipLiteral("http_host", t.string("http_host", BackendConfig.DEFAULT_HTTP_HOST));
+            int httpPort = orDefault(t.intValue("http_port", 0, 65535, "a port number 0-65535"), BackendConfig.DEFAULT_HTTP_PORT);
+            String helloName = t.string("hello_name", BackendConfig.DEFAULT_HELLO_NAME);
+            String fromEmail = t.string("from_email", BackendConfig.DEFAULT_FROM_EMAIL);
+            Long timeoutSecs = t.integer("smtp_timeout", 1, 86_400, "a whole number of seconds 1-86400");
+            Duration smtpTimeout = timeoutSecs == null ? null : Duration.ofSeconds(timeoutSecs);
+            int smtpPort = orDefault(t.intValue("smtp_port", 1, 65535, "a port number 1-65535"), SmtpConfig.DEFAULT_SMTP_PORT);
+            int retries = orDefault(t.intValue("retries", 1, 100, "a whole number of attempts 1-100"), 1);
+            String secret = t.string("header_secret", null);
+            if (secret != null && secret.isEmpty()) {
+                secret = null; // upstream: an empty secret means no auth
+            }
+            String sentryDsn = t.string("sentry_dsn", null);
+            if (sentryDsn != null && !sentryDsn.isEmpty()) {
+                warnings.add("sentry_dsn is set but Sentry reporting is not supported by reacher-java; it is ignored");
+            }
+            String webdriverAddr = t.string("webdriver_addr", "http://localhost:9515");
+            t.requireTable("webdriver");
+            String webdriverBinary = t.string("webdriver.binary", null);
+            Duration shutdown = Duration.ofSeconds(orDefault(
+                    t.intValue("shutdown_timeout", 0, 3600, "a whole number of seconds 0-3600"),
+                    (int) BackendConfig.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds()));
+
+            DnsServers dns = dns();
+            SmtpVerifier.ProxyDns proxyDns = proxyDns();
+            Map<String, PoolProxy> proxies = proxies();
+            PoolSettings pool = poolSettings(proxies);
+            VerifMethod verifMethod = verifMethod(proxies, pool.enabled(), helloName, fromEmail, smtpPort, smtpTimeout, retries);
+            RateLimits throttle = rateLimits("throttle");
+            BackendConfig.Worker worker = worker();
+            BackendConfig.Storage storage = storage();
+            BackendConfig.LicenseTrial trial = licenseTrial();
+
+            for (String key : t.unreadKeys()) {
+                warnings.add("unknown configuration key " + key + " is ignored");
+            }
+            return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
+                    retries, secret, sentryDsn, webdriverAddr, webdriverBinary, shutdown, dns, proxyDns, proxies, pool,
+                    verifMethod, throttle, worker, storage, trial, warnings);
+        }
+
+        // ---- sections ---------------------------------------------------------------------------
+
+        private DnsServers dns() {
+            t.requireTable("dns");
+            List<String> servers = t.stringList("dns.servers");
+            DnsServers dns;
+            try {
+                dns = DnsServers.parse(servers == null ? null : String.join(",", servers));
+            } catch (IllegalArgumentException e) {
+                throw t.problem("dns.servers", "expected a comma-separated list of DNS server IP addresses "
+                        + "(a.b.c.d[:port] or [v6][:port]): " + e.getMessage());
+            }
+            Long timeoutMs = t.integer("dns.timeout_ms", 1, 600_000, "a whole number of milliseconds 1-600000");
+            if (timeoutMs != null) {
+                dns = dns.withTimeout(Duration.ofMillis(timeoutMs));
+            }
+            Integer attempts = t.intValue("dns.attempts", 1, 10, "a whole number 1-10");
+            if (attempts != null) {
+                dns = dns.withAttempts(attempts);
+            }
+            return dns;
+        }
+
+        private SmtpVerifier.ProxyDns proxyDns() {
+            String mode = t.string("dns.proxy_dns", "remote");
+            return switch (mode.strip().toLowerCase(Locale.ROOT)) {
+                case "remote" -> SmtpVerifier.ProxyDns.REMOTE;
+                case "local" -> SmtpVerifier.ProxyDns.LOCAL;
+                default -> throw t.fail("dns.proxy_dns", "\"remote\" (the proxy resolves MX hosts) or \"local\"",
+                        t.node("dns.proxy_dns"));
+            };
+        }
+
+        /** {@code [proxy]} as id {@code default}, then {@code [overrides.proxies.<id>]}, ordered by id. */
+        private Map<String, PoolProxy> proxies() {
+            Map<String, PoolProxy> proxies = new TreeMap<>();
+            t.requireTable("overrides");
+            for (String id : t.keys("overrides.proxies")) {
+                if (!id.matches("[a-z0-9][a-z0-9_.-]*")) {
+                    throw t.problem("overrides.proxies." + id, "a proxy id may hold only a-z, 0-9, '_', '-' and '.'"
+                            + " (ids are lowercase, and a comma separates ids in lists), got `" + id + "`");
+                }
+                proxies.put(id, proxy("overrides.proxies." + id, id));
+            }
+            if (t.has("proxy")) {
+                t.requireTable("proxy");
+                // Upstream: the top-level proxy replaces any overrides.proxies.default.
+                proxies.put(VerifMethod.DEFAULT_PROXY_ID, proxy("proxy", VerifMethod.DEFAULT_PROXY_ID));
+            }
+            return proxies;
+        }
+
+        private PoolProxy proxy(String path, String id) {
+            t.requireTable(path);
+            String host = t.string(path + ".host", null);
+            if (host == null || host.isBlank()) {
+                throw t.problem(path + ".host", host == null ? "missing: a proxy needs host and port"
+                        : "expected a host name or IP address, got an empty string");
+            }
+            Integer port = t.intValue(path + ".port", 1, 65535, "a port number 1-65535");
+            if (port == null) {
+                throw t.problem(path + ".port", "missing: a proxy needs host and port");
+            }
+            String username = t.string(path + ".username", null);
+            String password = t.string(path + ".password", null);
+            Long timeoutMs = t.integer(path + ".timeout_ms", 0, Long.MAX_VALUE, "a whole number of milliseconds ≥ 0");
+            int weight = orDefault(t.intValue(path + ".weight", 1, 1_000_000, "a whole number ≥ 1"), 1);
+            String hello = t.string(path + ".hello_name", null);
+            String from = t.string(path + ".from_email", null);
+            Integer maxInFlight = t.intValue(path + ".max_in_flight", 1, 1_000_000, "a whole number ≥ 1");
+            return new PoolProxy(id, new ProxyConfig(host.strip(), port, username, password, timeoutMs), weight, hello, from,
+                    maxInFlight, rateLimits(path));
+        }
+
+        private RateLimits rateLimits(String path) {
+            t.requireTable(path);
+            String expectation = "a whole number ≥ 1 (remove the key for no limit)";
+            return new RateLimits(
+                    t.intValue(path + ".max_requests_per_second", 1, Integer.MAX_VALUE, expectation),
+                    t.intValue(path + ".max_requests_per_minute", 1, Integer.MAX_VALUE, expectation),
+                    t.intValue(path + ".max_requests_per_hour", 1, Integer.MAX_VALUE, expectation),
+                    t.intValue(path + ".max_requests_per_day", 1, Integer.MAX_VALUE, expectation));
+        }
+
+        private PoolSettings poolSettings(Map<String, PoolProxy> proxies) {
+            t.requireTable("proxy_pool");
+            boolean enabled = orDefault(t.bool("proxy_pool.enabled"), false);
+            String strategy = t.string("proxy_pool.strategy", "round_robin").strip().toLowerCase(Locale.ROOT);
+            if (!STRATEGIES.contains(strategy)) {
+                throw t.fail("proxy_pool.strategy", "one of " + String.join(", ", STRATEGIES), t.node("proxy_pool.strategy"));
+            }
+            List<String> members = t.stringList("proxy_pool.proxies");
+            members = members == null ? List.of() : members.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+            for (String id : members) {
+                checkProxyId("proxy_pool.proxies", id, proxies);
+            }
+            int maxAttempts = orDefault(t.intValue("proxy_pool.max_attempts", 1, 100, "a whole number 1-100"), 3);
+            boolean retryOnBlacklist = orDefault(t.bool("proxy_pool.retry_on_blacklist"), true);
+            t.requireTable("proxy_pool.ejection");
+            PoolSettings.Ejection d = PoolSettings.Ejection.DEFAULTS;
+            int failures = orDefault(t.intValue("proxy_pool.ejection.consecutive_failures", 1, 1_000_000,
+                    "a whole number ≥ 1"), d.consecutiveFailures());
+            long base = orDefault(t.integer("proxy_pool.ejection.base_ejection_ms", 1, 86_400_000L,
+                    "a whole number of milliseconds 1-86400000"), d.base().toMillis());
+            long max = orDefault(t.integer("proxy_pool.ejection.max_ejection_ms", 1, 86_400_000L,
+                    "a whole number of milliseconds 1-86400000"), d.max().toMillis());
+            if (max < base) {
+                throw t.problem("proxy_pool.ejection.max_ejection_ms", "expected at least base_ejection_ms (" + base
+                        + "), got " + max);
+            }
+            if (enabled && proxies.isEmpty()) {
+                throw t.problem("proxy_pool.enabled", "is true but no proxy is defined: expected [proxy] "
+                        + "(RCH__PROXY__HOST, RCH__PROXY__PORT) or [overrides.proxies.<id>] "
+                        + "(RCH__OVERRIDES__PROXIES__<ID>__HOST, …__PORT)");
+            }
+            return new PoolSettings(enabled, strategy, members, maxAttempts, retryOnBlacklist,
+                    new PoolSettings.Ejection(failures, Duration.ofMillis(base), Duration.ofMillis(max)),
+                    PoolSettings.Blacklist.DEFAULTS);
+        }
+
+        private void checkProxyId(String path, String id, Map<String, PoolProxy> proxies) {
+            if (!proxies.containsKey(id)) {
+                throw t.problem(path, "unknown proxy id `" + id + "`, expected one of the defined proxies: "
+                        + (proxies.isEmpty() ? "none is defined" : String.join(", ", proxies.keySet())));
+            }
+        }
+
+        /**
+         * backend.md §5.5 with one fix: a provider override inherits the top-level hello_name,
+         * from_email, proxy, smtp_port, smtp_timeout and retries unless it sets them (upstream falls
+         * back to gmail.com defaults). With the pool enabled, unpinned configs name no proxy, so
+         * their traffic rotates over the pool ({@code default} being one member).
+         */
+        private VerifMethod verifMethod(Map<String, PoolProxy> proxies, boolean poolEnabled, String hello, String from,
+                int smtpPort, Duration smtpTimeout, int retries) {
+            String defaultProxy = proxies.containsKey(VerifMethod.DEFAULT_PROXY_ID) && hasTopLevelProxy() && !poolEnabled
+                    ? VerifMethod.DEFAULT_PROXY_ID : null;
+            SmtpConfig base = new SmtpConfig(from, hello, defaultProxy, smtpPort, smtpTimeout, retries);
+            Map<Provider, ProviderMethod> methods = new EnumMap<>(Provider.class);
+            for (Provider provider : Provider.values()) {
+                String path = "overrides." + provider.key();
+                ProviderMethod method;
+                if (provider == Provider.EVERYTHING_ELSE || !t.has(path)) {
+                    method = VerifMethod.defaultMethod(provider) instanceof ProviderMethod.Smtp
+                            ? ProviderMethod.smtp(base) : VerifMethod.defaultMethod(provider);
+                } else {
+                    method = providerOverride(provider, path, base, proxies);
+                }
+                if (method instanceof ProviderMethod.Smtp s) {
+                    method = ProviderMethod.smtp(withProxyIdentity(s.config(), proxies));
+                }
+                methods.put(provider, method);
+            }
+            Map<String, ProxyConfig> configs = new LinkedHashMap<>();
+            proxies.forEach((id, p) -> configs.put(id, p.proxy()));
+            return VerifMethod.of(configs, methods);
+        }
+
+        private boolean hasTopLevelProxy() {
+            return t.has("proxy");
+        }
+
+        private ProviderMethod providerOverride(Provider provider, String path, SmtpConfig base,
+                Map<String, PoolProxy> proxies) {
+            t.requireTable(path);
+            String allowed = switch (provider) {
+                case YAHOO -> "\"smtp\", \"headless\" or \"api\"";
+                case HOTMAIL_B2C -> "\"smtp\" or \"headless\"";
+                default -> "\"smtp\"";
+            };
+            String type = t.string(path + ".type", null);
+            if (type == null) {
+                throw t.problem(path + ".type", "missing: expected " + allowed);
+            }
+            switch (type) {
+                case "headless" -> {
+                    if (provider == Provider.HOTMAIL_B2C || provider == Provider.YAHOO) {
+                        return new ProviderMethod.Headless();
+                    }
+                }
+                case "api" -> {
+                    if (provider == Provider.YAHOO) {
+                        return new ProviderMethod.Api();
+                    }
+                }
+                case "smtp" -> {
+                    return ProviderMethod.smtp(smtpOverride(path, base, proxies));
+                }
+                default -> { }
+            }
+            throw t.fail(path + ".type", allowed, t.node(path + ".type"));
+        }
+
+        private SmtpConfig smtpOverride(String path, SmtpConfig base, Map<String, PoolProxy> proxies) {
+            String from = t.string(path + ".from_email", base.fromEmail());
+            String hello = t.string(path + ".hello_name", base.helloName());
+            String proxy = base.proxy();
+            List<String> ids = t.stringList(path + ".proxy");
+            if (ids != null) {
+                ids = ids.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+                for (String id : ids) {
+                    checkProxyId(path + ".proxy", id, proxies);
+                }
+                proxy = ids.isEmpty() ? null : String.join(",", ids);
+            }
+            int port = orDefault(t.intValue(path + ".smtp_port", 1, 65535, "a port number 1-65535"), base.smtpPort());
+            Duration timeout = t.has(path + ".smtp_timeout") ? duration(path + ".smtp_timeout") : base.smtpTimeout();
+            int retries = orDefault(t.intValue(path + ".retries", 0, 100, "a whole number of attempts 0-100"), base.retries());
+            return new SmtpConfig(from, hello, proxy, port, timeout, retries);
+        }
+
+        /** {@code {secs, nanos}} (upstream), {@code [secs, nanos]}, or a whole number of seconds. */
+        private Duration duration(String path) {
+            JsonNode node = t.node(path);
+            String expectation = "a duration {secs = N, nanos = N} or a whole number of seconds, greater than zero";
+            Duration d;
+            if (node.isObject()) {
+                Long secs = t.integer(path + ".secs", 0, 86_400, "a whole number of seconds 0-86400");
+                if (secs == null) {
+                    throw t.problem(path + ".secs", "missing: expected " + expectation);
+                }
+                Long nanos = t.integer(path + ".nanos", 0, 999_999_999, "a whole number 0-999999999");
+                d = Duration.ofSeconds(secs, nanos == null ? 0 : nanos);
+            } else if (node.isArray() && node.size() == 2 && node.get(0).canConvertToLong() && node.get(1).canConvertToInt()
+                    && node.get(0).isIntegralNumber() && node.get(1).isIntegralNumber()) {
+                long secs = node.get(0).asLong();
+                int nanos = node.get(1).asInt();
+                if (secs < 0 || nanos < 0 || nanos > 999_999_999) {
+                    throw t.fail(path, expectation, node);
+                }
+                d = Duration.ofSeconds(secs, nanos);
+            } else {
+                Long secs = t.integer(path, 1, 86_400, expectation);
+                d = Duration.ofSeconds(secs);
+            }
+            if (d.isZero()) {
+                throw t.fail(path, expectation, node);
+            }
+            return d;
+        }
+
+        /** A proxy's own identity (matching its IP's reverse DNS) wins when the config pins that one proxy. */
+        private static SmtpConfig withProxyIdentity(SmtpConfig config, Map<String, PoolProxy> proxies) {
+            List<String> ids = ProxyRouter.parseIds(config.proxy());
+            if (ids.size() != 1) {
+                return config; // rotations apply the identity of the proxy each attempt leases
+            }
+            PoolProxy p = proxies.get(ids.get(0));
+            if (p == null || p.helloName() == null && p.fromEmail() == null) {
+                return config;
+            }
+            return config.withIdentity(p.helloName() != null ? p.helloName() : config.helloName(),
+                    p.fromEmail() != null ? p.fromEmail() : config.fromEmail());
+        }
+
+        private BackendConfig.Worker worker() {
+            t.requireTable("worker");
+            t.requireTable("worker.rabbitmq");
+            boolean enable = orDefault(t.bool("worker.enable"), false);
+            String url = t.string("worker.rabbitmq.url", "amqp://guest:guest@localhost:5672");
+            int concurrency = orDefault(t.intValue("worker.rabbitmq.concurrency", 1, 65535, "a whole number 1-65535"), 5);
+            t.raw("worker.webhook"); // parsed but unused upstream too
+            if (enable) {
+                throw t.problem("worker.enable", "worker mode (RabbitMQ + Postgres bulk verification) is not available in "
+                        + "reacher-java yet: expected false");
+            }
+            return new BackendConfig.Worker(false, url, concurrency);
+        }
+
+        private BackendConfig.Storage storage() {
+            t.requireTable("storage");
+            t.requireTable("storage.postgres");
+            String dbUrl = t.string("storage.postgres.db_url", null);
+            JsonNode extra = t.raw("storage.postgres.extra");
+            if (dbUrl == null) {
+                return null;
+            }
+            warnings.add("storage.postgres is configured but storage is not available in reacher-java yet: "
+                    + "results are not stored and the bulk endpoints answer 503");
+            return new BackendConfig.Storage(dbUrl, extra);
+        }
+
+        private BackendConfig.LicenseTrial licenseTrial() {
+            t.requireTable("commercial_license_trial");
+            String token = t.string("commercial_license_trial.api_token", null);
+            String url = t.string("commercial_license_trial.url", null);
+            if (token == null && url == null) {
+                return null;
+            }
+            warnings.add("commercial_license_trial is set but reporting to the trial endpoint is not supported by "
+                    + "reacher-java; it is ignored");
+            return new BackendConfig.LicenseTrial(token, url);
+        }
+
+        // ---- helpers ----------------------------------------------------------------------------
+
+        private String ipLiteral(String path, String value) {
+            String host = value.strip();
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (Address.toByteArray(bare, Address.IPv4) == null && Address.toByteArray(bare, Address.IPv6) == null) {
+                throw t.fail(path, "an IP address such as 0.0.0.0, 127.0.0.1 or :: (host names such as localhost are "
+                        + "not accepted, as upstream)", t.node(path));
+            }
+            return bare;
+        }
+
+        private static <T> T orDefault(T value, T fallback) {
+            return value != null ? value : fallback;
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.reacher.server.http;
+
+import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.proxy.ProxyLimitExceededException;
+import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.core.verify.CheckEmailOutput;
+import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.ServerVersion;
+import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.metrics.ServerMetrics;
+import dev.reacher.server.throttle.Throttle;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reacher's HTTP API on Javalin (backend.md §2–§3) plus reacher-java's operational endpoints. Each
+ * POST route runs upstream's checks in upstream's order: secret → body size → content type → JSON →
+ * {@code to_email} → throttle (v1) → verification on the request's virtual thread.
+ *
+ * <table>
+ *   <caption>Routes</caption>
+ *   <tr><th>route</th><th>secret</th><th>answer</th></tr>
+ *   <tr><td>POST /v0/check_email</td><td>yes</td><td>verify now, never throttled</td></tr>
+ *   <tr><td>POST /v1/check_email</td><td>yes</td><td>throttled; 429 + Retry-After</td></tr>
+ *   <tr><td>POST /v1/bulk, GET /v1/bulk/{id}[/results]</td><td>yes</td><td>503 (no worker yet)</td></tr>
+ *   <tr><td>GET /v1/proxies</td><td>yes</td><td>pool status</td></tr>
+ *   <tr><td>GET /version, /healthz, /readyz, /metrics, /openapi.json</td><td>no</td><td></td></tr>
+ * </table>
+ */
+public final class ReacherApi {
+    /** Upstream's limit for the check endpoints' bodies. */
+    public static final int CHECK_BODY_LIMIT = 16 * 1024;
+    /** The auth header (case-insensitive, as all HTTP header names). */
+    public static final String SECRET_HEADER = "x-reacher-secret";
+
+    static final String MISSING_SECRET = "Missing request header \"x-reacher-secret\"";
+    static final String INVALID_SECRET = "Invalid request header \"x-reacher-secret\"";
+    static final String WORKER_REQUIRED = "Please enable worker mode on Reacher before calling this endpoint";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReacherApi.class);
+    private static final String HANDLED = "reacher.handled";
+
+    private final BackendConfig config;
+    private final EmailVerifier verifier;
+    private final Throttle throttle;
+    private final ServerMetrics metrics;
+    private final BooleanSupplier ready;
+    private final RequestInputs inputs;
+    private final byte[] secretDigest;
+    private final byte[] openApi;
+
+    /**
+     * @param ready false while the server is starting or draining; {@code /readyz} answers 503 then
+     */
+    public ReacherApi(BackendConfig config, EmailVerifier verifier, Throttle throttle, ServerMetrics metrics,
+            BooleanSupplier ready) {
+        this.config = config;
+        this.verifier = verifier;
+        this.throttle = throttle;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.inputs = new RequestInputs(config);
+        this.secretDigest = config.authEnabled() ? sha256(config.headerSecret().getBytes(StandardCharsets.UTF_8)) : null;
+        this.openApi = loadOpenApi();
+    }
+
+    /** Registers routes, error handling and request metrics on a Javalin configuration. */
+    public void install(JavalinConfig cfg) {
+        cfg.http.prefer405over404 = true;
+        cfg.http.defaultContentType = "application/json";
+        cfg.router.ignoreTrailingSlashes = true; // upstream tolerates one trailing slash
+
+        var r = cfg.routes;
+        r.get("/version", this::version);
+        r.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+        r.get("/readyz", this::readyz);
+        r.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        r.post("/v0/check_email", ctx -> checkEmail(ctx, "v0", LimitPolicy.IGNORE));
+        r.post("/v1/check_email", ctx -> checkEmail(ctx, "v1", LimitPolicy.FAIL));
+        r.get("/v1/proxies", this::proxies);
+        r.post("/v1/bulk", ctx -> {
+            requireSecret(ctx);
+            throw HttpError.json(503, WORKER_REQUIRED);
+        });
+        r.get("/v1/bulk/{job_id}", this::bulkJob);
+        r.get("/v1/bulk/{job_id}/results", this::bulkJob);
+
+        r.exception(HttpError.class, (e, ctx) -> write(ctx, e));
+        // Javalin's own rejections (no route, wrong method, …) get upstream's wording in our JSON shape.
+        r.exception(HttpResponseException.class, (e, ctx) -> write(ctx, switch (e.getStatus()) {
+            case 404 -> notFound(ctx);
+            case 405 -> HttpError.json(405, "HTTP method not allowed");
+            default -> HttpError.json(e.getStatus(), e.getMessage() == null ? "error" : e.getMessage());
+        }));
+        r.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), routeOf(ctx), e);
+            write(ctx, HttpError.json(500, "internal error"));
+        });
+        r.error(404, ctx -> {
+            if (ctx.attribute(HANDLED) == null) {
+                write(ctx, notFound(ctx));
+            }
+        });
+        r.error(405, ctx -> {
+            if (ctx.attribute(HANDLED) == null) {
+                write(ctx, HttpError.json(405, "HTTP method not allowed"));
+            }
+        });
+
+        cfg.requestLogger.http((ctx, ms) -> {
+            String route = routeOf(ctx);
+            metrics.httpRequest(ctx.method().name(), route, ctx.statusCode(), Duration.ofNanos((long) (ms * 1_000_000)));
+            LOG.info("{} {} {} {} ms", ctx.method(), route, ctx.statusCode(), Math.round(ms));
+        });
+    }
+
+    // ---- handlers ---------------------------------------------------------------------------------
+
+    private void version(Context ctx) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("version", ServerVersion.API_VERSION);
+        body.put("implementation", "reacher-java " + ServerVersion.IMPLEMENTATION_VERSION);
+        json(ctx, 200, body);
+    }
+
+    private void readyz(Context ctx) {
+        boolean ok = ready.getAsBoolean();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ok ? "ready" : "unavailable");
+        body.put("checks", Map.of("config", "ok", "http", ok ? "ok" : "draining"));
+        json(ctx, ok ? 200 : 503, body);
+    }
+
+    private void proxies(Context ctx) {
+        requireSecret(ctx);
+        ProxyPool pool = verifier.proxyPool();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("enabled", pool != null && pool.settings().enabled());
+        body.put("strategy", pool != null ? pool.settings().strategy() : config.poolSettings().strategy());
+        body.put("proxies", pool != null ? pool.snapshot() : java.util.List.of());
+        json(ctx, 200, body);
+    }
+
+    private void bulkJob(Context ctx) {
+        try {
+            Integer.parseInt(ctx.pathParam("job_id")); // upstream's route only matches an i32
+        } catch (NumberFormatException e) {
+            ctx.attribute(HANDLED, true);
+            throw HttpError.json(404, "no route for " + ctx.method() + " " + ctx.path() + ": job_id must be an integer");
+        }
+        requireSecret(ctx);
+        throw HttpError.json(503, WORKER_REQUIRED);
+    }
+
+    private void checkEmail(Context ctx, String endpoint, LimitPolicy policy) {
+        requireSecret(ctx);
+        CheckEmailRequest request = CheckEmailRequest.parse(readJsonBody(ctx));
+        if (request.toEmail().isEmpty()) {
+            throw HttpError.json(400, "to_email field is required.");
+        }
+        Throttle.Permit permit = null;
+        if (policy == LimitPolicy.FAIL) {
+            switch (throttle.tryAcquire()) {
+                case Throttle.Limited limited -> {
+                    metrics.throttled(limited.window().name().toLowerCase(Locale.ROOT));
+                    throw HttpError.json(429, limited.message(),
+                            Map.of("Retry-After", Long.toString(limited.retryAfterSeconds())));
+                }
+                case Throttle.Permit p -> permit = p;
+            }
+        }
+        CheckEmailInput input = inputs.build(request);
+        ServerMetrics.Verification verification = metrics.verificationStarted(endpoint);
+        CheckEmailOutput output;
+        try {
+            output = verifier.verify(input, policy);
+        } catch (ProxyLimitExceededException e) {
+            verification.abandoned();
+            if (permit != null) {
+                permit.refund(); // nothing was verified: it must not count against [throttle]
+            }
+            metrics.throttled("proxy_budget");
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            throw HttpError.json(429, e.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
+        } catch (RuntimeException e) {
+            verification.abandoned();
+            throw e;
+        }
+        verification.finished(output.isReachable());
+        ctx.status(200).contentType("application/json").result(ReacherJson.write(output));
+    }
+
+    // ---- checks -----------------------------------------------------------------------------------
+
+    /** Upstream's auth: only when a secret is configured; 400 text/plain on failure, as upstream. */
+    private void requireSecret(Context ctx) {
+        if (secretDigest == null) {
+            return;
+        }
+        String given = ctx.header(SECRET_HEADER);
+        if (given == null) {
+            throw HttpError.text(400, MISSING_SECRET);
+        }
+        // Jetty decodes header bytes as ISO-8859-1, so this recovers the bytes the client sent; both
+        // sides are hashed so that the comparison's time depends on neither value nor length.
+        byte[] digest = sha256(given.getBytes(StandardCharsets.ISO_8859_1));
+        if (!MessageDigest.isEqual(digest, secretDigest)) {
+            throw HttpError.text(400, INVALID_SECRET);
+        }
+    }
+
+    /** Size limit (413), then content type (415), then the bytes; no body is read past the limit. */
+    private static byte[] readJsonBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > CHECK_BODY_LIMIT) {
+            throw tooLarge();
+        }
+        String contentType = ctx.header("Content-Type");
+        if (contentType != null) {
+            String mime = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (!mime.equals("application/json")) {
+                throw HttpError.json(415, "The request's content-type is not supported: expected application/json");
+            }
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes(CHECK_BODY_LIMIT + 1); // chunked bodies have no declared length
+            if (body.length > CHECK_BODY_LIMIT) {
+                throw tooLarge();
+            }
+            return body;
+        } catch (IOException e) {
+            throw HttpError.json(400, CheckEmailRequest.PREFIX + "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static HttpError notFound(Context ctx) {
+        return HttpError.json(404, "no route for " + ctx.method() + " " + ctx.path());
+    }
+
+    private static HttpError tooLarge() {
+        return HttpError.json(413, "The request payload is too large: the limit is " + CHECK_BODY_LIMIT + " bytes");
+    }
+
+    // ---- writing ----------------------------------------------------------------------------------
+
+    private static void write(Context ctx, HttpError e) {
+        ctx.attribute(HANDLED, true);
+        ctx.status(e.status()).contentType(e.contentType()).result(e.body());
+        e.headers().forEach(ctx::header);
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(ReacherJson.write(body));
+    }
+
+    /** The matched route template for logs and metric tags; never the raw path (unbounded cardinality). */
+    private static String routeOf(Context ctx) {
+        try {
+            Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+            if (endpoint != null) {
+                return endpoint.path;
+            }
+        } catch (RuntimeException ignored) {
+            // no endpoint matched
+        }
+        return ctx.statusCode() == 405 ? "METHOD_NOT_ALLOWED" : "NOT_FOUND";
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
+    private static byte[] loadOpenApi() {
+        try (InputStream in = ReacherApi.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the server jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

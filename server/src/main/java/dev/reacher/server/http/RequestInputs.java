@@ -1,0 +1,62 @@
+package dev.reacher.server.http;
+
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.core.verify.ProviderMethod;
+import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.server.config.BackendConfig;
+
+/**
+ * Turns a {@link CheckEmailRequest} into the engine's input with upstream's algorithm
+ * (backend.md §3.2), quirks included:
+ * <ol>
+ *   <li>{@code H = hello_name ?? config}, {@code F = from_email ?? config},
+ *       {@code T = smtp_timeout ?? config}, {@code P = smtp_port ?? config smtp_port (25)};</li>
+ *   <li>a request {@code proxy} gives the same SMTP config, through that proxy (id {@code default}), for
+ *       every provider; configured overrides and proxies are bypassed and nothing rotates;</li>
+ *   <li>otherwise the configured method is used and H, F, T and P are ignored;</li>
+ *   <li>{@code yahoo_verif_method}/{@code hotmailb2c_verif_method} are applied last; their
+ *       {@code Smtp} goes through the request proxy if there is one, else names no proxy.</li>
+ * </ol>
+ * The only departure: P and the attempt count default to the configured top-level
+ * {@code smtp_port}/{@code retries} (which default to upstream's 25 and 1).
+ */
+final class RequestInputs {
+    private final BackendConfig config;
+
+    RequestInputs(BackendConfig config) {
+        this.config = config;
+    }
+
+    CheckEmailInput build(CheckEmailRequest request) {
+        String hello = request.helloName() != null ? request.helloName() : config.helloName();
+        String from = request.fromEmail() != null ? request.fromEmail() : config.fromEmail();
+        var timeout = request.smtpTimeout() != null ? request.smtpTimeout() : config.smtpTimeout();
+        int port = request.smtpPort() != null ? request.smtpPort() : config.smtpPort();
+        int retries = config.retries();
+
+        VerifMethod method = request.proxy() != null
+                ? VerifMethod.sameForAll(request.proxy(), new SmtpConfig(from, hello, null, port, timeout, retries))
+                : config.verifMethod();
+
+        SmtpConfig compat = new SmtpConfig(from, hello, request.proxy() != null ? VerifMethod.DEFAULT_PROXY_ID : null,
+                port, timeout, retries);
+        if (request.yahooVerifMethod() != null) {
+            method = method.with(Provider.YAHOO, legacy(request.yahooVerifMethod(), compat));
+        }
+        if (request.hotmailb2cVerifMethod() != null) {
+            method = method.with(Provider.HOTMAIL_B2C, legacy(request.hotmailb2cVerifMethod(), compat));
+        }
+        return new CheckEmailInput(request.toEmail(), method, false, null, CheckEmailInput.DEFAULT_WEBDRIVER_ADDR,
+                new CheckEmailInput.WebdriverConfig(config.webdriverBinary()), config.backendName(), config.sentryDsn());
+    }
+
+    private static ProviderMethod legacy(CheckEmailRequest.LegacyMethod m, SmtpConfig compat) {
+        return switch (m) {
+            case API -> new ProviderMethod.Api();
+            case HEADLESS -> new ProviderMethod.Headless();
+            case SMTP -> ProviderMethod.smtp(compat);
+        };
+    }
+}

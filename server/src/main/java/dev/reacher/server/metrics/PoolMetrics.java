@@ -1,0 +1,126 @@
+package dev.reacher.server.metrics;
+
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.proxy.PoolListener;
+import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.proxy.ProxyStatus;
+import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The pool's Micrometer adapter (proxy-rotation.md §5): a {@link PoolListener} that counts events,
+ * plus gauges read from {@link ProxyPool#snapshot()} at scrape time. Every series is tagged with the
+ * proxy id only (never its address or credentials):
+ * <ul>
+ *   <li>{@code reacher_proxy_picks_total}: the pool chose this proxy for an attempt;</li>
+ *   <li>{@code reacher_proxy_attempts_seconds{outcome}}: attempt latency by outcome class
+ *       ({@code verdict}, {@code proxy_fault}, {@code ip_blacklisted}, {@code greylisted},
+ *       {@code target_fault});</li>
+ *   <li>{@code reacher_proxy_faults_total{outcome}}: attempts that ended without a verdict, by class;</li>
+ *   <li>{@code reacher_proxy_ejections_total}, {@code reacher_proxy_readmissions_total};</li>
+ *   <li>{@code reacher_proxy_blacklist_hits_total{provider}};</li>
+ *   <li>gauges {@code reacher_proxy_in_flight}, {@code reacher_proxy_ejected} (1 while ejected),
+ *       {@code reacher_proxy_consecutive_failures}, {@code reacher_proxy_weight}.</li>
+ * </ul>
+ */
+public final class PoolMetrics implements PoolListener {
+    private final MeterRegistry registry;
+    private final Map<String, Counter> picks = new ConcurrentHashMap<>();
+    private final Map<String, Counter> ejections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> readmissions = new ConcurrentHashMap<>();
+
+    private PoolMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    static PoolMetrics bind(ProxyPool pool, MeterRegistry registry) {
+        PoolMetrics metrics = new PoolMetrics(registry);
+        for (String id : pool.ids()) {
+            metrics.picks.put(id, counter("reacher.proxy.picks", "Times the pool chose this proxy", id, registry));
+            metrics.ejections.put(id, counter("reacher.proxy.ejections", "Times this proxy was ejected", id, registry));
+            metrics.readmissions.put(id, counter("reacher.proxy.readmissions",
+                    "Times this proxy passed its trial after an ejection", id, registry));
+            for (Outcome outcome : Outcome.values()) {
+                metrics.attemptTimer(id, outcome);
+                if (outcome != Outcome.VERDICT) {
+                    metrics.faultCounter(id, outcome);
+                }
+            }
+            gauge(pool, registry, id, "reacher.proxy.in_flight", "Attempts in flight through this proxy",
+                    ProxyStatus::inFlight);
+            gauge(pool, registry, id, "reacher.proxy.ejected", "1 while this proxy is ejected, else 0",
+                    s -> "ejected".equals(s.state()) ? 1 : 0);
+            gauge(pool, registry, id, "reacher.proxy.consecutive_failures", "Proxy faults since the last success",
+                    ProxyStatus::consecutiveFailures);
+            gauge(pool, registry, id, "reacher.proxy.weight", "Configured weight", ProxyStatus::weight);
+        }
+        pool.addListener(metrics);
+        return metrics;
+    }
+
+    private static void gauge(ProxyPool pool, MeterRegistry registry, String id, String name, String description,
+            ToDoubleFunction<ProxyStatus> value) {
+        Gauge.builder(name, pool, p -> {
+            for (ProxyStatus s : p.snapshot()) {
+                if (s.id().equals(id)) {
+                    return value.applyAsDouble(s);
+                }
+            }
+            return Double.NaN;
+        }).description(description).tag("proxy", id).register(registry);
+    }
+
+    private static Counter counter(String name, String description, String id, MeterRegistry registry) {
+        return Counter.builder(name).description(description).tag("proxy", id).register(registry);
+    }
+
+    private Timer attemptTimer(String id, Outcome outcome) {
+        return Timer.builder("reacher.proxy.attempts").description("SMTP attempts through this proxy, by outcome class")
+                .tags("proxy", id, "outcome", outcome.json()).register(registry);
+    }
+
+    private Counter faultCounter(String id, Outcome outcome) {
+        return Counter.builder("reacher.proxy.faults").description("Attempts through this proxy that gave no verdict")
+                .tags("proxy", id, "outcome", outcome.json()).register(registry);
+    }
+
+    @Override
+    public void picked(String proxyId) {
+        picks.computeIfAbsent(proxyId, id -> counter("reacher.proxy.picks", "Times the pool chose this proxy", id, registry))
+                .increment();
+    }
+
+    @Override
+    public void attemptEnded(String proxyId, Outcome outcome, Duration duration) {
+        attemptTimer(proxyId, outcome).record(duration);
+        if (outcome != Outcome.VERDICT) {
+            faultCounter(proxyId, outcome).increment();
+        }
+    }
+
+    @Override
+    public void ejected(String proxyId, Instant until) {
+        ejections.computeIfAbsent(proxyId, id -> counter("reacher.proxy.ejections", "Times this proxy was ejected", id,
+                registry)).increment();
+    }
+
+    @Override
+    public void readmitted(String proxyId) {
+        readmissions.computeIfAbsent(proxyId, id -> counter("reacher.proxy.readmissions",
+                "Times this proxy passed its trial after an ejection", id, registry)).increment();
+    }
+
+    @Override
+    public void blacklisted(String proxyId, Provider provider, Instant until) {
+        Counter.builder("reacher.proxy.blacklist.hits").description("Blacklist replies through this proxy, by provider")
+                .tags("proxy", proxyId, "provider", provider.key()).register(registry).increment();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.reacher.server.metrics;
+
+import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.verify.Reachable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything {@code GET /metrics} exposes, in one Prometheus registry: HTTP requests, verifications
+ * by endpoint and {@code is_reachable}, throttle refusals, the JVM (memory, GC, threads, virtual
+ * threads, CPU, uptime) and, through {@link PoolMetrics}, each proxy of the pool.
+ *
+ * <p>Names follow Micrometer's conventions; Prometheus sees for example
+ * {@code http_server_requests_seconds_count}, {@code reacher_verifications_total} and
+ * {@code reacher_proxy_picks_total}. Tags never carry addresses, hosts or credentials.
+ */
+public final class ServerMetrics implements AutoCloseable {
+    /** The scrape's content type (Prometheus text format 0.0.4). */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final VirtualThreadMetrics virtualThreads = new VirtualThreadMetrics();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public ServerMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        virtualThreads.bindTo(registry);
+        registry.gauge("reacher.verifications.in_flight", inFlight);
+        // Registered up front so that dashboards see zeroes rather than missing series.
+        for (String endpoint : new String[] {"v0", "v1"}) {
+            for (Reachable r : Reachable.values()) {
+                verificationCounter(endpoint, r.json());
+            }
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Binds the pool's events and state; call once, at startup. */
+    public PoolMetrics bindPool(ProxyPool pool) {
+        return PoolMetrics.bind(pool, registry);
+    }
+
+    /** One finished HTTP request; {@code route} is the matched path template, never the raw path. */
+    public void httpRequest(String method, String route, int status, Duration duration) {
+        Timer.builder("http.server.requests")
+                .description("HTTP requests by method, matched route and status")
+                .tags("method", method, "uri", route, "status", Integer.toString(status),
+                        "outcome", outcome(status))
+                .register(registry)
+                .record(duration);
+    }
+
+    /** Marks a verification as started; the returned handle records its end. */
+    public Verification verificationStarted(String endpoint) {
+        inFlight.incrementAndGet();
+        return new Verification(endpoint, System.nanoTime());
+    }
+
+    /** A {@code /v1/check_email} refused with 429, by reason ({@code per_minute}, {@code proxy_budget}, …). */
+    public void throttled(String reason) {
+        Counter.builder("reacher.throttled").description("/v1/check_email requests refused with 429")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private Counter verificationCounter(String endpoint, String reachable) {
+        return Counter.builder("reacher.verifications").description("Finished verifications by endpoint and is_reachable")
+                .tags("endpoint", endpoint, "is_reachable", reachable).register(registry);
+    }
+
+    private static String outcome(int status) {
+        return switch (status / 100) {
+            case 1 -> "INFORMATIONAL";
+            case 2 -> "SUCCESS";
+            case 3 -> "REDIRECTION";
+            case 4 -> "CLIENT_ERROR";
+            case 5 -> "SERVER_ERROR";
+            default -> "UNKNOWN";
+        };
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        virtualThreads.close();
+        registry.close();
+    }
+
+    /** One verification in progress; end it exactly once. */
+    public final class Verification {
+        private final String endpoint;
+        private final long start;
+        private boolean ended;
+
+        private Verification(String endpoint, long start) {
+            this.endpoint = endpoint;
+            this.start = start;
+        }
+
+        /** The verification finished with this verdict. */
+        public void finished(Reachable reachable) {
+            if (end()) {
+                verificationCounter(endpoint, reachable.json()).increment();
+                Timer.builder("reacher.verification.duration").description("Time to verify one address")
+                        .tags("endpoint", endpoint, "is_reachable", reachable.json().toLowerCase(Locale.ROOT))
+                        .register(registry)
+                        .record(Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+
+        /** No verdict (refused for proxy budget, or failed). */
+        public void abandoned() {
+            end();
+        }
+
+        private boolean end() {
+            if (ended) {
+                return false;
+            }
+            ended = true;
+            inFlight.decrementAndGet();
+            return true;
+        }
+    }
+}
