@@ -284,6 +284,8 @@ public final class Rig implements AutoCloseable {
             stopped.countDown();
         }, "rig-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        // First line for programs that start the rig as a child process (LibraryLoad does).
+        System.out.println("RIG smtp=127.0.0.1:" + rig.smtpPort() + " dns=" + rig.dns().address());
         System.out.print(rig.describe());
         System.out.println("running; Ctrl-C stops");
         System.out.flush();

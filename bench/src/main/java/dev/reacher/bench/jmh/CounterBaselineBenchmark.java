@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Threads;
  * shared by all threads. Round robin's selector is this plus a modulo and a list read.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode({Mode.AverageTime, Mode.Throughput})
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CounterBaselineBenchmark {
     private final AtomicLong counter = new AtomicLong();
