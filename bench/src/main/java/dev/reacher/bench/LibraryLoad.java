@@ -60,30 +60,38 @@ public final class LibraryLoad {
     private LibraryLoad() {}
 
     public static void main(String[] args) throws Exception {
-        Args a = Args.parse(args, Map.of(
-                        "--scenario", "all",
-                        "--requests", "3000",
-                        "--concurrency", "50",
-                        "--rounds", "2",
-                        "--inflight", "10000",
-                        "--tarpit-ms", "1000",
-                        "--checks", "3000",
-                        "--failover-concurrency", "30",
-                        "--failover-tarpit-ms", "10"),
+        Args a = Args.parse(args, Map.ofEntries(
+                        Map.entry("--scenario", "all"),
+                        Map.entry("--requests", "3000"),
+                        Map.entry("--concurrency", "50"),
+                        Map.entry("--rounds", "2"),
+                        Map.entry("--proxy-tarpit-ms", "0"),
+                        Map.entry("--inflight", "10000"),
+                        Map.entry("--tarpit-ms", "1000"),
+                        Map.entry("--ramp-ms", "0"),
+                        Map.entry("--batches", "1"),
+                        Map.entry("--checks", "3000"),
+                        Map.entry("--failover-concurrency", "30"),
+                        Map.entry("--failover-tarpit-ms", "10")),
                 Set.of(),
                 """
                 LibraryLoad [--scenario proxy|inflight|failover|all]
-                  proxy:    [--requests N] [--concurrency C] [--rounds R]  direct vs 3 microsocks (round_robin)
-                  inflight: [--inflight N] [--tarpit-ms MS]                 N verifications at once against a tarpit
+                  proxy:    [--requests N] [--concurrency C] [--rounds R] [--proxy-tarpit-ms MS]
+                            direct vs 3 microsocks (round_robin); MS delays every SMTP reply (0: fast)
+                  inflight: [--inflight N] [--tarpit-ms MS] [--ramp-ms R] [--batches B]
+                            N verifications at once against a tarpit, started evenly over R ms (0: all at once),
+                            B batches one after another in the same JVM (thread and memory counts per batch)
                   failover: [--checks N] [--failover-concurrency C] [--failover-tarpit-ms MS]
                             one of 3 proxies stopped at N/3 and restarted at 2N/3""");
         String scenario = a.string("--scenario");
         System.out.println(machine());
         if (scenario.equals("proxy") || scenario.equals("all")) {
-            proxyVsDirect(a.integer("--requests"), a.integer("--concurrency"), a.integer("--rounds"));
+            proxyVsDirect(a.integer("--requests"), a.integer("--concurrency"), a.integer("--rounds"),
+                    Duration.ofMillis(a.integer("--proxy-tarpit-ms")));
         }
         if (scenario.equals("inflight") || scenario.equals("all")) {
-            inflight(a.integer("--inflight"), Duration.ofMillis(a.integer("--tarpit-ms")));
+            inflight(a.integer("--inflight"), Duration.ofMillis(a.integer("--tarpit-ms")),
+                    Duration.ofMillis(a.integer("--ramp-ms")), a.integer("--batches"));
         }
         if (scenario.equals("failover") || scenario.equals("all")) {
             failover(a.integer("--checks"), a.integer("--failover-concurrency"),
@@ -93,10 +101,11 @@ public final class LibraryLoad {
 
     // ---- (1) direct vs proxied ------------------------------------------------------------------
 
-    static void proxyVsDirect(int requests, int concurrency, int rounds) throws InterruptedException {
+    static void proxyVsDirect(int requests, int concurrency, int rounds, Duration tarpit) throws InterruptedException {
         System.out.printf(Locale.ROOT, "%n== direct vs 3 microsocks proxies (round_robin): %d verifications per run, "
-                + "concurrency %d, %d rounds ==%n", requests, concurrency, rounds);
-        try (Rig rig = Rig.builder().proxies(3).bindProxies(true).start();
+                + "concurrency %d, %d rounds, SMTP replies delayed %d ms ==%n", requests, concurrency, rounds,
+                tarpit.toMillis());
+        try (Rig rig = Rig.builder().proxies(3).bindProxies(true).tarpit(tarpit).start();
                 EmailVerifier direct = EmailVerifier.builder().dnsServers(rig.dnsServers()).build();
                 EmailVerifier proxied = EmailVerifier.builder().dnsServers(rig.dnsServers())
                         .proxyPool(ProxyPool.create(rig.poolMembers(), PoolSettings.enabled("round_robin"))).build()) {
@@ -107,12 +116,18 @@ public final class LibraryLoad {
             run(proxied, rig, emails, Math.min(1000, requests), concurrency);
             double directSum = 0;
             double proxiedSum = 0;
+            List<Long> proxyPids = microsocksPids(rig);
             for (int round = 1; round <= rounds; round++) {
+                Cpu c0 = Cpu.now(proxyPids);
                 Run d = run(direct, rig, emails, requests, concurrency);
+                Cpu c1 = Cpu.now(proxyPids);
                 System.out.println("round " + round + " direct   " + d.describe());
+                System.out.println("         " + c1.minus(c0).perVerification(requests));
                 Map<String, Integer> before = rig.sessionsByPeer();
                 Run p = run(proxied, rig, emails, requests, concurrency);
+                Cpu c2 = Cpu.now(proxyPids);
                 System.out.println("round " + round + " proxied  " + p.describe());
+                System.out.println("         " + c2.minus(c1).perVerification(requests));
                 System.out.println("         SMTP sessions by peer address during the proxied run: "
                         + diff(before, rig.sessionsByPeer()));
                 directSum += d.stats.throughput();
@@ -121,6 +136,56 @@ public final class LibraryLoad {
             System.out.printf(Locale.ROOT, "RESULT proxied/direct throughput ratio = %.3f (mean over %d rounds: "
                     + "%.1f/s vs %.1f/s; target >= 0.8)%n", proxiedSum / directSum, rounds, proxiedSum / rounds,
                     directSum / rounds);
+        }
+    }
+
+    /** The pids of the rig's microsocks processes, found by their listening port on the command line. */
+    private static List<Long> microsocksPids(Rig rig) {
+        List<Long> pids = new ArrayList<>();
+        for (Microsocks m : rig.proxies()) {
+            String port = Integer.toString(m.port());
+            ProcessHandle.current().children()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("microsocks")).orElse(false))
+                    .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(port)).orElse(false))
+                    .forEach(p -> pids.add(p.pid()));
+        }
+        return pids;
+    }
+
+    /**
+     * CPU time used so far by this JVM and by the given processes (from {@code /proc/<pid>/stat},
+     * which counts all of a process's threads, including finished ones).
+     */
+    record Cpu(long jvmNanos, long proxiesNanos) {
+        static Cpu now(List<Long> pids) {
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long proxies = 0;
+            for (long pid : pids) {
+                proxies += procCpuNanos(pid);
+            }
+            return new Cpu(os.getProcessCpuTime(), proxies);
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(jvmNanos - earlier.jvmNanos, proxiesNanos - earlier.proxiesNanos);
+        }
+
+        String perVerification(int n) {
+            return String.format(Locale.ROOT, "CPU per verification: this JVM (client, SMTP and DNS fixtures) %.0f us, "
+                    + "microsocks processes %.0f us", jvmNanos / 1e3 / n, proxiesNanos / 1e3 / n);
+        }
+    }
+
+    /** utime + stime of a process, assuming the usual 100 clock ticks per second. */
+    static long procCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -168,9 +233,9 @@ public final class LibraryLoad {
 
     // ---- (2) many in flight against a tarpit ---------------------------------------------------
 
-    static void inflight(int n, Duration tarpit) throws Exception {
+    static void inflight(int n, Duration tarpit, Duration ramp, int batches) throws Exception {
         System.out.printf(Locale.ROOT, "%n== %d verifications in flight at once, tarpit %d ms per reply "
-                + "(SMTP + DNS in a child JVM) ==%n", n, tarpit.toMillis());
+                + "(SMTP + DNS in a child JVM), started over %d ms ==%n", n, tarpit.toMillis(), ramp.toMillis());
         Process child = startChildRig(tarpit, Duration.ofMinutes(10));
         try {
             String[] addresses = readRigAddresses(child);
@@ -187,81 +252,109 @@ public final class LibraryLoad {
                 System.out.println("warm-up verification: " + warm.isReachable().json() + " in "
                         + warm.debug().duration().toMillis() + " ms");
 
-                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-                System.gc();
-                long heapBefore = heapUsed();
-                int threadsBefore = threads.getThreadCount();
-                long rssBefore = procStatusKb("VmRSS");
-                threads.resetPeakThreadCount();
-                ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-                long gcCountBefore = gcCount();
-                long gcTimeBefore = gcTimeMs();
+                for (int batch = 1; batch <= batches; batch++) {
+                    System.out.println("-- batch " + batch + " of " + batches);
+                    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                    System.gc();
+                    long heapBefore = heapUsed();
+                    int threadsBefore = threads.getThreadCount();
+                    Set<String> namesBefore = platformThreadNames();
+                    long rssBefore = procStatusKb("VmRSS");
+                    threads.resetPeakThreadCount();
+                    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+                    long gcCountBefore = gcCount();
+                    long gcTimeBefore = gcTimeMs();
 
-                AtomicInteger inFlight = new AtomicInteger();
-                AtomicInteger peakInFlight = new AtomicInteger();
-                AtomicLong peakHeapSampled = new AtomicLong();
-                long[] latencies = new long[n];
-                String[] verdicts = new String[n];
-                Thread sampler = Thread.ofPlatform().daemon().name("sampler").start(() -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        peakHeapSampled.accumulateAndGet(heapUsed(), Math::max);
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            return;
+                    AtomicInteger inFlight = new AtomicInteger();
+                    AtomicInteger peakInFlight = new AtomicInteger();
+                    AtomicLong peakHeapSampled = new AtomicLong();
+                    long[] latencies = new long[n];
+                    long[] beforeSmtp = new long[n];
+                    long[] smtpAttempt = new long[n];
+                    String[] verdicts = new String[n];
+                    Thread sampler = Thread.ofPlatform().daemon().name("sampler").start(() -> {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            peakHeapSampled.accumulateAndGet(heapUsed(), Math::max);
+                            try {
+                                Thread.sleep(20);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
                         }
+                    });
+                    long start = System.nanoTime();
+                    try (ExecutorService all = Executors.newVirtualThreadPerTaskExecutor()) {
+                        for (int i = 0; i < n; i++) {
+                            if (!ramp.isZero() && i % 100 == 0) {
+                                // Spread the starts so that the burst of DNS queries and SYNs is spread too.
+                                long due = start + ramp.toNanos() * i / n;
+                                long wait = due - System.nanoTime();
+                                if (wait > 0) {
+                                    Thread.sleep(Duration.ofNanos(wait));
+                                }
+                            }
+                            int index = i;
+                            String email = (i % 2 == 0 ? "alice@" : "unknown" + i + "@") + Rig.DOMAINS.get(i % Rig.DOMAINS.size());
+                            all.execute(() -> {
+                                peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                                long t0 = System.nanoTime();
+                                CheckEmailOutput out = verifier.verify(CheckEmailInput.of(email).withVerifMethod(method));
+                                latencies[index] = System.nanoTime() - t0;
+                                List<SmtpAttempt> attempts = out.debug().smtp().attempts();
+                                if (!attempts.isEmpty()) {
+                                    // Where the time went: DNS and queueing before SMTP, then the SMTP attempt.
+                                    smtpAttempt[index] = attempts.getFirst().duration().toNanos();
+                                    beforeSmtp[index] = Math.max(0, latencies[index] - smtpAttempt[index]);
+                                }
+                                verdicts[index] = out.isReachable().json()
+                                        + (out.smtpError() != null ? " (" + errorKind(out) + ")" : "");
+                                inFlight.decrementAndGet();
+                            });
+                        }
+                        long launched = System.nanoTime();
+                        System.out.printf(Locale.ROOT, "launched %d virtual threads in %.0f ms%n", n, (launched - start) / 1e6);
+                        all.shutdown();
+                        awaitOrFail(all, Duration.ofMinutes(5));
                     }
-                });
-                long start = System.nanoTime();
-                try (ExecutorService all = Executors.newVirtualThreadPerTaskExecutor()) {
-                    for (int i = 0; i < n; i++) {
-                        int index = i;
-                        String email = (i % 2 == 0 ? "alice@" : "unknown" + i + "@") + Rig.DOMAINS.get(i % Rig.DOMAINS.size());
-                        all.execute(() -> {
-                            peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                            long t0 = System.nanoTime();
-                            CheckEmailOutput out = verifier.verify(CheckEmailInput.of(email).withVerifMethod(method));
-                            latencies[index] = System.nanoTime() - t0;
-                            verdicts[index] = out.isReachable().json()
-                                    + (out.smtpError() != null ? " (" + errorKind(out) + ")" : "");
-                            inFlight.decrementAndGet();
-                        });
-                    }
-                    long launched = System.nanoTime();
-                    System.out.printf(Locale.ROOT, "launched %d virtual threads in %.0f ms%n", n, (launched - start) / 1e6);
-                    all.shutdown();
-                    awaitOrFail(all, Duration.ofMinutes(5));
-                }
-                Duration wall = Duration.ofNanos(System.nanoTime() - start);
-                sampler.interrupt();
-                sampler.join();
-                int threadsPeak = threads.getPeakThreadCount();
-                long heapPoolPeaks = ManagementFactory.getMemoryPoolMXBeans().stream()
-                        .filter(p -> p.getType() == MemoryType.HEAP)
-                        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-                long hwm = procStatusKb("VmHWM");
-                // Let finished threads' carriers and sockets settle before counting again.
-                Thread.sleep(1000);
-                System.gc();
-                int threadsAfter = threads.getThreadCount();
-                long heapAfter = heapUsed();
+                    Duration wall = Duration.ofNanos(System.nanoTime() - start);
+                    sampler.interrupt();
+                    sampler.join();
+                    int threadsPeak = threads.getPeakThreadCount();
+                    long heapPoolPeaks = ManagementFactory.getMemoryPoolMXBeans().stream()
+                            .filter(p -> p.getType() == MemoryType.HEAP)
+                            .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+                    long hwm = procStatusKb("VmHWM");
+                    // Let finished threads' carriers and sockets settle before counting again.
+                    Thread.sleep(1000);
+                    System.gc();
+                    int threadsAfter = threads.getThreadCount();
+                    Set<String> namesAfter = platformThreadNames();
+                    long heapAfter = heapUsed();
 
-                int completed = (int) Arrays.stream(verdicts).filter(v -> v != null).count();
-                System.out.println("completed " + completed + " of " + n + "; peak in flight " + peakInFlight.get());
-                System.out.println("verdicts " + histogram(verdicts));
-                System.out.println("latency  " + LatencyStats.of(latencies, wall).summary());
-                System.out.printf(Locale.ROOT, "heap     before %.1f MiB (after GC), peak sampled %.1f MiB, "
-                        + "sum of heap pool peaks %.1f MiB, after %.1f MiB (after GC)%n",
-                        mib(heapBefore), mib(peakHeapSampled.get()), mib(heapPoolPeaks), mib(heapAfter));
-                System.out.printf(Locale.ROOT, "gc       %d collections, %d ms during the run; max heap %.0f MiB%n",
-                        gcCount() - gcCountBefore, gcTimeMs() - gcTimeBefore,
-                        mib(Runtime.getRuntime().maxMemory()));
-                System.out.printf(Locale.ROOT, "rss      before %.1f MiB, peak (VmHWM) %.1f MiB%n",
-                        rssBefore / 1024.0, hwm / 1024.0);
-                System.out.println("platform threads before " + threadsBefore + ", peak " + threadsPeak
-                        + ", after " + threadsAfter);
-                System.out.println("RESULT inflight completed=" + completed + "/" + n + " peak_in_flight="
-                        + peakInFlight.get() + " threads_before=" + threadsBefore + " threads_after=" + threadsAfter);
+                    int completed = (int) Arrays.stream(verdicts).filter(v -> v != null).count();
+                    System.out.println("completed " + completed + " of " + n + "; peak in flight " + peakInFlight.get());
+                    System.out.println("verdicts " + histogram(verdicts));
+                    System.out.println("latency  " + LatencyStats.of(latencies, wall).summary());
+                    System.out.println("  of which before SMTP (MX + host lookups): " + LatencyStats.of(beforeSmtp, wall).summary());
+                    System.out.println("  of which the SMTP attempt:                " + LatencyStats.of(smtpAttempt, wall).summary());
+                    System.out.printf(Locale.ROOT, "heap     before %.1f MiB (after GC), peak sampled %.1f MiB, "
+                            + "sum of heap pool peaks %.1f MiB, after %.1f MiB (after GC)%n",
+                            mib(heapBefore), mib(peakHeapSampled.get()), mib(heapPoolPeaks), mib(heapAfter));
+                    System.out.printf(Locale.ROOT, "gc       %d collections, %d ms during the run; max heap %.0f MiB%n",
+                            gcCount() - gcCountBefore, gcTimeMs() - gcTimeBefore,
+                            mib(Runtime.getRuntime().maxMemory()));
+                    System.out.printf(Locale.ROOT, "rss      before %.1f MiB, peak (VmHWM) %.1f MiB%n",
+                            rssBefore / 1024.0, hwm / 1024.0);
+                    System.out.println("platform threads before " + threadsBefore + ", peak " + threadsPeak
+                            + ", after " + threadsAfter);
+                    Set<String> added = new java.util.TreeSet<>(namesAfter);
+                    added.removeAll(namesBefore);
+                    Set<String> gone = new java.util.TreeSet<>(namesBefore);
+                    gone.removeAll(namesAfter);
+                    System.out.println("  threads that appeared " + added + ", disappeared " + gone);
+                    System.out.println("RESULT inflight completed=" + completed + "/" + n + " peak_in_flight="
+                            + peakInFlight.get() + " threads_before=" + threadsBefore + " threads_after=" + threadsAfter);
+                }
             }
         } finally {
             child.destroy();
@@ -427,6 +520,14 @@ public final class LibraryLoad {
             workers.shutdownNow();
             throw new IllegalStateException("the run did not finish within " + limit);
         }
+    }
+
+    private static Set<String> platformThreadNames() {
+        Set<String> names = new java.util.TreeSet<>();
+        for (var info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            names.add(info.getThreadName());
+        }
+        return names;
     }
 
     private static String errorKind(CheckEmailOutput out) {
