@@ -70,12 +70,17 @@ public final class LibraryLoad {
                         Map.entry("--tarpit-ms", "1000"),
                         Map.entry("--ramp-ms", "0"),
                         Map.entry("--batches", "1"),
+                        Map.entry("--rig-dns", ""),
+                        Map.entry("--rig-smtp-port", "0"),
                         Map.entry("--checks", "3000"),
                         Map.entry("--failover-concurrency", "30"),
                         Map.entry("--failover-tarpit-ms", "10")),
                 Set.of(),
                 """
-                LibraryLoad [--scenario proxy|inflight|failover|all]
+                LibraryLoad [--scenario proxy|inflight|failover|external|all]
+                  external: --rig-dns IP:PORT --rig-smtp-port P [--requests N] [--concurrency C]
+                            direct, against a rig running in another process (java ... Rig), for side-by-side
+                            runs with other clients against the same server
                   proxy:    [--requests N] [--concurrency C] [--rounds R] [--proxy-tarpit-ms MS]
                             direct vs 3 microsocks (round_robin); MS delays every SMTP reply (0: fast)
                   inflight: [--inflight N] [--tarpit-ms MS] [--ramp-ms R] [--batches B]
@@ -88,6 +93,10 @@ public final class LibraryLoad {
         if (scenario.equals("proxy") || scenario.equals("all")) {
             proxyVsDirect(a.integer("--requests"), a.integer("--concurrency"), a.integer("--rounds"),
                     Duration.ofMillis(a.integer("--proxy-tarpit-ms")));
+        }
+        if (scenario.equals("external")) {
+            external(a.string("--rig-dns"), a.integer("--rig-smtp-port"), a.integer("--requests"),
+                    a.integer("--concurrency"));
         }
         if (scenario.equals("inflight") || scenario.equals("all")) {
             inflight(a.integer("--inflight"), Duration.ofMillis(a.integer("--tarpit-ms")),
@@ -209,6 +218,11 @@ public final class LibraryLoad {
     /** {@code requests} verifications from {@code concurrency} virtual threads, closed loop. */
     static Run run(EmailVerifier verifier, Rig rig, List<String> emails, int requests, int concurrency)
             throws InterruptedException {
+        return runInputs(verifier, i -> rig.input(emails.get(i % emails.size()), SMTP_TIMEOUT), requests, concurrency);
+    }
+
+    static Run runInputs(EmailVerifier verifier, java.util.function.IntFunction<CheckEmailInput> inputs, int requests,
+            int concurrency) throws InterruptedException {
         long[] latencies = new long[requests];
         String[] verdicts = new String[requests];
         AtomicInteger next = new AtomicInteger();
@@ -219,7 +233,7 @@ public final class LibraryLoad {
                     int i;
                     while ((i = next.getAndIncrement()) < requests) {
                         long t0 = System.nanoTime();
-                        CheckEmailOutput out = verifier.verify(rig.input(emails.get(i % emails.size()), SMTP_TIMEOUT));
+                        CheckEmailOutput out = verifier.verify(inputs.apply(i));
                         latencies[i] = System.nanoTime() - t0;
                         verdicts[i] = out.isReachable().json();
                     }
@@ -229,6 +243,35 @@ public final class LibraryLoad {
             awaitOrFail(workers, Duration.ofMinutes(5));
         }
         return new Run(LatencyStats.of(latencies, Duration.ofNanos(System.nanoTime() - start)), histogram(verdicts));
+    }
+
+    // ---- direct against a rig in another process ------------------------------------------------
+
+    static void external(String dnsAddress, int smtpPort, int requests, int concurrency) throws InterruptedException {
+        if (dnsAddress.isBlank() || smtpPort < 1) {
+            throw new IllegalArgumentException("--scenario external needs --rig-dns and --rig-smtp-port");
+        }
+        System.out.printf(Locale.ROOT, "%n== direct against the rig at smtp port %d, dns %s: %d verifications, "
+                + "concurrency %d ==%n", smtpPort, dnsAddress, requests, concurrency);
+        SmtpConfig config = new SmtpConfig("probe@client.test", "probe.test", null, smtpPort, SMTP_TIMEOUT, 1);
+        VerifMethod method = VerifMethod.sameForAll(null, config);
+        List<String> emails = new ArrayList<>();
+        for (String d : Rig.DOMAINS) {
+            emails.add("alice@" + d);
+            emails.add("unknown.user@" + d);
+        }
+        try (EmailVerifier verifier = EmailVerifier.builder()
+                .dnsServers(DnsServers.parse(dnsAddress).withTimeout(Duration.ofSeconds(5))).build()) {
+            runInputs(verifier, i -> CheckEmailInput.of(emails.get(i % emails.size())).withVerifMethod(method),
+                    Math.min(1000, requests), concurrency);
+            Cpu c0 = Cpu.now(List.of());
+            Run r = runInputs(verifier, i -> CheckEmailInput.of(emails.get(i % emails.size())).withVerifMethod(method),
+                    requests, concurrency);
+            Cpu c1 = Cpu.now(List.of());
+            System.out.println("RESULT reacher-java " + r.describe());
+            System.out.printf(Locale.ROOT, "CPU per verification (this JVM, client only): %.0f us%n",
+                    c1.minus(c0).jvmNanos() / 1e3 / requests);
+        }
     }
 
     // ---- (2) many in flight against a tarpit ---------------------------------------------------

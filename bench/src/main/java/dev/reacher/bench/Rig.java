@@ -226,6 +226,21 @@ public final class Rig implements AutoCloseable {
         return Collections.unmodifiableMap(counts);
     }
 
+    /** How many SMTP sessions the server saw and which commands they sent, for comparing clients. */
+    public String sessionSummary() {
+        Map<String, Integer> verbs = new TreeMap<>();
+        int sessions = 0;
+        for (ScriptedSmtpServer.Session s : smtp.sessions()) {
+            sessions++;
+            for (String c : s.commands()) {
+                int space = c.indexOf(' ');
+                String verb = (space < 0 ? c : c.substring(0, space)).toUpperCase(java.util.Locale.ROOT);
+                verbs.merge(verb.endsWith(":") ? verb.substring(0, verb.length() - 1) : verb, 1, Integer::sum);
+            }
+        }
+        return "smtp sessions " + sessions + ", commands " + verbs;
+    }
+
     /** A human-readable description of every address, as printed by {@link #main}. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
@@ -281,6 +296,7 @@ public final class Rig implements AutoCloseable {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             rig.close();
+            System.out.println(rig.sessionSummary());
             stopped.countDown();
         }, "rig-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -294,6 +310,7 @@ public final class Rig implements AutoCloseable {
             Thread.sleep(Duration.ofSeconds(seconds));
             Runtime.getRuntime().removeShutdownHook(hook);
             rig.close();
+            System.out.println(rig.sessionSummary());
             System.out.println("stopped");
         } else {
             stopped.await();
