@@ -116,7 +116,11 @@ public final class Database implements AutoCloseable {
             Files.createDirectories(path.getParent());
             channel = FileChannel.open(path.resolveSibling(path.getFileName() + ".lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = channel.tryLock();
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+                lock = null;
+            }
             if (lock == null) {
                 channel.close();
                 throw new StorageException("SQLite database " + path + " is in use by another process "

@@ -1,0 +1,87 @@
+package dev.reacher.server.testing;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The machine's real PostgreSQL (127.0.0.1:5432, database {@code test}, trust auth) and RabbitMQ
+ * (127.0.0.1:5672, guest/guest), started by {@code scripts/services-up.sh}. Each test class works
+ * in a schema or queue of its own.
+ */
+public final class Services {
+    public static final String POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+    public static final String RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672";
+
+    private Services() {}
+
+    /** Fails the test (not skips) when a service is down: CI starts them, so down is a bug. */
+    public static void requirePostgres() {
+        require(5432, "PostgreSQL");
+    }
+
+    public static void requireRabbitmq() {
+        require(5672, "RabbitMQ");
+    }
+
+    private static void require(int port, String name) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        } catch (java.io.IOException e) {
+            Assumptions.abort(name + " is not listening on 127.0.0.1:" + port + "; run scripts/services-up.sh");
+        }
+    }
+
+    /** A fresh, empty schema name for one test class, dropped first if a previous run left it. */
+    public static String freshSchema(String prefix) {
+        String schema = (prefix + "_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+        dropSchema(schema);
+        return schema;
+    }
+
+    public static void dropSchema(String schema) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+                Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void execute(String schema, String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+                Statement st = c.createStatement()) {
+            if (schema != null) {
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                st.execute("SET search_path TO " + schema);
+            }
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static long queryLong(String schema, String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+                Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + schema);
+            try (var rs = st.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A queue name of its own for one test class. */
+    public static String freshQueue(String prefix) {
+        return prefix + "." + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
