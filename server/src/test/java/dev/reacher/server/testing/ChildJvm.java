@@ -22,11 +22,12 @@ public final class ChildJvm implements AutoCloseable {
     private final String name;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Thread reader;
 
     private ChildJvm(Process process, String name, String readyLine, Path log) {
         this.process = process;
         this.name = name;
-        Thread.ofVirtual().start(() -> {
+        this.reader = Thread.ofVirtual().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                     var out = Files.newBufferedWriter(log)) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -87,11 +88,17 @@ public final class ChildJvm implements AutoCloseable {
 
     /** SIGTERM: the process stops gracefully. Returns the exit code. */
     public int stop(Duration timeout) throws InterruptedException {
-        process.destroy();
+        // Process.destroy() ended the child here without running its shutdown hooks; kill(1) does run them.
+        try {
+            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            process.destroy();
+        }
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+        drain();
         return process.exitValue();
     }
 
@@ -99,7 +106,13 @@ public final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " still running after " + timeout + "; output:\n" + String.join("\n", lines));
         }
+        drain();
         return process.exitValue();
+    }
+
+    /** Waits until the output of an ended process is read to the end. */
+    private void drain() throws InterruptedException {
+        reader.join(Duration.ofSeconds(10));
     }
 
     @Override

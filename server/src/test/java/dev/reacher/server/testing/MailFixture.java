@@ -35,15 +35,25 @@ public final class MailFixture implements AutoCloseable {
 
     /** Scripts {@code n} addresses: every third is invalid, the rest exist. Returns them in order. */
     public List<String> addresses(String prefix, int n) {
+        return addresses(prefix, n, Duration.ZERO);
+    }
+
+    /** Like {@link #addresses(String, int)}, each RCPT answered after {@code delay} (a slow server). */
+    public List<String> addresses(String prefix, int n, Duration delay) {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String email = (i % 3 == 2 ? "no" : "ok") + "-" + prefix + "-" + i + "@bulk.test";
-            if (email.startsWith("ok")) {
-                smtp.onRcpt(email, Reply.lines("250 2.1.5 OK"));
-            }
+            String email = emailAt(prefix, i);
+            Reply reply = email.startsWith("ok") ? Reply.lines("250 2.1.5 OK")
+                    : Reply.lines("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown");
+            smtp.onRcpt(email, delay.isZero() ? reply : Reply.delayed(delay, reply));
             out.add(email);
         }
         return out;
+    }
+
+    /** The i-th address of {@link #addresses}: every third one does not exist. */
+    public static String emailAt(String prefix, int i) {
+        return (i % 3 == 2 ? "no" : "ok") + "-" + prefix + "-" + i + "@bulk.test";
     }
 
     public MailFixture greylist(String email) {
