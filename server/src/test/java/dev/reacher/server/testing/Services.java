@@ -8,7 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The machine's real PostgreSQL (127.0.0.1:5432, database {@code test}, trust auth) and RabbitMQ
@@ -21,7 +22,12 @@ public final class Services {
 
     private Services() {}
 
-    /** Fails the test (not skips) when a service is down: CI starts them, so down is a bug. */
+    private static boolean startAttempted;
+
+    /**
+     * Makes sure PostgreSQL is up, starting it with {@code scripts/services-up.sh} if needed; fails
+     * the test (never skips it) when that does not work.
+     */
     public static void requirePostgres() {
         require(5432, "PostgreSQL");
     }
@@ -30,11 +36,34 @@ public final class Services {
         require(5672, "RabbitMQ");
     }
 
-    private static void require(int port, String name) {
+    private static synchronized void require(int port, String name) {
+        if (listening(port)) {
+            return;
+        }
+        if (!startAttempted) {
+            startAttempted = true;
+            Path script = Path.of("..", "scripts", "services-up.sh");
+            try {
+                Process p = new ProcessBuilder("bash", script.toString()).inheritIO().start();
+                p.waitFor(180, TimeUnit.SECONDS);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot run " + script.toAbsolutePath(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!listening(port)) {
+            throw new IllegalStateException(name + " is not listening on 127.0.0.1:" + port
+                    + " and scripts/services-up.sh could not start it");
+        }
+    }
+
+    private static boolean listening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            return true;
         } catch (java.io.IOException e) {
-            Assumptions.abort(name + " is not listening on 127.0.0.1:" + port + "; run scripts/services-up.sh");
+            return false;
         }
     }
 
