@@ -47,12 +47,13 @@ if port_open 5672; then
 else
   command -v rabbitmq-server >/dev/null || need_pkg rabbitmq-server
   # A node whose app was stopped (rabbitmqctl stop_app) keeps running: start the app only.
-  if rabbitmqctl -q status >/dev/null 2>&1; then
-    rabbitmqctl -q start_app || true
+  # (`status` fails while the app is stopped; `ping` answers whenever the node runs.)
+  if timeout 20 rabbitmqctl -q ping >/dev/null 2>&1; then
+    timeout 60 rabbitmqctl -q start_app || true
   else
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached
   fi
-  for _ in $(seq 60); do rabbitmqctl -q await_startup >/dev/null 2>&1 && break; sleep 1; done
+  for _ in $(seq 60); do timeout 20 rabbitmqctl -q await_startup --timeout 15 >/dev/null 2>&1 && break; sleep 1; done
   wait_port 5672 30 || { echo "services-up: RabbitMQ did not start" >&2; exit 1; }
   echo "services-up: RabbitMQ started"
 fi
