@@ -1,6 +1,8 @@
 package dev.reacher.server.bulk;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.StoredResult;
@@ -17,11 +19,13 @@ import java.nio.charset.StandardCharsets;
  * the response header, then {@link #writeTo} (rows are read from the database while they are
  * written, so a million-row CSV never sits in memory).
  *
- * <p>JSON is {@code {"results":[…]}} with each stored CheckEmailOutput as is; a row that holds a
+ * <p>JSON is {@code {"results":[…]}} with each stored CheckEmailOutput, compact with keys in
+ * alphabetical order as upstream's results endpoint writes them; a row that holds a
  * task error instead (upstream's handler crashed on those) is {@code {"input":…,"error":…}}. CSV is
  * {@link ResultCsv}'s, header first, also when there are no rows.
  */
 public final class JobResults {
+    private static final ObjectWriter SORTED = ReacherJson.mapper().writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
     private final ResultStore store;
     private final long jobId;
     private final ResultFormat format;
@@ -99,7 +103,16 @@ public final class JobResults {
 
     private static String jsonRow(StoredResult r) {
         if (r.resultJson() != null) {
-            return r.resultJson();
+            try {
+                // Upstream re-serialises the stored JSONB through serde_json's Value: compact, keys
+                // in alphabetical order. Doing the same gives one output for PostgreSQL and SQLite.
+                return SORTED.writeValueAsString(ReacherJson.mapper().readTree(r.resultJson()));
+            } catch (IOException e) {
+                var node = ReacherJson.mapper().createObjectNode();
+                node.put("input", r.email());
+                node.put("error", "stored result is not JSON: " + e.getMessage());
+                return ReacherJson.write(node);
+            }
         }
         var node = ReacherJson.mapper().createObjectNode();
         node.put("input", r.email());

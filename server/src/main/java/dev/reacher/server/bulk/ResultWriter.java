@@ -2,6 +2,7 @@ package dev.reacher.server.bulk;
 
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.storage.SaveReport;
 import dev.reacher.server.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 final class ResultWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultWriter.class);
 
-    private record Pending(NewResult result, CompletableFuture<Void> done) {}
+    private record Pending(NewResult result, CompletableFuture<Boolean> done) {}
 
     private final ResultStore store;
     private final Consumer<List<Long>> onCompleted;
@@ -39,9 +40,12 @@ final class ResultWriter implements AutoCloseable {
         this.thread = Thread.ofVirtual().name("result-writer").start(this::run);
     }
 
-    /** Completes when the result is committed; fails with the storage error otherwise. */
-    CompletableFuture<Void> submit(NewResult result) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    /**
+     * Completes when the transaction is committed: with true when the result was stored, false when
+     * its job item already had one. Fails with the storage error otherwise.
+     */
+    CompletableFuture<Boolean> submit(NewResult result) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(new IllegalStateException("result writer closed"));
             return done;
@@ -76,9 +80,9 @@ final class ResultWriter implements AutoCloseable {
 
     private void write(List<Pending> batch) {
         try {
-            List<Long> completed = store.saveResults(batch.stream().map(Pending::result).toList());
-            batch.forEach(p -> p.done().complete(null));
-            notifyCompleted(completed);
+            SaveReport report = store.saveResults(batch.stream().map(Pending::result).toList());
+            batch.forEach(p -> p.done().complete(report.stored(p.result())));
+            notifyCompleted(report.completedJobs());
         } catch (StorageException e) {
             if (batch.size() == 1) {
                 batch.get(0).done().completeExceptionally(e);
@@ -88,8 +92,9 @@ final class ResultWriter implements AutoCloseable {
             LOG.warn("storing {} results failed ({}); storing them one by one", batch.size(), e.getMessage());
             for (Pending p : batch) {
                 try {
-                    notifyCompleted(store.saveResults(List.of(p.result())));
-                    p.done().complete(null);
+                    SaveReport report = store.saveResults(List.of(p.result()));
+                    p.done().complete(report.stored(p.result()));
+                    notifyCompleted(report.completedJobs());
                 } catch (StorageException single) {
                     p.done().completeExceptionally(single);
                 }

@@ -108,7 +108,7 @@ public final class Worker implements AutoCloseable {
             payload.putObject("job_id").put("bulk", e.jobId());
             payload.put("item", e.item());
             LOG.warn("task {} of job {} is unusable ({}); storing it as an error", e.item(), e.jobId(), e.getMessage());
-            if (commit(NewResult.failure(e.jobId(), e.item(), ReacherJson.write(payload), e.getMessage()), delivery)) {
+            if (commit(NewResult.failure(e.jobId(), e.item(), ReacherJson.write(payload), e.getMessage()), delivery) != null) {
                 delivery.ack();
             }
             return;
@@ -158,30 +158,38 @@ public final class Worker implements AutoCloseable {
             return;
         }
         String json = ReacherJson.write(output);
-        if (!commit(NewResult.success(jobId, task.item(), TaskCodec.payload(task), json, output.isReachable()), delivery)) {
+        Boolean stored = commit(NewResult.success(jobId, task.item(), TaskCodec.payload(task), json, output.isReachable()),
+                delivery);
+        if (stored == null) {
             return;
         }
         if (delivery.expectsReply()) {
             delivery.reply(new RpcReply.Ok(json).encode());
         }
-        sendEachEmailWebhook(task, json);
+        if (stored) {
+            // A duplicate message (the item already had its result) sends no webhook: the receiver
+            // gets the stored result, once, from whoever stored it.
+            sendEachEmailWebhook(task, json);
+        }
         finish(delivery);
     }
 
-    /** Waits for the result's transaction; on failure puts the task back and returns false. */
-    private boolean commit(NewResult result, Delivery delivery) {
+    /**
+     * Waits for the result's transaction: true when stored, false when the item already had a
+     * result; on failure puts the task back and returns null.
+     */
+    private Boolean commit(NewResult result, Delivery delivery) {
         try {
-            writer.submit(result).get();
-            return true;
+            return writer.submit(result).get();
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             LOG.warn("result not stored ({}); the task goes back to the queue", cause.getMessage());
             delivery.release();
-            return false;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             delivery.release();
-            return false;
+            return null;
         }
     }
 

@@ -48,7 +48,7 @@ public final class RabbitTaskQueue implements TaskQueue {
     private final String deadQueue;
     private final String consumerTagPrefix;
     private final Duration publishDeadline;
-    private final Channel publishChannel;
+    private Channel publishChannel; // guarded by publishLock
     private final ReentrantLock publishLock = new ReentrantLock();
     private final Map<String, CompletableFuture<byte[]>> pendingCalls = new ConcurrentHashMap<>();
     private final ReentrantLock rpcLock = new ReentrantLock();
@@ -148,8 +148,13 @@ public final class RabbitTaskQueue implements TaskQueue {
         while (true) {
             publishLock.lock();
             try {
+                ensurePublishChannel();
                 action.run();
-                publishChannel.waitForConfirmsOrDie(CONFIRM_TIMEOUT.toMillis());
+                // Not waitForConfirmsOrDie: it closes the channel on a nack or timeout, and a channel
+                // closed by the application is never recovered.
+                if (!publishChannel.waitForConfirms(CONFIRM_TIMEOUT.toMillis())) {
+                    throw new IOException("the broker refused (nacked) a message");
+                }
                 return;
             } catch (IOException | TimeoutException | ShutdownSignalException e) {
                 if (Instant.now().isAfter(deadline)) {
@@ -164,6 +169,15 @@ public final class RabbitTaskQueue implements TaskQueue {
             }
             sleep(pause);
             pause = Math.min(pause * 2, 5000);
+        }
+    }
+
+    /** A channel closed by a channel-level error stays closed; open a new one (connection losses recover by themselves). */
+    private void ensurePublishChannel() throws IOException {
+        if (!publishChannel.isOpen() && connection.isOpen()) {
+            Channel ch = connection.createChannel();
+            ch.confirmSelect();
+            publishChannel = ch;
         }
     }
 
@@ -204,7 +218,7 @@ public final class RabbitTaskQueue implements TaskQueue {
     }
 
     private Channel rpcChannel() throws IOException {
-        if (rpcChannel == null) {
+        if (rpcChannel == null || !rpcChannel.isOpen() && connection.isOpen()) {
             Channel ch = connection.createChannel();
             ch.basicConsume(DIRECT_REPLY_TO, true, new DefaultConsumer(ch) {
                 @Override
@@ -458,6 +472,7 @@ public final class RabbitTaskQueue implements TaskQueue {
             publishLock.lock();
             try {
                 // Not confirmed: the caller is waiting on a live connection, and a lost reply is a timeout there.
+                ensurePublishChannel();
                 publishChannel.basicPublish("", props.getReplyTo(), rp, reply);
             } catch (IOException | AlreadyClosedException e) {
                 LOG.warn("RPC reply to {} failed: {}", props.getReplyTo(), e.getMessage());

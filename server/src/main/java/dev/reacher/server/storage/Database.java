@@ -132,7 +132,7 @@ public final class Database implements AutoCloseable {
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + path);
-        config.setMaximumPoolSize(4);
+        config.setMaximumPoolSize(8); // writers queue on the write lock; the rest are readers (WAL)
         config.setPoolName("reacher-sqlite");
         config.addDataSourceProperty("journal_mode", "WAL");
         // WAL + NORMAL survives a process crash with every commit; a power cut can only drop a

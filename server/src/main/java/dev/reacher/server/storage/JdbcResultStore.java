@@ -92,9 +92,9 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
-    public List<Long> saveResults(List<NewResult> results) {
+    public SaveReport saveResults(List<NewResult> results) {
         if (results.isEmpty()) {
-            return List.of();
+            return new SaveReport(List.of(), List.of());
         }
         // One order for every writer: concurrent transactions then take index and row locks in
         // the same order and cannot deadlock.
@@ -104,9 +104,10 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
         Instant now = Database.now();
         return db.write("Storing " + results.size() + " results", c -> {
             Map<Long, int[]> deltas = new TreeMap<>();
+            List<NewResult> ignored = new ArrayList<>();
             for (int from = 0; from < sorted.size(); from += RESULT_ROWS_PER_STATEMENT) {
                 List<NewResult> chunk = sorted.subList(from, Math.min(sorted.size(), from + RESULT_ROWS_PER_STATEMENT));
-                insertResults(c, chunk, now, deltas);
+                insertResults(c, chunk, now, deltas, ignored);
             }
             List<Long> completed = new ArrayList<>();
             for (Map.Entry<Long, int[]> e : deltas.entrySet()) {
@@ -114,13 +115,13 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
                     completed.add(e.getKey());
                 }
             }
-            return completed;
+            return new SaveReport(completed, ignored);
         });
     }
 
     /** Inserts one chunk; adds the rows actually inserted to {@code deltas} (processed, safe, risky, invalid, unknown). */
-    private void insertResults(Connection c, List<NewResult> chunk, Instant now, Map<Long, int[]> deltas)
-            throws SQLException {
+    private void insertResults(Connection c, List<NewResult> chunk, Instant now, Map<Long, int[]> deltas,
+            List<NewResult> ignored) throws SQLException {
         StringBuilder sql = new StringBuilder(
                 "INSERT INTO v1_task_result (job_id, item_index, payload, extra, result, error, created_at) VALUES ");
         for (int i = 0; i < chunk.size(); i++) {
@@ -128,6 +129,7 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
         }
         sql.append(" ON CONFLICT DO NOTHING RETURNING job_id, item_index");
         Map<String, NewResult> byKey = new HashMap<>();
+        List<NewResult> keyed = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(db.dialect().sql(sql.toString()))) {
             int p = 1;
             for (NewResult r : chunk) {
@@ -139,7 +141,8 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
                 setNullableString(ps, p++, r.error());
                 db.setInstant(ps, p++, now);
                 if (r.jobId() != null && r.itemIndex() != null) {
-                    byKey.put(r.jobId() + ":" + r.itemIndex(), r);
+                    byKey.putIfAbsent(r.jobId() + ":" + r.itemIndex(), r);
+                    keyed.add(r);
                 }
             }
             Set<String> seen = new HashSet<>();
@@ -160,6 +163,12 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
                     if (r.reachable() != null) {
                         d[1 + r.reachable().ordinal()]++;
                     }
+                }
+            }
+            for (NewResult r : keyed) {
+                String key = r.jobId() + ":" + r.itemIndex();
+                if (!seen.contains(key) || byKey.get(key) != r) {
+                    ignored.add(r);
                 }
             }
         }

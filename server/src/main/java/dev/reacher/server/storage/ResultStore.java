@@ -25,9 +25,9 @@ public interface ResultStore extends AutoCloseable {
      * Stores outcomes in one transaction. Outcomes for a (job, item) that already has one are
      * ignored (redelivery). Single-shot outcomes ({@code jobId} null) are always stored.
      *
-     * @return the ids of the jobs this call completed (their last item landed here)
+     * @return the jobs this call completed (their last item landed here) and the results it ignored
      */
-    List<Long> saveResults(List<NewResult> results);
+    SaveReport saveResults(List<NewResult> results);
 
     /** The stored outcome of one job item, if any. */
     Optional<StoredResult> findResult(long jobId, int itemIndex);

@@ -91,6 +91,8 @@ class BulkServiceTest {
         // JSON: default page of 50 in input order; pagination.
         JsonNode page = ReacherJson.mapper().readTree(bulk.results(id, ResultFormat.JSON, null, 0).asString());
         assertThat(page.get("results")).hasSize(50);
+        assertThat(page.at("/results/0").fieldNames()).toIterable()
+                .containsExactly("debug", "input", "is_reachable", "misc", "mx", "smtp", "syntax"); // upstream's order
         assertThat(page.at("/results/0/input").asText()).isEqualTo(emails.get(0));
         assertThat(page.at("/results/0/is_reachable").asText()).isEqualTo("safe");
         assertThat(page.at("/results/2/is_reachable").asText()).isEqualTo("invalid");
@@ -171,6 +173,24 @@ class BulkServiceTest {
         await().pollDelay(Duration.ofMillis(500)).atMost(5, TimeUnit.SECONDS).until(() -> stack.queue().depth() == 0);
         assertThat(bulk.progress(id).totalProcessed()).isEqualTo(2);
         assertThat(bulk.results(id, ResultFormat.CSV, null, 0).asString().lines()).hasSize(3);
+    }
+
+    @Test
+    void aDuplicateMessageStoresNothingAndSendsNoSecondWebhook() throws Exception {
+        List<String> one = mail.addresses("dup", 1);
+        TaskWebhook webhook = TaskWebhook.onEachEmail(new Webhook(hooks.url("/dup"), Map.of(), null));
+        long id = bulk.createJob(one, webhook);
+        awaitCompleted(id);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> hooks.calls("/dup").size() == 1);
+        // The same task again, as a publisher that died between publishing and recording it would send it.
+        String template = stack.store().job(id).orElseThrow().taskTemplateJson();
+        byte[] again = new TaskCodec.JobTemplate(id, template, webhook).render(0, one.get(0));
+        int rcpts = mail.smtp.recipients().size();
+        stack.queue().publish(List.of(new TaskQueue.Outgoing(again, TaskQueue.PRIORITY_BULK)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> mail.smtp.recipients().size() > rcpts && stack.queue().depth() == 0);
+        Thread.sleep(300);
+        assertThat(hooks.calls("/dup")).hasSize(1);
+        assertThat(bulk.progress(id).totalProcessed()).isEqualTo(1);
     }
 
     @Test

@@ -108,6 +108,8 @@ class ScaleOutTest {
         assertThat(p.summary()).isEqualTo(new JobProgress.Summary(667, 0, 333, 0));
         JsonNode first = ReacherJson.mapper().readTree(api.bulk().results(job, ResultFormat.JSON, 1L, 0).asString());
         assertThat(first.at("/results/0/input").asText()).isEqualTo(emails.get(0));
+        assertThat(first.at("/results/0").fieldNames()).toIterable()
+                .containsExactly("debug", "input", "is_reachable", "misc", "mx", "smtp", "syntax"); // as from SQLite
         assertThat(first.at("/results/0/debug/backend_name").asText()).isEqualTo("bulk-test"); // the publisher's input
 
         // Graceful stop (SIGTERM): both report their share, and both did work.

@@ -70,18 +70,25 @@ class ResultStoreTest {
     void oneResultPerItemAndCountersMoveWithThem(Kind kind) throws Exception {
         ResultStore store = open(kind, "{\"tenant\":\"acme\"}");
         long id = store.createJob(new NewJob(List.of("a0", "a1", "a2", "a3"), "{}", null));
-        assertThat(store.saveResults(List.of(ok(id, 0, Reachable.SAFE), ok(id, 1, Reachable.INVALID)))).isEmpty();
+        assertThat(store.saveResults(List.of(ok(id, 0, Reachable.SAFE), ok(id, 1, Reachable.INVALID))))
+                .isEqualTo(new SaveReport(List.of(), List.of()));
         // A redelivery of item 1 with another verdict, and a duplicate inside one batch: both ignored.
-        assertThat(store.saveResults(List.of(ok(id, 1, Reachable.SAFE), ok(id, 2, Reachable.RISKY),
-                ok(id, 2, Reachable.RISKY)))).isEmpty();
+        NewResult again = ok(id, 1, Reachable.SAFE);
+        NewResult first = ok(id, 2, Reachable.RISKY);
+        NewResult dup = ok(id, 2, Reachable.RISKY);
+        SaveReport report = store.saveResults(List.of(again, first, dup));
+        assertThat(report.completedJobs()).isEmpty();
+        assertThat(report.stored(again)).isFalse();
+        assertThat(report.stored(first)).isTrue();
+        assertThat(report.stored(dup)).isFalse();
         JobRecord mid = store.job(id).orElseThrow();
         assertThat(mid.processed()).isEqualTo(3);
         assertThat(List.of(mid.totalSafe(), mid.totalRisky(), mid.totalInvalid(), mid.totalUnknown()))
                 .containsExactly(1, 1, 1, 0);
         // An error row counts as processed but in no verdict, and completes the job.
-        assertThat(store.saveResults(List.of(NewResult.failure(id, 3, "{\"input\":{\"to_email\":\"a3\"}}", "boom"))))
-                .containsExactly(id);
-        assertThat(store.saveResults(List.of(ok(id, 3, Reachable.SAFE)))).isEmpty(); // completion is reported once
+        assertThat(store.saveResults(List.of(NewResult.failure(id, 3, "{\"input\":{\"to_email\":\"a3\"}}", "boom")))
+                .completedJobs()).containsExactly(id);
+        assertThat(store.saveResults(List.of(ok(id, 3, Reachable.SAFE))).completedJobs()).isEmpty(); // reported once
         JobRecord done = store.job(id).orElseThrow();
         assertThat(done.completed()).isTrue();
         assertThat(done.processed()).isEqualTo(4);
@@ -122,7 +129,7 @@ class ResultStoreTest {
                     for (int i = 0; i < mine.size(); i += 7) {
                         List<NewResult> batch = mine.subList(i, Math.min(mine.size(), i + 7)).stream()
                                 .map(item -> ok(id, item, Reachable.values()[item % 4])).toList();
-                        completions.addAll(store.saveResults(batch));
+                        completions.addAll(store.saveResults(batch).completedJobs());
                     }
                 });
             }
@@ -142,7 +149,9 @@ class ResultStoreTest {
         ResultStore store = open(kind, "{\"k\":1}");
         NewResult r = NewResult.success(null, null, "{\"input\":{\"to_email\":\"s@x.test\"},\"job_id\":\"single_shot\"}",
                 "{\"input\":\"s@x.test\",\"is_reachable\":\"safe\"}", Reachable.SAFE);
-        assertThat(store.saveResults(List.of(r, r))).isEmpty();
+        SaveReport report = store.saveResults(List.of(r, r));
+        assertThat(report.completedJobs()).isEmpty();
+        assertThat(report.ignored()).isEmpty();
         long rows = store.database().read("count", c -> {
             try (var ps = c.prepareStatement("SELECT COUNT(*) FROM v1_task_result WHERE job_id IS NULL AND extra IS NOT NULL");
                     var rs = ps.executeQuery()) {
