@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rch_find_jdk
 cd "$ROOT"
 "$ROOT/scripts/services-up.sh" >/dev/null
-./mvnw -B -q -pl server -am install -DskipTests >/dev/null
+./mvnw -B -q -pl server -am install -DskipTests >/dev/null || { echo "bench-bulk: build failed" >&2; ./mvnw -B -q -pl server -am install -DskipTests; exit 1; }
 ./mvnw -B -q -pl server test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
 cd server
 exec "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED \

@@ -39,6 +39,10 @@ public final class BulkBenchmark {
             long t0 = System.nanoTime();
             List<String> emails = mail.addresses("bench", n);
             System.out.printf("fixture: %d addresses scripted in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
+            if (mode.equals("create")) {
+                createOnly(emails);
+                return;
+            }
             if (mode.equals("direct")) {
                 direct(verifier, mail, emails, concurrency);
                 return;
@@ -105,6 +109,27 @@ public final class BulkBenchmark {
                 }
             }
         }
+        System.exit(0);
+    }
+
+    /** Only {@code createJob}'s storage step (job + items in one transaction), on both databases. */
+    private static void createOnly(List<String> emails) throws Exception {
+        String schema = Services.freshSchema("benchcreate");
+        try (var pg = dev.reacher.server.storage.PostgresResultStore.open(Services.POSTGRES_URL, schema, 4, null);
+                var lite = dev.reacher.server.storage.SqliteResultStore.open(
+                        Files.createTempDirectory("benchcreate").resolve("reacher.db"), null)) {
+            for (dev.reacher.server.storage.ResultStore store : List.<dev.reacher.server.storage.ResultStore>of(pg, lite)) {
+                for (int round = 0; round < 2; round++) {
+                    long t = System.nanoTime();
+                    store.createJob(new dev.reacher.server.storage.NewJob(emails, "{}", null));
+                    System.out.printf("RESULT mode=create store=%s addresses=%d ms=%d%n", store.getClass().getSimpleName(),
+                            emails.size(), (System.nanoTime() - t) / 1_000_000);
+                }
+            }
+        } finally {
+            Services.dropSchema(schema);
+        }
+        System.out.printf("peak RSS (pid %d): %s%n", ProcessHandle.current().pid(), vmHwm(ProcessHandle.current().pid()));
         System.exit(0);
     }
 
