@@ -75,9 +75,12 @@ public final class BulkStack implements AutoCloseable {
                         worker.publishDeadline());
             } else if (!storage.usesPostgres()) {
                 queue = new SqliteTaskQueue(store.database(), worker.lease());
+                store.releaseDispatchLeases(); // this process owns the file: whoever held them is gone
             }
             if (queue != null) {
-                dispatcher = new Dispatcher(store, queue, new JobNotifier(store, sender), 1000, Duration.ofMinutes(2),
+                // The lease is renewed after every batch of 1,000 (well under a second), so 30 s only
+                // matters when a publisher dies: another process then resumes its jobs within 30 s.
+                dispatcher = new Dispatcher(store, queue, new JobNotifier(store, sender), 1000, Duration.ofSeconds(30),
                         Duration.ofSeconds(15));
                 if (worker.consume()) {
                     w = Worker.start(queue, store, verifier, credentials, worker);

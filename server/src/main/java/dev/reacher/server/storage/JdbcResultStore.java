@@ -285,6 +285,16 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
+    public void releaseDispatchLeases() {
+        db.write("Releasing dispatch leases", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE v1_bulk_job SET dispatch_lease_until = NULL WHERE dispatch_lease_until IS NOT NULL")) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public void markPublished(long jobId, int published, Instant leaseUntil) {
         db.write("Recording the publishing of job " + jobId, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE v1_bulk_job SET published = ?, "

@@ -48,6 +48,12 @@ public interface ResultStore extends AutoCloseable {
     /** Items with {@code index >= fromIndex}, in order. */
     List<JobItem> items(long jobId, int fromIndex, int limit);
 
+    /**
+     * Frees every dispatch lease at once. Only for a database one process owns (SQLite): leases
+     * found at start-up belong to a process that is gone, so there is no need to wait them out.
+     */
+    void releaseDispatchLeases();
+
     /** Moves the outbox cursor: items before {@code published} are in the queue. */
     void markPublished(long jobId, int published, Instant leaseUntil);
 
