@@ -61,6 +61,27 @@ class SingleMachineRestartTest {
         }
     }
 
+    @Test
+    void aJobLeftUnpublishedByACrashIsPublishedAtTheNextStart() throws Exception {
+        try (MailFixture mail = MailFixture.start(); var verifier = mail.verifier()) {
+            Path db = Files.createTempDirectory("unpublished").resolve("reacher.db");
+            List<String> emails = mail.addresses("unpublished", 30);
+            long job;
+            // A process that stored the job, took the dispatch lease for an hour and died before publishing.
+            try (ResultStore store = SqliteResultStore.open(db, null)) {
+                job = store.createJob(new dev.reacher.server.storage.NewJob(emails, TaskCodec.inputTemplate(mail.template()), null));
+                var now = dev.reacher.server.storage.Database.now();
+                assertThat(store.claimDispatch(job, now, now.plus(Duration.ofHours(1)))).isTrue();
+            }
+            try (BulkStack stack = BulkStack.open(StorageSettings.sqlite(db), WorkerSettings.defaults().withConcurrency(8),
+                    verifier, ProxyCredentials.none(), mail.template())) {
+                org.awaitility.Awaitility.await().atMost(30, java.util.concurrent.TimeUnit.SECONDS)
+                        .until(() -> stack.bulk().progress(job).jobStatus() == JobProgress.Status.Completed);
+                assertThat(stack.bulk().progress(job).totalProcessed()).isEqualTo(30);
+            }
+        }
+    }
+
     static void waitForProgress(ChildJvm child, int atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (lastProgress(child) < atLeast) {
