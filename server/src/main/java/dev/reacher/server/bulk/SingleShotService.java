@@ -1,0 +1,93 @@
+package dev.reacher.server.bulk;
+
+import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.core.verify.CheckEmailOutput;
+import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.storage.NewResult;
+import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.storage.StorageException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/check_email} after validation and throttling: in worker mode the task goes
+ * through the queue to a worker and this waits for the reply (at most the configured RPC timeout;
+ * upstream waits forever); otherwise the verification runs here and its result is stored with
+ * {@code job_id} NULL. The answer is an {@link RpcReply}: {@code Ok(json)} is the 200 body,
+ * {@code Err(message, status)} becomes {@code {"error": message}} with that status.
+ *
+ * <p>A request that brings its own proxy with a password the workers do not know is verified here
+ * even in worker mode: passwords never enter the queue.
+ */
+public final class SingleShotService {
+    private static final Logger LOG = LoggerFactory.getLogger(SingleShotService.class);
+
+    private final ResultStore store; // null: nothing is stored (no storage configured)
+    private final TaskQueue queue; // null: direct mode
+    private final EmailVerifier verifier;
+    private final ProxyCredentials credentials;
+    private final Duration rpcTimeout;
+
+    SingleShotService(ResultStore store, TaskQueue queue, EmailVerifier verifier, ProxyCredentials credentials,
+            Duration rpcTimeout) {
+        this.store = store;
+        this.queue = queue;
+        this.verifier = verifier;
+        this.credentials = credentials;
+        this.rpcTimeout = rpcTimeout;
+    }
+
+    /**
+     * @param policy for direct verification: {@link LimitPolicy#FAIL} lets
+     *     {@link dev.reacher.core.proxy.ProxyLimitExceededException} through (429)
+     */
+    public RpcReply check(CheckEmailInput input, LimitPolicy policy) {
+        if (queue != null && credentials.canRestore(input)) {
+            return viaWorker(input);
+        }
+        return direct(input, policy);
+    }
+
+    /** True when requests go to workers through the queue. */
+    public boolean workerMode() {
+        return queue != null;
+    }
+
+    private RpcReply direct(CheckEmailInput input, LimitPolicy policy) {
+        CheckEmailOutput output = verifier.verify(input, policy);
+        String json = ReacherJson.write(output);
+        if (store != null) {
+            TaskMessage task = new TaskMessage(input, JobRef.singleShot(), null, null);
+            try {
+                store.saveResults(List.of(NewResult.success(null, null, TaskCodec.payload(task), json,
+                        output.isReachable())));
+            } catch (StorageException e) {
+                return new RpcReply.Err(e.getMessage(), 500);
+            }
+        }
+        return new RpcReply.Ok(json);
+    }
+
+    private RpcReply viaWorker(CheckEmailInput input) {
+        byte[] body = TaskCodec.encode(new TaskMessage(input, JobRef.singleShot(), null, null));
+        try {
+            return RpcReply.decode(queue.call(body, TaskQueue.PRIORITY_SINGLE_SHOT, rpcTimeout).get());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                return new RpcReply.Err("Failed to get a reply from the worker within " + rpcTimeout.toSeconds() + " s.", 504);
+            }
+            LOG.warn("single-shot RPC failed: {}", e.getCause().getMessage());
+            return new RpcReply.Err("Failed to get a reply from the worker.", 500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RpcReply.Err("Failed to get a reply from the worker.", 500);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.reacher.server.bulk;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.core.verify.ProviderMethod;
+import dev.reacher.core.verify.VerifMethod;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The task message JSON: upstream's {@code CheckEmailTask} with one addition.
+ *
+ * <pre>{@code
+ * {"input":   <CheckEmailInput: to_email, verif_method{proxies, gmail, …}, check_gravatar, …>,
+ *  "job_id":  "single_shot" | {"bulk": 42},
+ *  "webhook": null | {"on_each_email": Webhook|null, "on_job_finished": Webhook|null},
+ *  "item":    17}                                   // bulk only: position in the job's input
+ * }</pre>
+ *
+ * Upstream's workers ignore {@code item} and {@code on_job_finished}; upstream's messages (no
+ * {@code item}) are accepted here. Unlike upstream, every proxy's {@code password} is {@code null}
+ * in a message: workers take passwords from their own configuration ({@link ProxyCredentials}).
+ */
+public final class TaskCodec {
+    private static final ObjectMapper JSON = ReacherJson.mapper();
+    private static final String EMAIL_MARK = "@@reacher-to-email@@";
+
+    private TaskCodec() {}
+
+    public static byte[] encode(TaskMessage task) {
+        return ReacherJson.write(tree(task)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode tree(TaskMessage task) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.set("input", JSON.valueToTree(withoutPasswords(task.input())));
+        root.set("job_id", jobRef(task.job()));
+        root.set("webhook", task.webhook() == null ? null : JSON.valueToTree(task.webhook()));
+        if (task.item() != null) {
+            root.put("item", task.item());
+        }
+        return root;
+    }
+
+    private static final InputCache INPUTS = new InputCache(64);
+
+    /**
+     * Every task of a job carries the same input but for {@code to_email}, and turning that JSON
+     * into a {@link CheckEmailInput} (verification method, proxies, validation) cost workers about
+     * a sixth of their CPU. Inputs are cached by their JSON without the address.
+     */
+    private static final class InputCache {
+        private final java.util.Map<JsonNode, CheckEmailInput> cache;
+
+        InputCache(int size) {
+            this.cache = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(size, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<JsonNode, CheckEmailInput> eldest) {
+                    return size() > size;
+                }
+            });
+        }
+
+        CheckEmailInput decode(ObjectNode input) throws JsonProcessingException {
+            String email = input.get("to_email").asText();
+            ObjectNode key = input.deepCopy();
+            key.remove("to_email");
+            CheckEmailInput template = cache.get(key);
+            if (template == null) {
+                template = JSON.treeToValue(input, CheckEmailInput.class).withToEmail("");
+                cache.put(key, template);
+            }
+            return template.withToEmail(email);
+        }
+    }
+
+    private static JsonNode jobRef(JobRef job) {
+        return switch (job) {
+            case JobRef.Bulk b -> JsonNodeFactory.instance.objectNode().put("bulk", b.id());
+            case JobRef.SingleShot s -> JsonNodeFactory.instance.textNode("single_shot");
+        };
+    }
+
+    /**
+     * Parses a message.
+     *
+     * @throws MalformedTaskException with the job and item when those could be read, so that a
+     *     bulk item with a bad input can still be closed with an error row
+     */
+    public static TaskMessage decode(byte[] body) throws MalformedTaskException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new MalformedTaskException("not JSON: " + e.getMessage(), null, null, e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedTaskException("not a JSON object", null, null, null);
+        }
+        JobRef job = parseJob(root.get("job_id"));
+        Long jobId = job instanceof JobRef.Bulk b ? b.id() : null;
+        JsonNode itemNode = root.get("item");
+        Integer item = null;
+        if (itemNode != null && !itemNode.isNull()) {
+            if (!itemNode.canConvertToInt() || !itemNode.isIntegralNumber() || itemNode.asInt() < 0) {
+                throw new MalformedTaskException("`item` must be a non-negative integer", null, null, null);
+            }
+            item = itemNode.asInt();
+        }
+        JsonNode inputNode = root.get("input");
+        if (inputNode == null || !inputNode.isObject() || !inputNode.path("to_email").isTextual()) {
+            throw new MalformedTaskException("missing field `input.to_email`", jobId, item, null);
+        }
+        CheckEmailInput input;
+        TaskWebhook webhook;
+        try {
+            input = INPUTS.decode((ObjectNode) inputNode);
+            JsonNode w = root.get("webhook");
+            webhook = w == null || w.isNull() ? null : JSON.treeToValue(w, TaskWebhook.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new MalformedTaskException("invalid task: " + msg, jobId, item, e);
+        }
+        if (job == null) {
+            throw new MalformedTaskException("missing or invalid field `job_id`", null, null, null);
+        }
+        return new TaskMessage(input, job, webhook, item);
+    }
+
+    private static JobRef parseJob(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual() && node.asText().equals("single_shot")) {
+            return JobRef.singleShot();
+        }
+        JsonNode bulk = node.get("bulk");
+        if (node.isObject() && bulk != null && bulk.isIntegralNumber() && bulk.canConvertToLong()) {
+            return JobRef.bulk(bulk.asLong());
+        }
+        return null;
+    }
+
+    /** The input with every proxy password removed (usernames stay: they pick the worker's credentials). */
+    public static CheckEmailInput withoutPasswords(CheckEmailInput input) {
+        VerifMethod method = input.verifMethod();
+        boolean any = method.proxies().values().stream().anyMatch(p -> p.password() != null);
+        if (!any) {
+            return input;
+        }
+        Map<String, ProxyConfig> proxies = new LinkedHashMap<>();
+        method.proxies().forEach((id, p) -> proxies.put(id,
+                new ProxyConfig(p.host(), p.port(), p.username(), null, p.timeoutMs())));
+        return input.withVerifMethod(VerifMethod.of(proxies, methods(method)));
+    }
+
+    static Map<Provider, ProviderMethod> methods(VerifMethod method) {
+        Map<Provider, ProviderMethod> methods = new EnumMap<>(Provider.class);
+        for (Provider p : Provider.values()) {
+            methods.put(p, method.method(p));
+        }
+        return methods;
+    }
+
+    /**
+     * What is stored as a result row's {@code payload}: the whole message for single-shot tasks,
+     * only the address and its place for bulk items (the rest is in the job's row).
+     */
+    public static String payload(TaskMessage task) {
+        if (task.job() instanceof JobRef.Bulk b) {
+            ObjectNode root = JsonNodeFactory.instance.objectNode();
+            root.putObject("input").put("to_email", task.input().toEmail());
+            root.putObject("job_id").put("bulk", b.id());
+            if (task.item() != null) {
+                root.put("item", task.item());
+            }
+            return ReacherJson.write(root);
+        }
+        ObjectNode root = tree(task);
+        root.remove("webhook"); // webhook headers may hold credentials
+        return ReacherJson.write(root);
+    }
+
+    /** The job-level part stored with the job: the input every item shares, without address or passwords. */
+    public static String inputTemplate(CheckEmailInput template) {
+        return ReacherJson.write(withoutPasswords(template.withToEmail("")));
+    }
+
+    /**
+     * Renders the messages of one job fast: the shared JSON is written once, and each message only
+     * splices in its address and item.
+     */
+    public static final class JobTemplate {
+        private final String head;
+        private final String middle;
+
+        /** @param inputTemplateJson what {@link #inputTemplate} stored */
+        public JobTemplate(long jobId, String inputTemplateJson, TaskWebhook webhook) {
+            ObjectNode input;
+            try {
+                input = (ObjectNode) JSON.readTree(inputTemplateJson);
+            } catch (IOException e) {
+                throw new IllegalStateException("stored task template of job " + jobId + " is not JSON", e);
+            }
+            input.put("to_email", EMAIL_MARK);
+            ObjectNode root = JsonNodeFactory.instance.objectNode();
+            root.set("input", input);
+            root.set("job_id", jobRef(JobRef.bulk(jobId)));
+            root.set("webhook", webhook == null ? null : JSON.valueToTree(webhook));
+            String json = ReacherJson.write(root);
+            String mark = '"' + EMAIL_MARK + '"';
+            int at = json.indexOf(mark);
+            this.head = json.substring(0, at);
+            String rest = json.substring(at + mark.length());
+            this.middle = rest.substring(0, rest.length() - 1) + ",\"item\":"; // drop the closing brace
+        }
+
+        public byte[] render(int item, String email) {
+            return render0(item, email).getBytes(StandardCharsets.UTF_8);
+        }
+
+        private String render0(int item, String email) {
+            return head + ReacherJson.write(email) + middle + item + "}";
+        }
+    }
+}

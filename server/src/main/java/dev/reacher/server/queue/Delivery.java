@@ -1,0 +1,34 @@
+package dev.reacher.server.queue;
+
+/**
+ * One message handed to a consumer. Settle it exactly once: {@link #ack}, {@link #retry},
+ * {@link #release} or {@link #deadLetter}; a delivery left unsettled comes back when its consumer
+ * goes away (RabbitMQ) or its lease ends (SQLite).
+ */
+public interface Delivery {
+    byte[] body();
+
+    /** How many times this task was sent back with {@link #retry} (not counting crash redeliveries). */
+    int retries();
+
+    /** True when the message was delivered before and not settled (a consumer died or lost its connection). */
+    boolean redelivered();
+
+    /** Done: remove it from the queue. */
+    void ack();
+
+    /** Put it back for another try, anywhere in the cluster, counting one more {@link #retries}. */
+    void retry();
+
+    /** Put it back unchanged, after a short pause (a transient problem such as the database being down). */
+    void release();
+
+    /** Move it aside to the dead-letter queue with a reason; it is never delivered again. */
+    void deadLetter(String reason);
+
+    /** True when the publisher waits for a {@link #reply} (single-shot RPC). */
+    boolean expectsReply();
+
+    /** Sends the RPC reply; does nothing when nobody waits for one. */
+    void reply(byte[] body);
+}

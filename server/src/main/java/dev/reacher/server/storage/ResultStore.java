@@ -1,0 +1,70 @@
+package dev.reacher.server.storage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where jobs, their items and all verification results live: PostgreSQL for scale-out
+ * ({@link PostgresResultStore}), SQLite for one machine ({@link SqliteResultStore}). Thread-safe.
+ *
+ * <p>Guarantees every implementation gives: a job and all of its items are written in one
+ * transaction; at most one result per (job, item) however often it is saved; a job's counters move
+ * in the same transaction as its results, so exactly one {@link #saveResults} call reports a job as
+ * completed.
+ */
+public interface ResultStore extends AutoCloseable {
+
+    /** Records the job and its items atomically; returns the new job id. */
+    long createJob(NewJob job);
+
+    Optional<JobRecord> job(long jobId);
+
+    /**
+     * Stores outcomes in one transaction. Outcomes for a (job, item) that already has one are
+     * ignored (redelivery). Single-shot outcomes ({@code jobId} null) are always stored.
+     *
+     * @return the jobs this call completed (their last item landed here) and the results it ignored
+     */
+    SaveReport saveResults(List<NewResult> results);
+
+    /** The stored outcome of one job item, if any. */
+    Optional<StoredResult> findResult(long jobId, int itemIndex);
+
+    /**
+     * Streams a job's outcomes in input order.
+     *
+     * @param limit at most this many ({@link Long#MAX_VALUE} for all)
+     */
+    void forEachResult(long jobId, long limit, long offset, Consumer<StoredResult> sink);
+
+    /** Jobs whose items are not all published and whose dispatch lease is free. */
+    List<Long> jobsToDispatch(Instant now);
+
+    /** Takes the right to publish a job's items until {@code until}; false if someone else holds it. */
+    boolean claimDispatch(long jobId, Instant now, Instant until);
+
+    /** Items with {@code index >= fromIndex}, in order. */
+    List<JobItem> items(long jobId, int fromIndex, int limit);
+
+    /**
+     * Frees every dispatch lease at once. Only for a database one process owns (SQLite): leases
+     * found at start-up belong to a process that is gone, so there is no need to wait them out.
+     */
+    void releaseDispatchLeases();
+
+    /** Moves the outbox cursor: items before {@code published} are in the queue. */
+    void markPublished(long jobId, int published, Instant leaseUntil);
+
+    /** Completed jobs with a webhook whose "finished" notification is not confirmed sent. */
+    List<JobRecord> finishedUnnotified(Instant finishedBefore);
+
+    void markNotified(long jobId, Instant at);
+
+    /** The database, shared with the embedded queue in single-machine mode. */
+    Database database();
+
+    @Override
+    void close();
+}

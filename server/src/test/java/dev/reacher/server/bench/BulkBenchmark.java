@@ -1,0 +1,172 @@
+package dev.reacher.server.bench;
+
+import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.bulk.BulkStack;
+import dev.reacher.server.bulk.JobProgress;
+import dev.reacher.server.bulk.ProxyCredentials;
+import dev.reacher.server.bulk.StorageSettings;
+import dev.reacher.server.bulk.WorkerMain;
+import dev.reacher.server.bulk.WorkerSettings;
+import dev.reacher.server.testing.ChildJvm;
+import dev.reacher.server.testing.MailFixture;
+import dev.reacher.server.testing.Services;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bulk job against the local SMTP/DNS fixture, end to end: {@code --mode=scale} (default) publishes
+ * from this JVM to RabbitMQ and N {@link WorkerMain} JVMs verify and store in PostgreSQL;
+ * {@code --mode=single} runs the single-machine default (SQLite + embedded queue) in this JVM.
+ * Prints throughput and the peak RSS (VmHWM) of every process. Run through {@code scripts/bench-bulk.sh}.
+ */
+public final class BulkBenchmark {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> flags = new HashMap<>();
+        for (String a : args) {
+            flags.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+        }
+        int n = Integer.parseInt(flags.getOrDefault("addresses", "100000"));
+        int workers = Integer.parseInt(flags.getOrDefault("workers", "2"));
+        int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
+        String mode = flags.getOrDefault("mode", "scale");
+
+        try (MailFixture mail = MailFixture.start(); EmailVerifier verifier = mail.verifier()) {
+            long t0 = System.nanoTime();
+            List<String> emails = mail.addresses("bench", n);
+            System.out.printf("fixture: %d addresses scripted in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
+            if (mode.equals("create")) {
+                createOnly(emails);
+                return;
+            }
+            if (mode.equals("direct")) {
+                direct(verifier, mail, emails, concurrency);
+                return;
+            }
+            List<ChildJvm> children = new ArrayList<>();
+            String schema = null;
+            String queue = Services.freshQueue("check_email.bench");
+            BulkStack stack;
+            if (mode.equals("single")) {
+                Path db = Files.createTempDirectory("bench").resolve("reacher.db");
+                stack = BulkStack.open(StorageSettings.sqlite(db), WorkerSettings.defaults().withConcurrency(concurrency),
+                        verifier, ProxyCredentials.none(), mail.template());
+            } else {
+                schema = Services.freshSchema("bench");
+                stack = BulkStack.open(StorageSettings.postgres(Services.POSTGRES_URL).withSchema(schema),
+                        WorkerSettings.defaults().withRabbitmq(Services.RABBITMQ_URL).withQueueName(queue).withConsume(false),
+                        verifier, ProxyCredentials.none(), mail.template());
+                for (int i = 0; i < workers; i++) {
+                    children.add(ChildJvm.start("bench-worker-" + i, "worker ready", WorkerMain.class,
+                            "--postgres-url=" + Services.POSTGRES_URL, "--postgres-schema=" + schema,
+                            "--rabbitmq-url=" + Services.RABBITMQ_URL, "--queue=" + queue,
+                            "--concurrency=" + concurrency, "--dns=" + mail.dns.address(), "--backend-name=bench-" + i));
+                }
+                for (ChildJvm c : children) {
+                    c.awaitReady(Duration.ofSeconds(60));
+                }
+            }
+            try (stack) {
+                long start = System.nanoTime();
+                long job = stack.bulk().createJob(emails, null);
+                long created = System.nanoTime();
+                System.out.printf("createJob: %d addresses stored in %d ms%n", n, (created - start) / 1_000_000);
+                int last = 0;
+                long lastAt = start;
+                while (true) {
+                    JobProgress p = stack.bulk().progress(job);
+                    long now = System.nanoTime();
+                    if (now - lastAt >= 5_000_000_000L || p.jobStatus() == JobProgress.Status.Completed) {
+                        System.out.printf("  %6.1f s: %d/%d (%.0f/s over the last interval)%n", (now - start) / 1e9,
+                                p.totalProcessed(), n, (p.totalProcessed() - last) / ((now - lastAt) / 1e9));
+                        last = p.totalProcessed();
+                        lastAt = now;
+                    }
+                    if (p.jobStatus() == JobProgress.Status.Completed) {
+                        double secs = (now - start) / 1e9;
+                        System.out.printf("RESULT mode=%s workers=%d concurrency=%d addresses=%d seconds=%.1f throughput=%.0f/s "
+                                        + "summary=%s%n", mode, mode.equals("single") ? 1 : workers, concurrency, n, secs,
+                                n / secs, p.summary());
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                for (ChildJvm c : children) {
+                    System.out.printf("peak RSS %s (pid %d): %s%n", "worker", c.pid(), vmHwm(c.pid()));
+                }
+                System.out.printf("peak RSS driver (API + fixture, pid %d): %s%n", ProcessHandle.current().pid(),
+                        vmHwm(ProcessHandle.current().pid()));
+                for (ChildJvm c : children) {
+                    c.stop(Duration.ofSeconds(30));
+                }
+            } finally {
+                if (schema != null) {
+                    Services.dropSchema(schema);
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    /** Only {@code createJob}'s storage step (job + items in one transaction), on both databases. */
+    private static void createOnly(List<String> emails) throws Exception {
+        String schema = Services.freshSchema("benchcreate");
+        try (var pg = dev.reacher.server.storage.PostgresResultStore.open(Services.POSTGRES_URL, schema, 4, null);
+                var lite = dev.reacher.server.storage.SqliteResultStore.open(
+                        Files.createTempDirectory("benchcreate").resolve("reacher.db"), null)) {
+            for (dev.reacher.server.storage.ResultStore store : List.<dev.reacher.server.storage.ResultStore>of(pg, lite)) {
+                for (int round = 0; round < 2; round++) {
+                    long t = System.nanoTime();
+                    store.createJob(new dev.reacher.server.storage.NewJob(emails, "{}", null));
+                    System.out.printf("RESULT mode=create store=%s addresses=%d ms=%d%n", store.getClass().getSimpleName(),
+                            emails.size(), (System.nanoTime() - t) / 1_000_000);
+                }
+            }
+        } finally {
+            Services.dropSchema(schema);
+        }
+        System.out.printf("peak RSS (pid %d): %s%n", ProcessHandle.current().pid(), vmHwm(ProcessHandle.current().pid()));
+        System.exit(0);
+    }
+
+    /** The ceiling: the same verifications in this JVM, no queue, no storage. */
+    private static void direct(EmailVerifier verifier, MailFixture mail, List<String> emails, int concurrency)
+            throws InterruptedException {
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(concurrency);
+        java.util.concurrent.atomic.AtomicInteger safe = new java.util.concurrent.atomic.AtomicInteger();
+        var template = mail.template();
+        long start = System.nanoTime();
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String e : emails) {
+                slots.acquire();
+                exec.execute(() -> {
+                    try {
+                        if (verifier.verify(template.withToEmail(e)).isReachable() == dev.reacher.core.verify.Reachable.SAFE) {
+                            safe.incrementAndGet();
+                        }
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.out.printf("RESULT mode=direct concurrency=%d addresses=%d seconds=%.1f throughput=%.0f/s safe=%d%n",
+                concurrency, emails.size(), secs, emails.size() / secs, safe.get());
+        System.out.printf("peak RSS (pid %d): %s%n", ProcessHandle.current().pid(), vmHwm(ProcessHandle.current().pid()));
+        System.exit(0);
+    }
+
+    private static String vmHwm(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmHWM"))
+                    .findFirst().map(l -> l.replaceAll("\\s+", " ").substring(7)).orElse("?");
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}
