@@ -146,6 +146,27 @@ public final class Socks5Connector {
     }
 
     /**
+     * Whether the proxy still answers: a new TCP connection to it gets a SOCKS5 reply to a method
+     * negotiation before {@code deadline}. Used after a proxied SMTP connection dropped, to tell a
+     * dead proxy (blame it, fail over) from an MX that hung up (the proxy answers; blame the MX).
+     * The negotiation is not finished: the probe connection is closed after the first reply byte.
+     */
+    public static boolean answers(ProxyConfig proxy, Instant deadline) {
+        Objects.requireNonNull(proxy, "proxy");
+        try {
+            InetAddress address = resolveProxy(proxy, remainingMillis(deadline), false);
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(address, proxy.port()), remainingMillis(deadline));
+                probe.setSoTimeout(remainingMillis(deadline));
+                probe.getOutputStream().write(new byte[] {VERSION, 1, METHOD_NONE});
+                return probe.getInputStream().read() == VERSION;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Asks Linux to acknowledge at once what has arrived ({@code TCP_QUICKACK}), where the option
      * exists; elsewhere does nothing.
      *
