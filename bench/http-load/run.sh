@@ -34,7 +34,8 @@ for round in $(seq "$ROUNDS"); do
     if [ "$mode" = direct ]; then vars=$env_direct; else vars=$env_proxied; fi
     server_log=$(mktemp)
     # shellcheck disable=SC2086 # the variables are NAME=value words
-    env $vars RCH__HTTP_PORT="$PORT" ./reacher serve >"$server_log" 2>&1 &
+    db_dir=$(mktemp -d)   # /v1/check_email results are stored (SQLite, as ./reacher serve does by default)
+    env $vars RCH__HTTP_PORT="$PORT" RCH__STORAGE__SQLITE__PATH="$db_dir/reacher.db" ./reacher serve >"$server_log" 2>&1 &
     server=$!
     for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
     url="http://127.0.0.1:$PORT/v1/check_email"
@@ -50,6 +51,6 @@ for round in $(seq "$ROUNDS"); do
     awk -v s=$((s1 - s0)) -v m=$((m1 - m0)) -v n="$N" -v t="$TICKS" 'BEGIN {
       printf "         CPU per request: server JVM %.0f us, microsocks processes %.0f us\n", s / t / n * 1e6, m / t / n * 1e6 }'
     kill "$server"; wait "$server" 2>/dev/null || true
-    rm -f "$server_log"
+    rm -rf "$server_log" "$db_dir"
   done
 done

@@ -48,6 +48,7 @@ class LoadToolServerSmokeTest {
         Map<String, String> env = new HashMap<>(rig.serverEnv(viaProxies));
         env.put("RCH__HTTP_HOST", "127.0.0.1");
         env.put("RCH__HTTP_PORT", "0");
+        env.put("RCH__STORAGE__SQLITE__PATH", dir.resolve("reacher.db").toString()); // v1 results are stored
         Map<String, Integer> before = rig.sessionsByPeer();
         try (ReacherServer server = ReacherServer.start(ConfigLoader.load(null, env, dir))) {
             LoadTool.Report report = LoadTool.run(new LoadTool.Config(
