@@ -174,6 +174,7 @@ public final class BulkStack implements AutoCloseable {
         if (queue != null) {
             queue.close();
         }
+        singleShot.close();
         notifierSender.close();
         store.close();
     }

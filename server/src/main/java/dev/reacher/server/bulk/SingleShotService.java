@@ -8,9 +8,7 @@ import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.queue.TaskQueue;
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
-import dev.reacher.server.storage.StorageException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class SingleShotService {
     private static final Logger LOG = LoggerFactory.getLogger(SingleShotService.class);
 
-    private final ResultStore store; // null: nothing is stored (no storage configured)
+    private final ResultWriter writer; // null: nothing is stored (no storage configured)
     private final TaskQueue queue; // null: direct mode
     private final EmailVerifier verifier;
     private final ProxyCredentials credentials;
@@ -37,7 +35,8 @@ public final class SingleShotService {
 
     SingleShotService(ResultStore store, TaskQueue queue, EmailVerifier verifier, ProxyCredentials credentials,
             Duration rpcTimeout) {
-        this.store = store;
+        // Group commits: under load one transaction stores the results of many concurrent requests.
+        this.writer = store == null ? null : new ResultWriter(store, jobs -> { }, 256);
         this.queue = queue;
         this.verifier = verifier;
         this.credentials = credentials;
@@ -55,6 +54,13 @@ public final class SingleShotService {
         return direct(input, policy);
     }
 
+    /** Commits what is pending and stops storing; called by {@link BulkStack#close()}. */
+    void close() {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
     /** True when requests go to workers through the queue. */
     public boolean workerMode() {
         return queue != null;
@@ -63,13 +69,15 @@ public final class SingleShotService {
     private RpcReply direct(CheckEmailInput input, LimitPolicy policy) {
         CheckEmailOutput output = verifier.verify(input, policy);
         String json = ReacherJson.write(output);
-        if (store != null) {
+        if (writer != null) {
             TaskMessage task = new TaskMessage(input, JobRef.singleShot(), null, null);
             try {
-                store.saveResults(List.of(NewResult.success(null, null, TaskCodec.payload(task), json,
-                        output.isReachable())));
-            } catch (StorageException e) {
-                return new RpcReply.Err(e.getMessage(), 500);
+                writer.submit(NewResult.success(null, null, TaskCodec.payload(task), json, output.isReachable())).get();
+            } catch (ExecutionException e) {
+                return new RpcReply.Err(e.getCause().getMessage(), 500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new RpcReply.Err("interrupted while storing the result", 500);
             }
         }
         return new RpcReply.Ok(json);
