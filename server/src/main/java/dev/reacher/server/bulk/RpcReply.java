@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.verify.Reachable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -14,7 +15,12 @@ import java.nio.charset.StandardCharsets;
  * {@code {"Err":["<message>",<status>]}}.
  */
 public sealed interface RpcReply {
-    record Ok(String json) implements RpcReply {}
+    /** @param verdict the output's {@code is_reachable} when known here (null when decoded from a reply) */
+    record Ok(String json, Reachable verdict) implements RpcReply {
+        public Ok(String json) {
+            this(json, null);
+        }
+    }
 
     record Err(String message, int status) implements RpcReply {}
 

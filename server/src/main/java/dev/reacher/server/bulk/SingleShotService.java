@@ -80,7 +80,7 @@ public final class SingleShotService {
                 return new RpcReply.Err("interrupted while storing the result", 500);
             }
         }
-        return new RpcReply.Ok(json);
+        return new RpcReply.Ok(json, output.isReachable());
     }
 
     private RpcReply viaWorker(CheckEmailInput input) {

@@ -186,9 +186,44 @@ public final class TaskCodec {
             }
             return ReacherJson.write(root);
         }
+        if (task.job() instanceof JobRef.SingleShot && task.webhook() == null && task.item() == null) {
+            return SINGLE_SHOT_PAYLOADS.render(task.input());
+        }
         ObjectNode root = tree(task);
         root.remove("webhook"); // webhook headers may hold credentials
         return ReacherJson.write(root);
+    }
+
+    private static final SingleShotPayloads SINGLE_SHOT_PAYLOADS = new SingleShotPayloads(64);
+
+    /**
+     * {@code /v1/check_email} stores every request's task, and requests share a handful of inputs
+     * (the configured method, or a request proxy) that differ only in the address: the JSON around
+     * the address is written once per input and the address spliced in.
+     */
+    private static final class SingleShotPayloads {
+        private final Map<CheckEmailInput, String[]> cache;
+
+        SingleShotPayloads(int size) {
+            this.cache = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(size, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<CheckEmailInput, String[]> eldest) {
+                    return size() > size;
+                }
+            });
+        }
+
+        String render(CheckEmailInput input) {
+            String[] parts = cache.computeIfAbsent(input.withToEmail(""), shared -> {
+                ObjectNode root = tree(new TaskMessage(shared.withToEmail(EMAIL_MARK), JobRef.singleShot(), null, null));
+                root.remove("webhook");
+                String json = ReacherJson.write(root);
+                String mark = '"' + EMAIL_MARK + '"';
+                int at = json.indexOf(mark);
+                return new String[] {json.substring(0, at), json.substring(at + mark.length())};
+            });
+            return parts[0] + ReacherJson.write(input.toEmail()) + parts[1];
+        }
     }
 
     /** The job-level part stored with the job: the input every item shares, without address or passwords. */

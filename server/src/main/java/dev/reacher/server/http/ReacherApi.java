@@ -290,7 +290,7 @@ public final class ReacherApi {
                 switch (bulk.singleShot().check(input, policy)) {
                     case RpcReply.Ok ok -> {
                         body = ok.json();
-                        verdict = reachableOf(body);
+                        verdict = ok.verdict() != null ? ok.verdict() : reachableOf(body); // from a worker: parse
                     }
                     case RpcReply.Err err -> {
                         verification.abandoned();

@@ -97,6 +97,20 @@ class TaskCodecTest {
     }
 
     @Test
+    void singleShotPayloadsSpliceTheAddressIntoTheSameJsonAndHoldNoPassword() throws Exception {
+        Webhook each = new Webhook("http://127.0.0.1:9/hook", Map.of("Authorization", "t"), null);
+        for (String email : List.of("a@b.test", "q\"uote\\back@b.test", "ünï@b.test", "")) {
+            CheckEmailInput input = withProxy().withToEmail(email);
+            String fast = TaskCodec.payload(new TaskMessage(input, JobRef.singleShot(), null, null));
+            // The general path (a webhook, which payloads drop) renders the whole tree.
+            String general = TaskCodec.payload(new TaskMessage(input, JobRef.singleShot(), TaskWebhook.onEachEmail(each), null));
+            assertThat(fast).isEqualTo(general).doesNotContain("s3cret");
+            assertThat(json(fast.getBytes(java.nio.charset.StandardCharsets.UTF_8)).at("/input/to_email").asText())
+                    .isEqualTo(email);
+        }
+    }
+
+    @Test
     void workersPutBackOnlyThePasswordsTheyKnow() {
         CheckEmailInput stripped = TaskCodec.withoutPasswords(withProxy());
         assertThat(stripped.verifMethod().proxies().get("default").password()).isNull();
