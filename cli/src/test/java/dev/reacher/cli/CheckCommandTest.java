@@ -1,5 +1,6 @@
 package dev.reacher.cli;
 
+import static dev.reacher.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,9 +9,6 @@ import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
 import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,24 +41,6 @@ class CheckCommandTest {
         dns.close();
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = ReacherCommand.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     private static List<String> common(String... more) {
         List<String> args = new ArrayList<>(List.of("check", "--dns-servers", dns.address(),
                 "--smtp-port", String.valueOf(smtp.port()), "--smtp-timeout", "3", "--hello-name", "probe.test",
@@ -72,7 +52,7 @@ class CheckCommandTest {
     @Test
     void verifiesThroughARealSocksProxyWithUpstreamJsonShape() throws Exception {
         int sessionsBefore = smtp.sessions().size();
-        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+        Cli.Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
                 "--proxy-username", "alice", "--proxy-password", "s3cret", "alice@example.test").toArray(String[]::new));
         assertThat(r.exit()).isZero();
         JsonNode json = ReacherJson.mapper().readTree(r.out());
@@ -90,7 +70,7 @@ class CheckCommandTest {
 
     @Test
     void wrongProxyPasswordIsAClearUnknown() throws Exception {
-        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+        Cli.Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
                 "--proxy-username", "alice", "--proxy-password", "wrong", "alice@example.test").toArray(String[]::new));
         assertThat(r.exit()).isZero();
         JsonNode json = ReacherJson.mapper().readTree(r.out());
@@ -101,7 +81,7 @@ class CheckCommandTest {
 
     @Test
     void localProxyDnsResolvesTheMxHereAndHandsTheProxyAnAddress() throws Exception {
-        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+        Cli.Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
                 "--proxy-username", "alice", "--proxy-password", "s3cret", "--proxy-dns", "local",
                 "zed@local.test").toArray(String[]::new));
         JsonNode json = ReacherJson.mapper().readTree(r.out());
@@ -120,7 +100,7 @@ class CheckCommandTest {
         lines.add(5, "");
         lines.add(9, "# a comment");
         Files.write(file, lines);
-        Run r = run(common("--file", file.toString(), "--concurrency", "8").toArray(String[]::new));
+        Cli.Run r = run(common("--file", file.toString(), "--concurrency", "8").toArray(String[]::new));
         assertThat(r.exit()).isZero();
         List<String> out = r.out().lines().toList();
         assertThat(out).hasSize(40);
@@ -141,7 +121,7 @@ class CheckCommandTest {
 
     @Test
     void helpListsSubcommands() {
-        Run r = run("--help");
+        Cli.Run r = run("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("check");
     }
