@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.server.bulk.ResultCsv;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
 import dev.reacher.testkit.ScriptedSmtpServer;
@@ -109,6 +110,38 @@ class CheckCommandTest {
             assertThat(json.get("input").asText()).isEqualTo(emails.get(i));
             assertThat(json.get("is_reachable").asText()).isEqualTo(i % 3 == 0 ? "safe" : "invalid");
         }
+    }
+
+    @Test
+    void csvFormatHasTheServersColumnsAndOneRowPerAddressInInputOrder(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("emails.txt"), List.of("# header comment", "alice@example.test", "",
+                "bob@example.test", "not-an-address", "x@nowhere.test", "alice@example.test"));
+        Cli.Run r = run(common("--file", file.toString(), "--format", "csv", "--concurrency", "3").toArray(String[]::new));
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                input,is_reachable,misc.is_disposable,misc.is_role_account,misc.gravatar_url,mx.accepts_mail,\
+                smtp.can_connect,smtp.has_full_inbox,smtp.is_catch_all,smtp.is_deliverable,smtp.is_disabled,\
+                syntax.is_valid_syntax,syntax.domain,syntax.username,error
+                alice@example.test,safe,false,false,,true,true,false,false,true,false,true,example.test,alice,
+                bob@example.test,invalid,false,false,,true,true,false,false,false,false,true,example.test,bob,
+                not-an-address,invalid,false,false,,false,false,false,false,false,false,false,,,
+                x@nowhere.test,invalid,false,false,,false,false,false,false,false,false,true,nowhere.test,x,
+                alice@example.test,safe,false,false,,true,true,false,false,true,false,true,example.test,alice,
+                """);
+        assertThat(r.out().lines().findFirst().orElseThrow().split(",")).containsExactlyElementsOf(ResultCsv.COLUMNS);
+    }
+
+    @Test
+    void csvFormatPrintsTheHeaderForAnEmptyFileAndWorksForOneAddress(@TempDir Path dir) throws Exception {
+        String header = String.join(",", ResultCsv.COLUMNS) + "\n";
+        Path empty = Files.write(dir.resolve("empty.txt"), List.of("# nothing here", ""));
+        assertThat(run(common("--file", empty.toString(), "--format", "csv").toArray(String[]::new)).out()).isEqualTo(header);
+        Cli.Run one = run(common("--format", "csv", "alice@example.test").toArray(String[]::new));
+        assertThat(one.out()).isEqualTo(header
+                + "alice@example.test,safe,false,false,,true,true,false,false,true,false,true,example.test,alice,\n");
+        Cli.Run stdin = Cli.runWithStdin("alice@example.test\n", common("--file", "-", "--format", "CSV").toArray(String[]::new));
+        assertThat(stdin.out()).isEqualTo(one.out());
+        assertThat(run(common("--format", "xml", "alice@example.test").toArray(String[]::new)).exit()).isEqualTo(2);
     }
 
     @Test
