@@ -282,7 +282,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         /** {@code Console.isTerminal()} exists from JDK 22; on 21 a console means a terminal. */
-        private static boolean isTerminal() {
+        static boolean isTerminal() {
             java.io.Console console = System.console();
             if (console == null) {
                 return false;
