@@ -72,7 +72,7 @@ class BulkCommandTest {
         assertThat(progress.at("/summary/total_safe").asInt()).isEqualTo(14);
         assertThat(progress.at("/summary/total_invalid").asInt()).isEqualTo(6);
         assertThat(progress.at("/summary/total_risky").asInt() + progress.at("/summary/total_unknown").asInt()).isZero();
-        assertThat(status.out()).startsWith("{\n  \"job_id\" : " + job + ",");
+        assertThat(status.out()).startsWith("{\n  \"job_id\": " + job + ",");
 
         Cli.Run json = bulk("results", Long.toString(job), "--limit", "100");
         assertThat(json.exit()).as(json.err()).isZero();
