@@ -84,7 +84,8 @@ class ServeCommandTest {
             Path log = dir.resolve("serve.log");
             Process p = serveProcess(Map.of("PORT", Integer.toString(port), "RCH__DNS__SERVERS", dns.address(),
                     "RCH__SMTP_PORT", Integer.toString(smtp.port()), "RCH__SMTP_TIMEOUT", "10",
-                    "RCH__HELLO_NAME", "probe.test", "RCH__BACKEND_NAME", "serve-test"))
+                    "RCH__HELLO_NAME", "probe.test", "RCH__BACKEND_NAME", "serve-test",
+                    "RCH__STORAGE__SQLITE__PATH", dir.resolve("reacher.db").toString()))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -1,12 +1,19 @@
 package dev.reacher.server;
 
+import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.bulk.BulkStack;
+import dev.reacher.server.bulk.ProxyCredentials;
+import dev.reacher.server.bulk.StorageSettings;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.http.ReacherApi;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -34,6 +41,7 @@ public final class ReacherServer implements AutoCloseable {
     private final ProxyPool pool;
     private final EmailVerifier verifier;
     private final ServerMetrics metrics;
+    private final BulkStack bulk; // null when storage is off
     private final Javalin app;
     private final AtomicBoolean accepting = new AtomicBoolean(false);
     private final AtomicBoolean stopped = new AtomicBoolean(false);
@@ -51,7 +59,8 @@ public final class ReacherServer implements AutoCloseable {
         this.metrics = new ServerMetrics();
         metrics.bindPool(pool);
         Throttle throttle = Throttle.of(config.throttle());
-        ReacherApi api = new ReacherApi(config, verifier, throttle, metrics, accepting::get);
+        this.bulk = openBulk(config, verifier, throttle);
+        ReacherApi api = new ReacherApi(config, verifier, throttle, bulk, metrics, accepting::get);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -59,6 +68,29 @@ public final class ReacherServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownTimeout().toMillis()));
             api.install(cfg);
         });
+    }
+
+    /**
+     * Storage, queue and (unless {@code worker.consume = false}) an in-process worker. The worker
+     * shares this process's throttle: one {@code [throttle]} budget for everything it verifies.
+     */
+    private static BulkStack openBulk(BackendConfig config, EmailVerifier verifier, Throttle throttle) {
+        StorageSettings storage = config.storage().settings();
+        if (storage == null) {
+            return null;
+        }
+        CheckEmailInput template = ReacherApi.bulkTemplate(config);
+        List<ProxyConfig> known = new ArrayList<>();
+        config.proxies().values().forEach(p -> known.add(p.proxy()));
+        try {
+            return BulkStack.open(storage, config.worker().settings(config.backendName()), verifier,
+                    ProxyCredentials.of(known), template, throttle);
+        } catch (RuntimeException e) {
+            verifier.close();
+            throw new IllegalStateException("cannot open bulk storage and queue ("
+                    + (storage.usesPostgres() ? "PostgreSQL" : "SQLite " + storage.sqliteFile())
+                    + (config.worker().enable() ? ", RabbitMQ" : "") + "): " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -88,6 +120,7 @@ public final class ReacherServer implements AutoCloseable {
                 ServerVersion.IMPLEMENTATION_VERSION, ServerVersion.API_VERSION, hostForUrl(config.httpHost()), port(),
                 config.backendName());
         LOG.info("configuration: {}", config.source() != null ? config.source() : "defaults and RCH__ variables");
+        LOG.info("storage: {}; worker mode: {}", config.storage(), config.worker().enable() ? config.worker() : "off (embedded queue)");
         LOG.info("DNS: {}; proxies: {}; pool: {}; auth: {}; throttle: {}", config.dns(),
                 config.proxies().isEmpty() ? "none" : String.join(", ", config.proxies().keySet()),
                 config.poolSettings().enabled() ? config.poolSettings().strategy() : "off",
@@ -111,6 +144,11 @@ public final class ReacherServer implements AutoCloseable {
     /** The process-wide proxy pool (empty when no proxy is configured). */
     public ProxyPool pool() {
         return pool;
+    }
+
+    /** Storage, queue and worker, or empty when storage is off. */
+    public java.util.Optional<BulkStack> bulk() {
+        return java.util.Optional.ofNullable(bulk);
     }
 
     /** True while the server accepts new requests ({@code /readyz} is 200). */
@@ -147,6 +185,9 @@ public final class ReacherServer implements AutoCloseable {
     }
 
     private void releaseResources() {
+        if (bulk != null) {
+            bulk.close(); // stops consuming; tasks in hand finish within worker.shutdown_grace_secs
+        }
         verifier.close();
         metrics.close();
     }

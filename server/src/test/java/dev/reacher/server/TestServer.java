@@ -59,7 +59,11 @@ public final class TestServer implements AutoCloseable {
             DnsFixture dns = DnsFixture.start()
                     .mx("example.test", 10, "mx.example.test")
                     .a("mx.example.test", "127.0.0.1");
-            BackendConfig config = ConfigLoader.fromToml(baseToml(dns, smtp) + "\n" + extraToml, env);
+            // Each server gets its own embedded database unless the test chooses storage itself.
+            Map<String, String> withStorage = new java.util.HashMap<>(env);
+            withStorage.putIfAbsent("RCH__STORAGE__SQLITE__PATH",
+                    java.nio.file.Files.createTempDirectory("reacher-test").resolve("reacher.db").toString());
+            BackendConfig config = ConfigLoader.fromToml(baseToml(dns, smtp) + "\n" + extraToml, withStorage);
             return new TestServer(dns, smtp, ReacherServer.start(config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

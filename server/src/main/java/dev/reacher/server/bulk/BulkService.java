@@ -22,11 +22,13 @@ public final class BulkService {
     private final ResultStore store;
     private final Dispatcher dispatcher; // null: no queue, bulk unavailable
     private final CheckEmailInput defaultTemplate;
+    private final Webhook defaultOnEachEmail; // null: none
 
-    BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate) {
+    BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate, Webhook defaultOnEachEmail) {
         this.store = store;
         this.dispatcher = dispatcher;
         this.defaultTemplate = Objects.requireNonNull(defaultTemplate, "defaultTemplate");
+        this.defaultOnEachEmail = defaultOnEachEmail;
     }
 
     /** Like {@link #createJob(List, TaskWebhook, CheckEmailInput)} with the configured input (upstream: config only). */
@@ -39,7 +41,8 @@ public final class BulkService {
      * stored (publishing continues in the background and survives restarts).
      *
      * @param emails the addresses, used as given (empty strings and duplicates allowed, as upstream)
-     * @param webhook the job's webhooks, or null
+     * @param webhook the job's webhooks, or null; without {@code on_each_email}, the configured
+     *     {@code worker.webhook.on_each_email} is used if there is one
      * @param template the input every address is verified with ({@code to_email} is replaced)
      * @throws BulkException {@code EMPTY_INPUT} ("Empty input"), {@code UNAVAILABLE}, {@code FAILED}
      */
@@ -50,6 +53,9 @@ public final class BulkService {
         }
         if (emails == null || emails.isEmpty()) {
             throw new BulkException(BulkException.Kind.EMPTY_INPUT, "Empty input");
+        }
+        if ((webhook == null || webhook.onEachEmail() == null) && defaultOnEachEmail != null) {
+            webhook = new TaskWebhook(defaultOnEachEmail, webhook == null ? null : webhook.onJobFinished());
         }
         String webhookJson = webhook == null || webhook.isEmpty() ? null : ReacherJson.write(webhook);
         long id;

@@ -8,7 +8,10 @@ import dev.reacher.server.queue.TaskQueue;
 import dev.reacher.server.storage.PostgresResultStore;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.SqliteResultStore;
+import dev.reacher.server.throttle.Throttle;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +61,15 @@ public final class BulkStack implements AutoCloseable {
      */
     public static BulkStack open(StorageSettings storage, WorkerSettings worker, EmailVerifier verifier,
             ProxyCredentials credentials, CheckEmailInput template) {
+        return open(storage, worker, verifier, credentials, template, Throttle.unlimited());
+    }
+
+    /**
+     * As {@link #open(StorageSettings, WorkerSettings, EmailVerifier, ProxyCredentials, CheckEmailInput)},
+     * with the process's {@code [throttle]} applied to the tasks its worker runs.
+     */
+    public static BulkStack open(StorageSettings storage, WorkerSettings worker, EmailVerifier verifier,
+            ProxyCredentials credentials, CheckEmailInput template, Throttle throttle) {
         if (worker.usesRabbitmq() && !storage.usesPostgres()) {
             throw new IllegalArgumentException("When worker mode is enabled, a Postgres database must be configured.");
         }
@@ -83,7 +95,7 @@ public final class BulkStack implements AutoCloseable {
                 dispatcher = new Dispatcher(store, queue, new JobNotifier(store, sender), 1000, Duration.ofSeconds(30),
                         Duration.ofSeconds(15));
                 if (worker.consume()) {
-                    w = Worker.start(queue, store, verifier, credentials, worker);
+                    w = Worker.start(queue, store, verifier, credentials, worker, throttle);
                 }
             }
             LOG.info("bulk: storage {}, queue {}, worker {}", storage.usesPostgres() ? "PostgreSQL" : "SQLite " + storage.sqliteFile(),
@@ -100,7 +112,7 @@ public final class BulkStack implements AutoCloseable {
             sender.close();
             throw e;
         }
-        BulkService bulk = new BulkService(store, dispatcher, template);
+        BulkService bulk = new BulkService(store, dispatcher, template, worker.defaultOnEachEmail());
         TaskQueue rpcQueue = worker.usesRabbitmq() ? queue : null; // single machine: verify in the request
         SingleShotService single = new SingleShotService(store, rpcQueue, verifier, credentials, worker.rpcTimeout());
         return new BulkStack(store, queue, dispatcher, w, sender, bulk, single);
@@ -125,6 +137,29 @@ public final class BulkStack implements AutoCloseable {
     /** The queue, or null when bulk is disabled. */
     public TaskQueue queue() {
         return queue;
+    }
+
+    /**
+     * Whether the database and the queue answer now, for {@code /readyz}: {@code "ok"} or the
+     * error, per part ({@code storage}, and {@code queue} when there is one).
+     */
+    public Map<String, String> health() {
+        Map<String, String> parts = new LinkedHashMap<>();
+        try {
+            store.job(0);
+            parts.put("storage", "ok");
+        } catch (RuntimeException e) {
+            parts.put("storage", "unavailable: " + e.getMessage());
+        }
+        if (queue != null) {
+            try {
+                queue.depth();
+                parts.put("queue", "ok");
+            } catch (RuntimeException e) {
+                parts.put("queue", "unavailable: " + e.getMessage());
+            }
+        }
+        return parts;
     }
 
     /** Stops consuming, lets tasks in hand finish (up to the grace period), then closes queue and database. */

@@ -16,6 +16,7 @@ import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.StorageException;
 import dev.reacher.server.storage.StoredResult;
+import dev.reacher.server.throttle.Throttle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -49,19 +50,23 @@ public final class Worker implements AutoCloseable {
     private final EmailVerifier verifier;
     private final ProxyCredentials credentials;
     private final WorkerSettings settings;
+    private final Throttle throttle;
     private final WebhookSender webhooks;
     private final ResultWriter writer;
     private final Map<Long, Boolean> knownJobs = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private final TaskQueue.Subscription subscription;
 
+    private volatile boolean closing;
+
     private Worker(TaskQueue queue, ResultStore store, EmailVerifier verifier, ProxyCredentials credentials,
-            WorkerSettings settings) {
+            WorkerSettings settings, Throttle throttle) {
         this.queue = queue;
         this.store = store;
         this.verifier = verifier;
         this.credentials = credentials;
         this.settings = settings;
+        this.throttle = throttle;
         this.webhooks = new WebhookSender(settings.webhooks());
         JobNotifier notifier = new JobNotifier(store, webhooks);
         this.writer = new ResultWriter(store, jobs -> jobs.forEach(notifier::jobFinishedAsync), 256);
@@ -69,10 +74,19 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker consuming with concurrency {}", settings.concurrency());
     }
 
-    /** Starts consuming at once. */
+    /** Starts consuming at once, without a throttle. */
     public static Worker start(TaskQueue queue, ResultStore store, EmailVerifier verifier, ProxyCredentials credentials,
             WorkerSettings settings) {
-        return new Worker(queue, store, verifier, credentials, settings);
+        return start(queue, store, verifier, credentials, settings, Throttle.unlimited());
+    }
+
+    /**
+     * Starts consuming at once; every task takes a token from {@code throttle} before it is verified
+     * (upstream's worker-side {@code [throttle]}).
+     */
+    public static Worker start(TaskQueue queue, ResultStore store, EmailVerifier verifier, ProxyCredentials credentials,
+            WorkerSettings settings, Throttle throttle) {
+        return new Worker(queue, store, verifier, credentials, settings, throttle);
     }
 
     /** Tasks this worker has finished (stored, or answered from an earlier result). */
@@ -138,6 +152,9 @@ public final class Worker implements AutoCloseable {
             }
         }
 
+        if (!awaitThrottle(delivery)) {
+            return;
+        }
         CheckEmailInput input = credentials.restore(task.input());
         CheckEmailOutput output;
         if (delivery.expectsReply()) {
@@ -172,6 +189,39 @@ public final class Worker implements AutoCloseable {
             sendEachEmailWebhook(task, json);
         }
         finish(delivery);
+    }
+
+    /**
+     * Takes a throttle token. A waiting HTTP client is answered 429 at once (upstream's reply); a
+     * bulk task waits for the window to refill, holding its slot, instead of upstream's requeue
+     * loop that spins on the broker. False when the delivery was settled here.
+     */
+    private boolean awaitThrottle(Delivery delivery) {
+        while (true) {
+            switch (throttle.tryAcquire()) {
+                case Throttle.Permit p -> {
+                    return true;
+                }
+                case Throttle.Limited limited -> {
+                    if (delivery.expectsReply()) {
+                        delivery.reply(new RpcReply.Err(limited.message(), 429).encode());
+                        finish(delivery);
+                        return false;
+                    }
+                    if (closing) {
+                        delivery.release();
+                        return false;
+                    }
+                    try {
+                        Thread.sleep(Math.min(1000, Math.max(1, limited.retryAfter().toMillis())));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        delivery.release();
+                        return false;
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -233,6 +283,7 @@ public final class Worker implements AutoCloseable {
     }
 
     public void close(Duration grace) {
+        closing = true; // tasks waiting for throttle budget go back to the queue instead of holding the stop
         subscription.close(grace);
         writer.close();
         webhooks.close();

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param webhooks retries of webhook calls
  * @param shutdownGrace how long a graceful stop waits for tasks in hand
  * @param publishDeadline how long publishing keeps retrying through a broker outage
+ * @param defaultOnEachEmail the {@code on_each_email} webhook of jobs created without one
+ *     (upstream's {@code worker.webhook.on_each_email}), or null
  */
 public record WorkerSettings(
         String rabbitmqUrl,
@@ -32,7 +34,8 @@ public record WorkerSettings(
         int unknownRetries,
         WebhookSender.Settings webhooks,
         Duration shutdownGrace,
-        Duration publishDeadline) {
+        Duration publishDeadline,
+        Webhook defaultOnEachEmail) {
 
     public WorkerSettings {
         if (concurrency < 1) {
@@ -44,63 +47,70 @@ public record WorkerSettings(
         if (backendName == null) {
             backendName = "backend-dev";
         }
+
     }
 
     /** The single-machine default: embedded queue, 5 tasks at once (upstream's default concurrency). */
     public static WorkerSettings defaults() {
         return new WorkerSettings(null, "check_email", 5, true, "backend-dev", Duration.ofSeconds(120),
-                Duration.ofMinutes(2), 1, WebhookSender.Settings.defaults(), Duration.ofSeconds(60), Duration.ofMinutes(2));
+                Duration.ofMinutes(2), 1, WebhookSender.Settings.defaults(), Duration.ofSeconds(60), Duration.ofMinutes(2),
+                null);
     }
 
     /** Worker mode: tasks go through RabbitMQ at {@code url}. */
     public WorkerSettings withRabbitmq(String url) {
         return new WorkerSettings(url, queueName, concurrency, consume, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withQueueName(String name) {
         return new WorkerSettings(rabbitmqUrl, name, concurrency, consume, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withConcurrency(int n) {
         return new WorkerSettings(rabbitmqUrl, queueName, n, consume, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withConsume(boolean on) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, on, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withBackendName(String name) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, name, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withRpcTimeout(Duration d) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, d, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withLease(Duration d) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, d, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withUnknownRetries(int n) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease, n,
-                webhooks, shutdownGrace, publishDeadline);
+                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withWebhooks(WebhookSender.Settings s) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
-                unknownRetries, s, shutdownGrace, publishDeadline);
+                unknownRetries, s, shutdownGrace, publishDeadline, defaultOnEachEmail);
     }
 
     public WorkerSettings withShutdownGrace(Duration d) {
         return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
-                unknownRetries, webhooks, d, publishDeadline);
+                unknownRetries, webhooks, d, publishDeadline, defaultOnEachEmail);
+    }
+
+    public WorkerSettings withDefaultOnEachEmail(Webhook webhook) {
+        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
+                unknownRetries, webhooks, shutdownGrace, publishDeadline, webhook);
     }
 
     /** True in worker mode (RabbitMQ), false for the single-machine default. */

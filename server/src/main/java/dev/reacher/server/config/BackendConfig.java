@@ -1,12 +1,17 @@
 package dev.reacher.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.server.bulk.StorageSettings;
+import dev.reacher.server.bulk.Webhook;
+import dev.reacher.server.bulk.WebhookSender;
+import dev.reacher.server.bulk.WorkerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,19 +72,73 @@ public record BackendConfig(
         warnings = List.copyOf(warnings);
     }
 
-    /** {@code [worker]}: parsed for compatibility; enabling it is refused until the bulk feature lands. */
-    public record Worker(boolean enable, String rabbitmqUrl, int rabbitmqConcurrency) {
+    /**
+     * {@code [worker]}: upstream's worker mode (RabbitMQ) plus reacher-java's knobs. With
+     * {@code enable = false} bulk still works on one machine (embedded queue, in-process worker).
+     *
+     * @param queue the RabbitMQ queue name ({@code worker.rabbitmq.queue}, upstream's {@code check_email})
+     * @param consume false: this process publishes tasks but runs none ({@code worker.consume})
+     * @param onEachEmail upstream's {@code worker.webhook.on_each_email} (parsed but unused upstream):
+     *     here the default {@code on_each_email} of bulk jobs that bring no webhook; or null
+     */
+    public record Worker(boolean enable, String rabbitmqUrl, int rabbitmqConcurrency, String queue, boolean consume,
+            Duration rpcTimeout, int unknownRetries, int webhookMaxAttempts, Duration shutdownGrace,
+            Webhook onEachEmail) {
+
+        /** The settings the bulk layer runs with; {@code backendName} names connections and consumers. */
+        public WorkerSettings settings(String backendName) {
+            WebhookSender.Settings hooks = WebhookSender.Settings.defaults();
+            WorkerSettings s = WorkerSettings.defaults()
+                    .withQueueName(queue)
+                    .withConcurrency(rabbitmqConcurrency)
+                    .withConsume(consume)
+                    .withBackendName(backendName)
+                    .withRpcTimeout(rpcTimeout)
+                    .withUnknownRetries(unknownRetries)
+                    .withWebhooks(new WebhookSender.Settings(webhookMaxAttempts, hooks.initialBackoff(),
+                            hooks.maxBackoff(), hooks.timeout()))
+                    .withShutdownGrace(shutdownGrace)
+                    .withDefaultOnEachEmail(onEachEmail);
+            return enable ? s.withRabbitmq(rabbitmqUrl) : s;
+        }
+
         @Override
         public String toString() {
-            return "Worker[enable=" + enable + ", concurrency=" + rabbitmqConcurrency + "]";
+            // The URL may hold the broker's password.
+            return "Worker[enable=" + enable + ", concurrency=" + rabbitmqConcurrency + ", queue=" + queue
+                    + ", consume=" + consume + "]";
         }
     }
 
-    /** {@code [storage.postgres]}: parsed; not used yet. {@code extra} is free-form JSON or null. */
-    public record Storage(String postgresDbUrl, JsonNode extra) {
+    /**
+     * Where results and jobs live: {@code [storage.postgres]} (upstream's) when {@code db_url} is
+     * set, else the embedded SQLite file {@code [storage.sqlite] path} unless
+     * {@code [storage.sqlite] enable = false}.
+     *
+     * @param extra {@code storage.postgres.extra}: free-form JSON copied into every result row, or null
+     * @param postgresSchema {@code storage.postgres.schema} (reacher-java's): the schema holding the
+     *     tables, created if missing; null for the server's default search path
+     * @param sqlitePath null: {@code ~/.reacher/reacher.db}
+     */
+    public record Storage(String postgresDbUrl, JsonNode extra, String postgresSchema, Path sqlitePath,
+            boolean sqliteEnabled) {
+
+        public boolean usesPostgres() {
+            return postgresDbUrl != null && !postgresDbUrl.isBlank();
+        }
+
+        /** The bulk layer's settings, or null when nothing is stored (bulk then answers 503). */
+        public StorageSettings settings() {
+            String extraJson = extra == null || extra.isNull() ? null : ReacherJson.write(extra);
+            if (usesPostgres()) {
+                return StorageSettings.postgres(postgresDbUrl).withSchema(postgresSchema).withExtra(extraJson);
+            }
+            return sqliteEnabled ? StorageSettings.sqlite(sqlitePath).withExtra(extraJson) : null;
+        }
+
         @Override
         public String toString() {
-            return "Storage[postgres]";
+            return usesPostgres() ? "Storage[postgres]" : sqliteEnabled ? "Storage[sqlite " + sqlitePath + "]" : "Storage[none]";
         }
     }
 

@@ -3,6 +3,7 @@ package dev.reacher.server.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.PoolProxy;
@@ -14,6 +15,7 @@ import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.server.bulk.Webhook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -180,8 +182,8 @@ public final class ConfigLoader {
             PoolSettings pool = poolSettings(proxies);
             VerifMethod verifMethod = verifMethod(proxies, pool.enabled(), helloName, fromEmail, smtpPort, smtpTimeout, retries);
             RateLimits throttle = rateLimits("throttle");
-            BackendConfig.Worker worker = worker();
             BackendConfig.Storage storage = storage();
+            BackendConfig.Worker worker = worker(storage);
             BackendConfig.LicenseTrial trial = licenseTrial();
 
             for (String key : t.unreadKeys()) {
@@ -447,31 +449,110 @@ public final class ConfigLoader {
                     p.fromEmail() != null ? p.fromEmail() : config.fromEmail());
         }
 
-        private BackendConfig.Worker worker() {
+        private BackendConfig.Worker worker(BackendConfig.Storage storage) {
             t.requireTable("worker");
             t.requireTable("worker.rabbitmq");
             boolean enable = orDefault(t.bool("worker.enable"), false);
             String url = t.string("worker.rabbitmq.url", "amqp://guest:guest@localhost:5672");
             int concurrency = orDefault(t.intValue("worker.rabbitmq.concurrency", 1, 65535, "a whole number 1-65535"), 5);
-            t.raw("worker.webhook"); // parsed but unused upstream too
-            if (enable) {
-                throw t.problem("worker.enable", "worker mode (RabbitMQ + Postgres bulk verification) is not available in "
-                        + "reacher-java yet: expected false");
+            String queue = t.string("worker.rabbitmq.queue", "check_email");
+            if (queue.isBlank()) {
+                throw t.problem("worker.rabbitmq.queue", "expected a queue name, got an empty string");
             }
-            return new BackendConfig.Worker(false, url, concurrency);
+            boolean consume = orDefault(t.bool("worker.consume"), true);
+            int rpcTimeout = orDefault(t.intValue("worker.rpc_timeout_secs", 1, 86_400, "a whole number of seconds 1-86400"), 120);
+            int unknownRetries = orDefault(t.intValue("worker.unknown_retries", 0, 10, "a whole number 0-10"), 1);
+            int grace = orDefault(t.intValue("worker.shutdown_grace_secs", 0, 3600, "a whole number of seconds 0-3600"), 60);
+            t.requireTable("worker.webhook");
+            int webhookAttempts = orDefault(t.intValue("worker.webhook.max_attempts", 1, 100, "a whole number 1-100"), 5);
+            Webhook onEachEmail = webhook("worker.webhook.on_each_email");
+            if (enable) {
+                if (!url.startsWith("amqp://") && !url.startsWith("amqps://")) {
+                    throw t.fail("worker.rabbitmq.url", "an amqp:// or amqps:// URL", t.node("worker.rabbitmq.url"));
+                }
+                if (!storage.usesPostgres()) {
+                    throw t.problem("worker.enable", "When worker mode is enabled, a Postgres database must be configured: "
+                            + "set storage.postgres.db_url (" + ConfigTree.envVar("storage.postgres.db_url") + ")");
+                }
+            } else if (!consume) {
+                throw t.problem("worker.consume", "false only makes sense in worker mode (worker.enable = true, "
+                        + ConfigTree.envVar("worker.enable") + "): without it nobody else would run this server's tasks");
+            }
+            return new BackendConfig.Worker(enable, url, concurrency, queue, consume, Duration.ofSeconds(rpcTimeout),
+                    unknownRetries, webhookAttempts, Duration.ofSeconds(grace), onEachEmail);
+        }
+
+        /**
+         * A JSON object or array given as text (the only way to pass one in a single environment
+         * variable) becomes that value; upstream stores the text itself as a JSON string.
+         */
+        private static JsonNode jsonText(JsonNode node) {
+            if (node != null && node.isTextual()) {
+                String text = node.textValue().strip();
+                if (text.startsWith("{") || text.startsWith("[")) {
+                    try {
+                        return ReacherJson.mapper().readTree(text);
+                    } catch (IOException e) {
+                        return node; // not JSON after all: keep the string
+                    }
+                }
+            }
+            return node;
+        }
+
+        /** A {@code {url, headers, extra}} table, or null when absent. */
+        private Webhook webhook(String path) {
+            t.requireTable(path);
+            if (!t.has(path)) {
+                return null;
+            }
+            String url = t.string(path + ".url", null);
+            if (url == null) {
+                throw t.problem(path + ".url", "missing: a webhook needs a url");
+            }
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw t.fail(path + ".url", "an http:// or https:// URL", t.node(path + ".url"));
+            }
+            t.requireTable(path + ".headers");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String name : t.keys(path + ".headers")) {
+                headers.put(name, t.string(path + ".headers." + name, ""));
+            }
+            JsonNode extra = t.raw(path + ".extra");
+            return new Webhook(url, headers, extra);
         }
 
         private BackendConfig.Storage storage() {
             t.requireTable("storage");
             t.requireTable("storage.postgres");
+            t.requireTable("storage.sqlite");
             String dbUrl = t.string("storage.postgres.db_url", null);
-            JsonNode extra = t.raw("storage.postgres.extra");
-            if (dbUrl == null) {
-                return null;
+            if (dbUrl != null && dbUrl.isBlank()) {
+                dbUrl = null;
             }
-            warnings.add("storage.postgres is configured but storage is not available in reacher-java yet: "
-                    + "results are not stored and the bulk endpoints answer 503");
-            return new BackendConfig.Storage(dbUrl, extra);
+            if (dbUrl != null && !dbUrl.startsWith("postgres://") && !dbUrl.startsWith("postgresql://")
+                    && !dbUrl.startsWith("jdbc:postgresql://")) {
+                throw t.fail("storage.postgres.db_url", "a postgres://user:password@host:5432/database URL",
+                        t.node("storage.postgres.db_url"));
+            }
+            JsonNode extra = jsonText(t.raw("storage.postgres.extra"));
+            String schema = t.string("storage.postgres.schema", null);
+            if (schema != null && !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+                throw t.fail("storage.postgres.schema", "a lowercase SQL identifier (letters, digits, _)",
+                        t.node("storage.postgres.schema"));
+            }
+            boolean sqlite = orDefault(t.bool("storage.sqlite.enable"), true);
+            String path = t.string("storage.sqlite.path", null);
+            Path sqlitePath = null;
+            if (path != null && !path.isBlank()) {
+                String expanded = path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+                try {
+                    sqlitePath = Path.of(expanded).toAbsolutePath();
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw t.fail("storage.sqlite.path", "a file path", t.node("storage.sqlite.path"));
+                }
+            }
+            return new BackendConfig.Storage(dbUrl, extra, schema, sqlitePath, sqlite);
         }
 
         private BackendConfig.LicenseTrial licenseTrial() {

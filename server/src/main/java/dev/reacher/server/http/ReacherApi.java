@@ -8,6 +8,14 @@ import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.ServerVersion;
+import dev.reacher.core.verify.Reachable;
+import dev.reacher.server.bulk.BulkException;
+import dev.reacher.server.bulk.BulkService;
+import dev.reacher.server.bulk.BulkStack;
+import dev.reacher.server.bulk.JobProgress;
+import dev.reacher.server.bulk.JobResults;
+import dev.reacher.server.bulk.ResultFormat;
+import dev.reacher.server.bulk.RpcReply;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
@@ -31,14 +39,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Reacher's HTTP API on Javalin (backend.md §2–§3) plus reacher-java's operational endpoints. Each
  * POST route runs upstream's checks in upstream's order: secret → body size → content type → JSON →
- * {@code to_email} → throttle (v1) → verification on the request's virtual thread.
+ * {@code to_email} → throttle (v1) → verification on the request's virtual thread. {@code /v1/check_email}
+ * goes through the {@link SingleShotService}: verified here and stored, or sent to a worker in
+ * worker mode (whose throttle then applies, as upstream).
  *
  * <table>
  *   <caption>Routes</caption>
  *   <tr><th>route</th><th>secret</th><th>answer</th></tr>
  *   <tr><td>POST /v0/check_email</td><td>yes</td><td>verify now, never throttled</td></tr>
  *   <tr><td>POST /v1/check_email</td><td>yes</td><td>throttled; 429 + Retry-After</td></tr>
- *   <tr><td>POST /v1/bulk, GET /v1/bulk/{id}[/results]</td><td>yes</td><td>503 (no worker yet)</td></tr>
+ *   <tr><td>POST /v1/bulk</td><td>yes</td><td>{@code {"job_id": n}}; 503 without storage</td></tr>
+ *   <tr><td>GET /v1/bulk/{id}, /v1/bulk/{id}/results</td><td>yes (upstream: no)</td><td>progress; JSON or CSV pages</td></tr>
  *   <tr><td>GET /v1/proxies</td><td>yes</td><td>pool status</td></tr>
  *   <tr><td>GET /version, /healthz, /readyz, /metrics, /openapi.json</td><td>no</td><td></td></tr>
  * </table>
@@ -46,12 +57,15 @@ import org.slf4j.LoggerFactory;
 public final class ReacherApi {
     /** Upstream's limit for the check endpoints' bodies. */
     public static final int CHECK_BODY_LIMIT = 16 * 1024;
+    /** Upstream's limit for {@code POST /v1/bulk}. */
+    public static final int BULK_BODY_LIMIT = 50 * 1024 * 1024;
     /** The auth header (case-insensitive, as all HTTP header names). */
     public static final String SECRET_HEADER = "x-reacher-secret";
 
     static final String MISSING_SECRET = "Missing request header \"x-reacher-secret\"";
     static final String INVALID_SECRET = "Invalid request header \"x-reacher-secret\"";
     static final String WORKER_REQUIRED = "Please enable worker mode on Reacher before calling this endpoint";
+    static final String STORAGE_REQUIRED = "Please configure a Postgres database on Reacher before calling this endpoint";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReacherApi.class);
     private static final String HANDLED = "reacher.handled";
@@ -59,6 +73,7 @@ public final class ReacherApi {
     private final BackendConfig config;
     private final EmailVerifier verifier;
     private final Throttle throttle;
+    private final BulkStack bulk; // null: nothing stored, bulk answers 503
     private final ServerMetrics metrics;
     private final BooleanSupplier ready;
     private final RequestInputs inputs;
@@ -66,18 +81,28 @@ public final class ReacherApi {
     private final byte[] openApi;
 
     /**
+     * @param bulk storage, queue and worker; null when nothing is stored
      * @param ready false while the server is starting or draining; {@code /readyz} answers 503 then
      */
-    public ReacherApi(BackendConfig config, EmailVerifier verifier, Throttle throttle, ServerMetrics metrics,
-            BooleanSupplier ready) {
+    public ReacherApi(BackendConfig config, EmailVerifier verifier, Throttle throttle, BulkStack bulk,
+            ServerMetrics metrics, BooleanSupplier ready) {
         this.config = config;
         this.verifier = verifier;
         this.throttle = throttle;
+        this.bulk = bulk;
         this.metrics = metrics;
         this.ready = ready;
         this.inputs = new RequestInputs(config);
         this.secretDigest = config.authEnabled() ? sha256(config.headerSecret().getBytes(StandardCharsets.UTF_8)) : null;
         this.openApi = loadOpenApi();
+    }
+
+    /**
+     * The input bulk addresses are verified with: a {@code /v1/check_email} request holding only
+     * {@code to_email}, so the configured verification method (upstream).
+     */
+    public static CheckEmailInput bulkTemplate(BackendConfig config) {
+        return new RequestInputs(config).build(new CheckEmailRequest("", null, null, null, null, null, null, null));
     }
 
     /** Registers routes, error handling and request metrics on a Javalin configuration. */
@@ -95,14 +120,12 @@ public final class ReacherApi {
         r.post("/v0/check_email", ctx -> checkEmail(ctx, "v0", LimitPolicy.IGNORE));
         r.post("/v1/check_email", ctx -> checkEmail(ctx, "v1", LimitPolicy.FAIL));
         r.get("/v1/proxies", this::proxies);
-        r.post("/v1/bulk", ctx -> {
-            requireSecret(ctx);
-            throw HttpError.json(503, WORKER_REQUIRED);
-        });
-        r.get("/v1/bulk/{job_id}", this::bulkJob);
-        r.get("/v1/bulk/{job_id}/results", this::bulkJob);
+        r.post("/v1/bulk", this::createBulkJob);
+        r.get("/v1/bulk/{job_id}", this::bulkProgress);
+        r.get("/v1/bulk/{job_id}/results", this::bulkResults);
 
         r.exception(HttpError.class, (e, ctx) -> write(ctx, e));
+        r.exception(BulkException.class, (e, ctx) -> write(ctx, bulkError(e)));
         // Javalin's own rejections (no route, wrong method, …) get upstream's wording in our JSON shape.
         r.exception(HttpResponseException.class, (e, ctx) -> write(ctx, switch (e.getStatus()) {
             case 404 -> notFound(ctx);
@@ -141,10 +164,17 @@ public final class ReacherApi {
     }
 
     private void readyz(Context ctx) {
-        boolean ok = ready.getAsBoolean();
+        boolean accepting = ready.getAsBoolean();
+        Map<String, String> checks = new LinkedHashMap<>();
+        checks.put("config", "ok");
+        checks.put("http", accepting ? "ok" : "draining");
+        if (bulk != null && accepting) {
+            checks.putAll(bulk.health());
+        }
+        boolean ok = checks.values().stream().allMatch("ok"::equals);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", ok ? "ready" : "unavailable");
-        body.put("checks", Map.of("config", "ok", "http", ok ? "ok" : "draining"));
+        body.put("checks", checks);
         json(ctx, ok ? 200 : 503, body);
     }
 
@@ -158,15 +188,79 @@ public final class ReacherApi {
         json(ctx, 200, body);
     }
 
-    private void bulkJob(Context ctx) {
+    private void createBulkJob(Context ctx) {
+        requireSecret(ctx);
+        BulkService service = bulkService();
+        requireBodyShape(ctx, BULK_BODY_LIMIT);
+        BulkRequest request;
+        try (InputStream in = limited(ctx.req().getInputStream(), BULK_BODY_LIMIT)) {
+            request = BulkRequest.parse(in);
+        } catch (IOException e) {
+            throw HttpError.json(400, CheckEmailRequest.PREFIX + "the body could not be read: " + e.getMessage());
+        }
+        long id = service.createJob(request.input(), request.webhook());
+        json(ctx, 200, Map.of("job_id", id));
+    }
+
+    private void bulkProgress(Context ctx) {
+        long id = jobId(ctx);
+        requireSecret(ctx); // upstream leaves progress and results public: they hold the addresses
+        JobProgress progress = bulkService().progress(id);
+        ctx.status(200).contentType("application/json").result(progress.toJson());
+    }
+
+    private void bulkResults(Context ctx) throws IOException {
+        long id = jobId(ctx);
+        requireSecret(ctx);
+        BulkService service = bulkService();
+        ResultFormat format;
         try {
-            Integer.parseInt(ctx.pathParam("job_id")); // upstream's route only matches an i32
+            format = ResultFormat.parse(ctx.queryParam("format"));
+        } catch (IllegalArgumentException e) {
+            throw HttpError.json(400, "Invalid query string: format must be json or csv");
+        }
+        Long limit = queryNumber(ctx, "limit");
+        Long offset = queryNumber(ctx, "offset");
+        JobResults page = service.results(id, format, limit, offset == null ? 0 : offset);
+        ctx.status(200).contentType(page.contentType());
+        // Streamed from the database: a million-row CSV never sits in memory.
+        page.writeTo(ctx.outputStream());
+    }
+
+    private BulkService bulkService() {
+        if (bulk == null) {
+            throw HttpError.json(503, STORAGE_REQUIRED);
+        }
+        if (!bulk.bulk().available()) {
+            throw HttpError.json(503, WORKER_REQUIRED);
+        }
+        return bulk.bulk();
+    }
+
+    /** Upstream's route only matches an i32; anything else is "no route". */
+    private static long jobId(Context ctx) {
+        try {
+            return Integer.parseInt(ctx.pathParam("job_id"));
         } catch (NumberFormatException e) {
             ctx.attribute(HANDLED, true);
             throw HttpError.json(404, "no route for " + ctx.method() + " " + ctx.path() + ": job_id must be an integer");
         }
-        requireSecret(ctx);
-        throw HttpError.json(503, WORKER_REQUIRED);
+    }
+
+    private static Long queryNumber(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw HttpError.json(400, "Invalid query string: " + name + " must be a whole number ≥ 0");
     }
 
     private void checkEmail(Context ctx, String endpoint, LimitPolicy policy) {
@@ -175,8 +269,9 @@ public final class ReacherApi {
         if (request.toEmail().isEmpty()) {
             throw HttpError.json(400, "to_email field is required.");
         }
+        boolean viaWorker = "v1".equals(endpoint) && bulk != null && bulk.singleShot().workerMode();
         Throttle.Permit permit = null;
-        if (policy == LimitPolicy.FAIL) {
+        if (policy == LimitPolicy.FAIL && !viaWorker) { // in worker mode the worker applies [throttle], as upstream
             switch (throttle.tryAcquire()) {
                 case Throttle.Limited limited -> {
                     metrics.throttled(limited.window().name().toLowerCase(Locale.ROOT));
@@ -188,9 +283,25 @@ public final class ReacherApi {
         }
         CheckEmailInput input = inputs.build(request);
         ServerMetrics.Verification verification = metrics.verificationStarted(endpoint);
-        CheckEmailOutput output;
+        String body;
+        Reachable verdict;
         try {
-            output = verifier.verify(input, policy);
+            if ("v1".equals(endpoint) && bulk != null) {
+                switch (bulk.singleShot().check(input, policy)) {
+                    case RpcReply.Ok ok -> {
+                        body = ok.json();
+                        verdict = reachableOf(body);
+                    }
+                    case RpcReply.Err err -> {
+                        verification.abandoned();
+                        throw HttpError.json(err.status(), err.message());
+                    }
+                }
+            } else {
+                CheckEmailOutput output = verifier.verify(input, policy);
+                body = ReacherJson.write(output);
+                verdict = output.isReachable();
+            }
         } catch (ProxyLimitExceededException e) {
             verification.abandoned();
             if (permit != null) {
@@ -199,12 +310,22 @@ public final class ReacherApi {
             metrics.throttled("proxy_budget");
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             throw HttpError.json(429, e.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
+        } catch (HttpError e) {
+            throw e;
         } catch (RuntimeException e) {
             verification.abandoned();
             throw e;
         }
-        verification.finished(output.isReachable());
-        ctx.status(200).contentType("application/json").result(ReacherJson.write(output));
+        verification.finished(verdict);
+        ctx.status(200).contentType("application/json").result(body);
+    }
+
+    private static Reachable reachableOf(String outputJson) {
+        try {
+            return Reachable.fromJson(ReacherJson.mapper().readTree(outputJson).path("is_reachable").asText());
+        } catch (IOException | RuntimeException e) {
+            return Reachable.UNKNOWN;
+        }
     }
 
     // ---- checks -----------------------------------------------------------------------------------
@@ -228,9 +349,23 @@ public final class ReacherApi {
 
     /** Size limit (413), then content type (415), then the bytes; no body is read past the limit. */
     private static byte[] readJsonBody(Context ctx) {
+        requireBodyShape(ctx, CHECK_BODY_LIMIT);
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes(CHECK_BODY_LIMIT + 1); // chunked bodies have no declared length
+            if (body.length > CHECK_BODY_LIMIT) {
+                throw tooLarge(CHECK_BODY_LIMIT);
+            }
+            return body;
+        } catch (IOException e) {
+            throw HttpError.json(400, CheckEmailRequest.PREFIX + "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** The declared size (413) and the content type (415), before any byte is read. */
+    private static void requireBodyShape(Context ctx, int limit) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > CHECK_BODY_LIMIT) {
-            throw tooLarge();
+        if (declared > limit) {
+            throw tooLarge(limit);
         }
         String contentType = ctx.header("Content-Type");
         if (contentType != null) {
@@ -239,23 +374,58 @@ public final class ReacherApi {
                 throw HttpError.json(415, "The request's content-type is not supported: expected application/json");
             }
         }
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes(CHECK_BODY_LIMIT + 1); // chunked bodies have no declared length
-            if (body.length > CHECK_BODY_LIMIT) {
-                throw tooLarge();
+    }
+
+    /** Fails with 413 once more than {@code limit} bytes were read (chunked bodies declare no length). */
+    private static InputStream limited(InputStream in, int limit) {
+        return new java.io.FilterInputStream(in) {
+            private long count;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    count(1);
+                }
+                return b;
             }
-            return body;
-        } catch (IOException e) {
-            throw HttpError.json(400, CheckEmailRequest.PREFIX + "the body could not be read: " + e.getMessage());
-        }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    count(n);
+                }
+                return n;
+            }
+
+            private void count(int n) {
+                count += n;
+                if (count > limit) {
+                    throw tooLarge(limit);
+                }
+            }
+        };
     }
 
     private static HttpError notFound(Context ctx) {
         return HttpError.json(404, "no route for " + ctx.method() + " " + ctx.path());
     }
 
-    private static HttpError tooLarge() {
-        return HttpError.json(413, "The request payload is too large: the limit is " + CHECK_BODY_LIMIT + " bytes");
+    private static HttpError tooLarge(int limit) {
+        return HttpError.json(413, "The request payload is too large: the limit is " + limit + " bytes");
+    }
+
+    /**
+     * A missing job is 404 here (upstream: 400 on progress, 500 on results, with sqlx's text, kept
+     * as the message); the other kinds keep upstream's statuses.
+     */
+    private static HttpError bulkError(BulkException e) {
+        int status = e.kind() == BulkException.Kind.NOT_FOUND ? 404 : e.kind().status();
+        if (e.kind() == BulkException.Kind.FAILED) {
+            LOG.error("bulk request failed: {}", e.getMessage(), e);
+        }
+        return HttpError.json(status, e.getMessage());
     }
 
     // ---- writing ----------------------------------------------------------------------------------

@@ -77,7 +77,10 @@ class ConfigLoaderTest {
         assertThat(c.poolSettings().ejection()).isEqualTo(PoolSettings.Ejection.DEFAULTS);
         assertThat(c.throttle()).isEqualTo(RateLimits.NONE);
         assertThat(c.worker().enable()).isFalse();
-        assertThat(c.storage()).isNull();
+        assertThat(c.storage()).isEqualTo(new BackendConfig.Storage(null, null, null, null, true)); // embedded SQLite
+        assertThat(c.storage().settings().usesPostgres()).isFalse();
+        assertThat(c.worker().settings("backend-dev")).isEqualTo(
+                dev.reacher.server.bulk.WorkerSettings.defaults()); // single machine: embedded queue, concurrency 5
         assertThat(c.commercialLicenseTrial()).isNull();
         assertThat(c.warnings()).isEmpty();
         SmtpConfig base = new SmtpConfig("hello@localhost", "localhost", null, 25, null, 1);
@@ -221,11 +224,12 @@ class ConfigLoaderTest {
         assertThat(c.poolSettings()).isEqualTo(new PoolSettings(true, "weighted", List.of("default", "proxy1"), 4, false,
                 new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS));
         assertThat(c.throttle()).isEqualTo(new RateLimits(10, 20, 30, 40));
-        assertThat(c.worker()).isEqualTo(new BackendConfig.Worker(false, "amqp://u:p@mq:5672", 9));
+        assertThat(c.worker()).isEqualTo(new BackendConfig.Worker(false, "amqp://u:p@mq:5672", 9, "check_email", true,
+                Duration.ofSeconds(120), 1, 5, Duration.ofSeconds(60), null));
         assertThat(c.storage().postgresDbUrl()).isEqualTo("postgres://u:p@db/reacher");
         assertThat(c.storage().extra().get("tenant").asText()).isEqualTo("acme");
         assertThat(c.commercialLicenseTrial()).isEqualTo(new BackendConfig.LicenseTrial("tok", "https://trial.example"));
-        assertThat(c.warnings()).hasSize(3).allMatch(w -> w.contains("not supported") || w.contains("not available"));
+        assertThat(c.warnings()).hasSize(2).allMatch(w -> w.contains("not supported"));
         assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("pw").doesNotContain("u:p@");
     }
 
@@ -269,9 +273,19 @@ class ConfigLoaderTest {
         row(rows, "RCH__WORKER__ENABLE", "false", c -> c.worker().enable(), false);
         row(rows, "RCH__WORKER__RABBITMQ__URL", "amqp://mq", c -> c.worker().rabbitmqUrl(), "amqp://mq");
         row(rows, "RCH__WORKER__RABBITMQ__CONCURRENCY", "12", c -> c.worker().rabbitmqConcurrency(), 12);
-        row(rows, "RCH__STORAGE__POSTGRES__DB_URL", "test2", c -> c.storage().postgresDbUrl(), "test2");
-        // A JSON-looking value stays a string (upstream QUIRK 13).
-        row(rows, "RCH__STORAGE__POSTGRES__EXTRA", "{\"a\":1}", c -> c.storage().extra().asText(), "{\"a\":1}");
+        row(rows, "RCH__WORKER__RABBITMQ__QUEUE", "emails", c -> c.worker().queue(), "emails");
+        row(rows, "RCH__WORKER__RPC_TIMEOUT_SECS", "9", c -> c.worker().rpcTimeout(), Duration.ofSeconds(9));
+        row(rows, "RCH__WORKER__UNKNOWN_RETRIES", "0", c -> c.worker().unknownRetries(), 0);
+        row(rows, "RCH__WORKER__SHUTDOWN_GRACE_SECS", "7", c -> c.worker().shutdownGrace(), Duration.ofSeconds(7));
+        row(rows, "RCH__WORKER__WEBHOOK__MAX_ATTEMPTS", "3", c -> c.worker().webhookMaxAttempts(), 3);
+        row(rows, "RCH__WORKER__WEBHOOK__ON_EACH_EMAIL__URL", "http://hooks.test/each", c -> c.worker().onEachEmail().url(),
+                "http://hooks.test/each");
+        row(rows, "RCH__STORAGE__POSTGRES__DB_URL", "postgres://u@db/r", c -> c.storage().postgresDbUrl(), "postgres://u@db/r");
+        // A JSON object in one variable is that object (upstream stores it as a string, QUIRK 13).
+        row(rows, "RCH__STORAGE__POSTGRES__EXTRA", "{\"a\":1}", c -> c.storage().extra().get("a").asInt(), 1);
+        row(rows, "RCH__STORAGE__POSTGRES__SCHEMA", "reacher", c -> c.storage().postgresSchema(), "reacher");
+        row(rows, "RCH__STORAGE__SQLITE__PATH", "/tmp/r.db", c -> c.storage().sqlitePath(), java.nio.file.Path.of("/tmp/r.db"));
+        row(rows, "RCH__STORAGE__SQLITE__ENABLE", "false", c -> c.storage().settings(), null);
         row(rows, "RCH__COMMERCIAL_LICENSE_TRIAL__API_TOKEN", "tok", c -> c.commercialLicenseTrial().apiToken(), "tok");
         row(rows, "RCH__COMMERCIAL_LICENSE_TRIAL__URL", "https://t", c -> c.commercialLicenseTrial().url(), "https://t");
         return rows.stream();
@@ -287,7 +301,7 @@ class ConfigLoaderTest {
     void everyDocumentedVariableIsRead(String var, String value, Function<BackendConfig, Object> get, Object expected) {
         Map<String, String> e = new HashMap<>(Map.of(var, value));
         if (var.startsWith("RCH__STORAGE__POSTGRES__EXTRA")) {
-            e.put("RCH__STORAGE__POSTGRES__DB_URL", "x");
+            e.put("RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x");
         }
         assertThat(get.apply(env(e))).isEqualTo(expected);
     }
@@ -553,10 +567,11 @@ class ConfigLoaderTest {
                 url = "https://hook"
                 headers = { a = "b" }
                 [storage.postgres]
-                db_url = "x"
+                db_url = "postgres://db/x"
                 extra = { any = { nested = 1 } }
                 """);
         assertThat(c.warnings()).noneMatch(w -> w.startsWith("unknown"));
+        assertThat(c.worker().onEachEmail()).isEqualTo(new dev.reacher.server.bulk.Webhook("https://hook", Map.of("a", "b"), null));
     }
 
     // ---- invalid values: one line, the key, the variable, the expectation ------------------------------
@@ -646,8 +661,20 @@ class ConfigLoaderTest {
                         "throttle.max_requests_per_minute (RCH__THROTTLE__MAX_REQUESTS_PER_MINUTE): expected a whole number ≥ 1 "
                                 + "(remove the key for no limit), got \"0\""),
                 Arguments.of(Map.of("RCH__WORKER__ENABLE", "true"),
-                        "worker.enable (RCH__WORKER__ENABLE): worker mode (RabbitMQ + Postgres bulk verification) is not "
-                                + "available in reacher-java yet: expected false (from env RCH__WORKER__ENABLE)"),
+                        "worker.enable (RCH__WORKER__ENABLE): When worker mode is enabled, a Postgres database must be "
+                                + "configured: set storage.postgres.db_url (RCH__STORAGE__POSTGRES__DB_URL) (from env "
+                                + "RCH__WORKER__ENABLE)"),
+                Arguments.of(Map.of("RCH__WORKER__ENABLE", "true", "RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/r",
+                        "RCH__WORKER__RABBITMQ__URL", "http://mq:5672"),
+                        "worker.rabbitmq.url (RCH__WORKER__RABBITMQ__URL): expected an amqp:// or amqps:// URL, got a value "
+                                + "that is not shown (secret)"),
+                Arguments.of(Map.of("RCH__WORKER__CONSUME", "false"),
+                        "worker.consume (RCH__WORKER__CONSUME): false only makes sense in worker mode"),
+                Arguments.of(Map.of("RCH__STORAGE__POSTGRES__DB_URL", "mysql://db/r"),
+                        "storage.postgres.db_url (RCH__STORAGE__POSTGRES__DB_URL): expected a postgres://user:password@host:5432/"
+                                + "database URL, got a value that is not shown (secret)"),
+                Arguments.of(Map.of("RCH__WORKER__WEBHOOK__ON_EACH_EMAIL__HEADERS__X", "1"),
+                        "worker.webhook.on_each_email.url (RCH__WORKER__WEBHOOK__ON_EACH_EMAIL__URL): missing: a webhook needs a url"),
                 Arguments.of(Map.of("RCH__WORKER__ENABLE", "perhaps"),
                         "worker.enable (RCH__WORKER__ENABLE): expected a boolean"),
                 Arguments.of(Map.of("RCH__WORKER__RABBITMQ__CONCURRENCY", "0"),

@@ -98,11 +98,14 @@ class AuthAndRoutesTest {
 
     @ParameterizedTest
     @CsvSource({"GET, /v1/bulk/1", "GET, /v1/bulk/-7/results", "POST, /v1/bulk", "GET, /v1/bulk/2147483647"})
-    void bulkWithoutWorkerIs503WithUpstreamsMessage(String method, String path) {
-        Response r = t.send(t.request(path, "x-reacher-secret", SECRET, "Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString("{\"input\":[\"a@b.c\"]}")).build());
-        assertThat(r.status()).isEqualTo(503);
-        assertThat(r.body()).isEqualTo("{\"error\":\"Please enable worker mode on Reacher before calling this endpoint\"}");
+    void bulkWithoutStorageIs503WithUpstreamsMessage(String method, String path) throws Exception {
+        try (TestServer bare = TestServer.start("", Map.of("RCH__HEADER_SECRET", SECRET, "RCH__STORAGE__SQLITE__ENABLE", "false"))) {
+            Response r = bare.send(bare.request(path, "x-reacher-secret", SECRET, "Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString("{\"input\":[\"a@b.c\"]}")).build());
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.body()).isEqualTo(
+                    "{\"error\":\"Please configure a Postgres database on Reacher before calling this endpoint\"}");
+        }
     }
 
     @ParameterizedTest
