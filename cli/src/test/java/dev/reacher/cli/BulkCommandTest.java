@@ -39,10 +39,14 @@ class BulkCommandTest {
         server.close();
     }
 
+    /** {@code reacher bulk ARGS --server URL}, plus the right secret unless ARGS give one. */
     private static Cli.Run bulk(String... args) {
         List<String> all = new ArrayList<>(List.of("bulk"));
         all.addAll(List.of(args));
         all.addAll(List.of("--server", server.url()));
+        if (!all.contains("--secret")) {
+            all.addAll(List.of("--secret", SECRET));
+        }
         return run(all.toArray(String[]::new));
     }
 
@@ -51,7 +55,7 @@ class BulkCommandTest {
         List<String> lines = new ArrayList<>(List.of("# a list for the test", ""));
         lines.addAll(emails);
         Path file = Files.write(Files.createTempFile(dir, "emails", ".txt"), lines);
-        Cli.Run r = bulk("submit", file.toString(), "--secret", SECRET, "--wait", "--poll-interval", "100ms");
+        Cli.Run r = bulk("submit", file.toString(), "--wait", "--poll-interval", "100ms");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).matches("\\d+\n");
         return Long.parseLong(r.out().strip());
@@ -63,7 +67,7 @@ class BulkCommandTest {
         long job = submitAndWait(emails);
 
         Cli.Run status = bulk("status", Long.toString(job));
-        assertThat(status.exit()).isZero();
+        assertThat(status.exit()).as(status.err()).isZero();
         JsonNode progress = ReacherJson.mapper().readTree(status.out());
         assertThat(progress.get("job_id").asLong()).isEqualTo(job);
         assertThat(progress.get("job_status").asText()).isEqualTo("Completed");
@@ -130,12 +134,12 @@ class BulkCommandTest {
     @Test
     void aRunningJobHasNoResultsYet() throws Exception {
         Path file = Files.write(dir.resolve("slow.txt"), List.of(server.slowAddress("running")));
-        Cli.Run submitted = bulk("submit", file.toString(), "--secret", SECRET);
+        Cli.Run submitted = bulk("submit", file.toString());
         assertThat(submitted.exit()).as(submitted.err()).isZero();
         String job = submitted.out().strip();
 
         Cli.Run status = bulk("status", job);
-        assertThat(status.exit()).isZero();
+        assertThat(status.exit()).as(status.err()).isZero();
         assertThat(ReacherJson.mapper().readTree(status.out()).get("job_status").asText()).isEqualTo("Running");
         Cli.Run results = bulk("results", job);
         assertThat(results.exit()).isEqualTo(1);
@@ -162,7 +166,7 @@ class BulkCommandTest {
         try {
             List<String> emails = server.addresses("hook", 4);
             Path file = Files.write(dir.resolve("hook.txt"), emails);
-            Cli.Run r = bulk("submit", file.toString(), "--secret", SECRET, "--wait", "--poll-interval", "100ms",
+            Cli.Run r = bulk("submit", file.toString(), "--wait", "--poll-interval", "100ms",
                     "--webhook-url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
                     "--webhook-header", "Authorization: Bearer hook-token");
             assertThat(r.exit()).as(r.err()).isZero();
@@ -191,9 +195,12 @@ class BulkCommandTest {
         assertThat(wrong.err()).isEqualTo("reacher: the server at " + server.url()
                 + " answered 400: Invalid request header \"x-reacher-secret\"" + System.lineSeparator())
                 .doesNotContain(SECRET);
-        Cli.Run missing = bulk("submit", file.toString());
+        Cli.Run missing = run("bulk", "submit", file.toString(), "--server", server.url());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("answered 400: Missing request header \"x-reacher-secret\"");
+        // reacher-java protects progress and results too (upstream leaves them public)
+        assertThat(run("bulk", "status", "1", "--server", server.url()).err())
+                .contains("answered 400: Missing request header \"x-reacher-secret\"");
     }
 
     @Test
