@@ -1,11 +1,11 @@
 package dev.reacher.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.server.bulk.ResultFormat;
 import dev.reacher.server.bulk.TaskWebhook;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -53,18 +52,37 @@ final class BulkClient {
         return base;
     }
 
-    /** Creates a job; returns its id. {@code webhook} may be null. */
-    long submit(List<String> emails, TaskWebhook webhook) throws Failure {
-        ObjectNode body = ReacherJson.mapper().createObjectNode();
-        ArrayNode input = body.putArray("input");
-        emails.forEach(input::add);
-        if (webhook != null) {
-            body.set("webhook", ReacherJson.mapper().valueToTree(webhook));
+    /**
+     * The body of {@code POST /v1/bulk}, {@code {"input":[…],"webhook":…}}, and how many addresses it
+     * holds. It is written while the file is read: a million addresses are one byte array, not a list,
+     * a tree and a string as well.
+     */
+    record JobRequest(byte[] json, int addresses) {
+        static JobRequest of(AddressFile emails, TaskWebhook webhook) throws IOException {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+            int count = 0;
+            try (JsonGenerator json = ReacherJson.mapper().createGenerator(body)) {
+                json.writeStartObject();
+                json.writeArrayFieldStart("input");
+                for (String email; (email = emails.next()) != null; count++) {
+                    json.writeString(email);
+                }
+                json.writeEndArray();
+                if (webhook != null) {
+                    json.writeFieldName("webhook");
+                    json.writeObject(webhook);
+                }
+                json.writeEndObject();
+            }
+            return new JobRequest(body.toByteArray(), count);
         }
+    }
+
+    /** Creates a job; returns its id. */
+    long submit(JobRequest job) throws Failure {
         // A byte array, not a stream: the server wants a Content-Length (upstream answers 411 without one).
         HttpRequest request = request("/v1/bulk").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ReacherJson.write(body).getBytes(StandardCharsets.UTF_8)))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(job.json())).build();
         JsonNode answer = json(send(request));
         JsonNode id = answer.get("job_id");
         if (id == null || !id.canConvertToLong()) {

@@ -119,17 +119,16 @@ final class BulkCommand implements Runnable {
 
         @Override
         int call(BulkClient client) throws BulkClient.Failure, IOException {
-            TaskWebhook webhook = webhook();
-            List<String> emails = readAddresses();
-            if (emails.isEmpty()) {
+            BulkClient.JobRequest job = jobRequest(webhook());
+            if (job.addresses() == 0) {
                 System.err.println("reacher: " + ("-".equals(file) ? "stdin" : file) + " holds no address");
                 return EXIT_FAILED;
             }
-            long jobId = client.submit(emails, webhook);
+            long jobId = client.submit(job);
             PrintStream out = System.out;
             out.println(jobId);
             out.flush();
-            System.err.println("job " + jobId + ": " + emails.size() + " addresses submitted to " + client.base());
+            System.err.println("job " + jobId + ": " + job.addresses() + " addresses submitted to " + client.base());
             return await ? new ProgressWatch(client, jobId, pollInterval).await() : 0;
         }
 
@@ -153,16 +152,12 @@ final class BulkCommand implements Runnable {
             return TaskWebhook.onEachEmail(new Webhook(webhookUrl, headers, null));
         }
 
-        private List<String> readAddresses() throws IOException {
-            List<String> emails = new ArrayList<>();
+        private BulkClient.JobRequest jobRequest(TaskWebhook webhook) throws IOException {
             try (AddressFile addresses = AddressFile.open(file)) {
-                for (String email; (email = addresses.next()) != null; ) {
-                    emails.add(email);
-                }
+                return BulkClient.JobRequest.of(addresses, webhook);
             } catch (NoSuchFileException e) {
                 throw usage("no such file: " + file);
             }
-            return emails;
         }
     }
 
@@ -213,9 +208,9 @@ final class BulkCommand implements Runnable {
             }
             if (output == null) {
                 try {
-                    client.results(jobId, format, limit, offset, () -> new KeepOpen(System.out));
+                    client.results(jobId, format, limit, offset, () -> new Stdout(System.out));
                 } catch (IOException e) {
-                    throw new BulkClient.Failure("job " + jobId + ": the results stopped half-way: " + e);
+                    throw new BulkClient.Failure("job " + jobId + ": the results stopped half-way: " + e.getMessage());
                 }
                 return 0;
             }
@@ -223,7 +218,8 @@ final class BulkCommand implements Runnable {
                 client.results(jobId, format, limit, offset, () -> Files.newOutputStream(output));
             } catch (IOException e) {
                 Files.deleteIfExists(output); // no half a file that looks whole
-                throw new BulkClient.Failure("job " + jobId + ": writing " + output + " failed: " + e);
+                throw new BulkClient.Failure("job " + jobId + ": the results stopped half-way (" + output + " removed): "
+                        + e.getMessage());
             }
             System.err.println("job " + jobId + ": results written to " + output);
             return 0;
@@ -311,19 +307,38 @@ final class BulkCommand implements Runnable {
         }
     }
 
-    /** stdout for streaming: flushed but never closed, whatever the caller does. */
-    private static final class KeepOpen extends java.io.FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
+    /**
+     * stdout for streaming: flushed but never closed. {@link PrintStream} swallows write errors, so
+     * each chunk checks for one: a closed pipe ({@code | head}) or a full disk stops the download
+     * instead of reading a million rows into nowhere.
+     */
+    static final class Stdout extends OutputStream {
+        private final PrintStream out;
+
+        Stdout(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            if (out.checkError()) {
+                throw new IOException("stdout was closed (or could not be written)");
+            }
         }
 
         @Override
-        public void close() throws IOException {
+        public void flush() {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
             out.flush();
         }
     }

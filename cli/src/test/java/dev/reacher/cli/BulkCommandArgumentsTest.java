@@ -2,8 +2,13 @@ package dev.reacher.cli;
 
 import static dev.reacher.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reacher.testkit.LoopbackPorts;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,5 +68,18 @@ class BulkCommandArgumentsTest {
         assertThat(c.convert("2s")).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.convert("1.5")).isEqualTo(Duration.ofMillis(1500));
         assertThat(c.convert("1m")).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void resultsStopWhenStdoutCannotBeWritten() {
+        OutputStream closedPipe = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        };
+        BulkCommand.Stdout out = new BulkCommand.Stdout(new PrintStream(closedPipe, false, StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> out.write("input,is_reachable\n".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class).hasMessageContaining("stdout was closed");
     }
 }
