@@ -40,6 +40,9 @@ final class ServeCommand implements Callable<Integer> {
         ReacherServer server;
         try {
             server = ReacherServer.start(backend);
+        } catch (IllegalStateException e) {
+            System.err.println("reacher: cannot start the server: " + e.getMessage()); // storage or broker
+            return EXIT_CANNOT_START;
         } catch (RuntimeException e) {
             System.err.println("reacher: cannot start the server on " + backend.httpHost() + ":" + backend.httpPort() + ": "
                     + e.getMessage());

@@ -1,19 +1,13 @@
 package dev.reacher.server;
 
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.proxy.ProxyPool;
-import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.ProxyCredentials;
-import dev.reacher.server.bulk.StorageSettings;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.http.ReacherApi;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -50,16 +44,13 @@ public final class ReacherServer implements AutoCloseable {
 
     private ReacherServer(BackendConfig config) {
         this.config = config;
-        this.pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
-        this.verifier = EmailVerifier.builder()
-                .dnsServers(config.dns())
-                .proxyDns(config.proxyDns())
-                .proxyPool(pool)
-                .build();
+        this.verifier = ReacherWorker.verifierFor(config);
+        this.pool = verifier.proxyPool();
         this.metrics = new ServerMetrics();
         metrics.bindPool(pool);
         Throttle throttle = Throttle.of(config.throttle());
-        this.bulk = openBulk(config, verifier, throttle);
+        // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
+        this.bulk = ReacherWorker.openBulk(config, verifier, throttle, false);
         ReacherApi api = new ReacherApi(config, verifier, throttle, bulk, metrics, accepting::get);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -68,29 +59,6 @@ public final class ReacherServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownTimeout().toMillis()));
             api.install(cfg);
         });
-    }
-
-    /**
-     * Storage, queue and (unless {@code worker.consume = false}) an in-process worker. The worker
-     * shares this process's throttle: one {@code [throttle]} budget for everything it verifies.
-     */
-    private static BulkStack openBulk(BackendConfig config, EmailVerifier verifier, Throttle throttle) {
-        StorageSettings storage = config.storage().settings();
-        if (storage == null) {
-            return null;
-        }
-        CheckEmailInput template = ReacherApi.bulkTemplate(config);
-        List<ProxyConfig> known = new ArrayList<>();
-        config.proxies().values().forEach(p -> known.add(p.proxy()));
-        try {
-            return BulkStack.open(storage, config.worker().settings(config.backendName()), verifier,
-                    ProxyCredentials.of(known), template, throttle);
-        } catch (RuntimeException e) {
-            verifier.close();
-            throw new IllegalStateException("cannot open bulk storage and queue ("
-                    + (storage.usesPostgres() ? "PostgreSQL" : "SQLite " + storage.sqliteFile())
-                    + (config.worker().enable() ? ", RabbitMQ" : "") + "): " + e.getMessage(), e);
-        }
     }
 
     /**

@@ -204,8 +204,11 @@ public final class RabbitTaskQueue implements TaskQueue {
         rpcLock.lock();
         try {
             Channel ch = rpcChannel();
+            // The message expires with the caller's patience: a task nobody picked up before the HTTP
+            // request gave up (504) is dropped by the broker instead of being verified and stored later.
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
-                    .deliveryMode(2).priority(priority).correlationId(id).replyTo(DIRECT_REPLY_TO).build();
+                    .deliveryMode(2).priority(priority).correlationId(id).replyTo(DIRECT_REPLY_TO)
+                    .expiration(Long.toString(timeout.toMillis())).build();
             ch.basicPublish("", queue, props, body);
         } catch (IOException | AlreadyClosedException e) {
             reply.completeExceptionally(new QueueException("Publishing a single-shot task to " + queue + ": "

@@ -1,0 +1,119 @@
+package dev.reacher.server;
+
+import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.bulk.BulkStack;
+import dev.reacher.server.bulk.ProxyCredentials;
+import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.throttle.Throttle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker process without HTTP ({@code reacher worker}): consumes the RabbitMQ queue with the same
+ * configuration as the server (proxies and pool, DNS, {@code [throttle]}, storage), until
+ * {@link #stop()}. Needs worker mode: on one machine the server's own worker already runs every
+ * task, and the embedded database belongs to one process.
+ */
+public final class ReacherWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReacherWorker.class);
+
+    private final EmailVerifier verifier;
+    private final BulkStack stack;
+    private final AtomicBoolean stopped = new AtomicBoolean(false);
+    private final CountDownLatch stoppedLatch = new CountDownLatch(1);
+
+    private ReacherWorker(EmailVerifier verifier, BulkStack stack) {
+        this.verifier = verifier;
+        this.stack = stack;
+    }
+
+    /**
+     * Connects to PostgreSQL and RabbitMQ and starts consuming.
+     *
+     * @throws IllegalArgumentException when worker mode is off
+     * @throws IllegalStateException when the database or the broker cannot be reached
+     */
+    public static ReacherWorker start(BackendConfig config) {
+        if (!config.worker().enable()) {
+            throw new IllegalArgumentException("a separate worker needs worker mode: set worker.enable = true "
+                    + "(RCH__WORKER__ENABLE), worker.rabbitmq.url (RCH__WORKER__RABBITMQ__URL) and "
+                    + "storage.postgres.db_url (RCH__STORAGE__POSTGRES__DB_URL); on one machine `reacher serve` "
+                    + "runs bulk jobs itself");
+        }
+        EmailVerifier verifier = verifierFor(config);
+        BulkStack stack = openBulk(config, verifier, Throttle.of(config.throttle()), true);
+        LOG.info("reacher-java worker \"{}\" consuming {} with concurrency {}", config.backendName(),
+                config.worker().queue(), config.worker().rabbitmqConcurrency());
+        return new ReacherWorker(verifier, stack);
+    }
+
+    /** The verifier both kinds of process build from a configuration: DNS, proxy pool, proxy DNS. */
+    static EmailVerifier verifierFor(BackendConfig config) {
+        ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
+        return EmailVerifier.builder()
+                .dnsServers(config.dns())
+                .proxyDns(config.proxyDns())
+                .proxyPool(pool)
+                .build();
+    }
+
+    /**
+     * Storage, queue and, when {@code consume}, a worker. Proxy passwords, which task messages never
+     * carry, come from this process's own configured proxies.
+     */
+    static BulkStack openBulk(BackendConfig config, EmailVerifier verifier, Throttle throttle, boolean consume) {
+        var storage = config.storage().settings();
+        if (storage == null) {
+            return null;
+        }
+        CheckEmailInput template = dev.reacher.server.http.ReacherApi.bulkTemplate(config);
+        List<ProxyConfig> known = new ArrayList<>();
+        config.proxies().values().forEach(p -> known.add(p.proxy()));
+        var worker = config.worker().settings(config.backendName());
+        try {
+            return BulkStack.open(storage, consume ? worker.withConsume(true) : worker, verifier,
+                    ProxyCredentials.of(known), template, throttle);
+        } catch (RuntimeException e) {
+            verifier.close();
+            throw new IllegalStateException("cannot open bulk storage and queue ("
+                    + (storage.usesPostgres() ? "PostgreSQL" : "SQLite " + storage.sqliteFile())
+                    + (config.worker().enable() ? ", RabbitMQ" : "") + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Tasks finished so far by this process. */
+    public long processed() {
+        return stack.worker().map(w -> w.processed()).orElse(0L);
+    }
+
+    /** Stops taking tasks, finishes those in hand (worker.shutdown_grace_secs), then disconnects. Idempotent. */
+    public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("stopping: finishing the tasks in hand");
+        try {
+            stack.close();
+            verifier.close();
+        } finally {
+            stoppedLatch.countDown();
+            LOG.info("stopped");
+        }
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stoppedLatch.await();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
