@@ -70,10 +70,17 @@ class ScaleOutTest {
     }
 
     private ChildJvm worker(String name, int concurrency) throws Exception {
-        ChildJvm w = ChildJvm.start(name, "worker ready", WorkerMain.class,
-                "--postgres-url=" + Services.POSTGRES_URL, "--postgres-schema=" + schema,
-                "--rabbitmq-url=" + Services.RABBITMQ_URL, "--queue=" + queue, "--concurrency=" + concurrency,
-                "--dns=" + mail.dns.address(), "--backend-name=" + name, "--shutdown-grace-s=20");
+        // Configured as docs/scaling.md tells operators: environment variables only.
+        ChildJvm w = ChildJvm.start(name, "worker ready", java.util.Map.of(
+                "RCH__WORKER__ENABLE", "true",
+                "RCH__WORKER__RABBITMQ__URL", Services.RABBITMQ_URL,
+                "RCH__WORKER__RABBITMQ__QUEUE", queue,
+                "RCH__WORKER__RABBITMQ__CONCURRENCY", Integer.toString(concurrency),
+                "RCH__WORKER__SHUTDOWN_GRACE_SECS", "20",
+                "RCH__STORAGE__POSTGRES__DB_URL", Services.POSTGRES_URL,
+                "RCH__STORAGE__POSTGRES__SCHEMA", schema,
+                "RCH__DNS__SERVERS", mail.dns.address(),
+                "RCH__BACKEND_NAME", name), WorkerMain.class);
         workers.add(w);
         return w.awaitReady(Duration.ofSeconds(60));
     }

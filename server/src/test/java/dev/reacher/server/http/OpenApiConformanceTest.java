@@ -57,6 +57,30 @@ class OpenApiConformanceTest {
         return responseSchema(registry, path, status).validate(body, InputFormat.JSON);
     }
 
+    private static List<Error> validateGet(String path, String status, String body) {
+        String pointer = "#/paths/" + path.replace("/", "~1") + "/get/responses/" + status + "/content/application~1json/schema";
+        return served.getSchema(SchemaLocation.of(DOC + pointer)).validate(body, InputFormat.JSON);
+    }
+
+    @org.junit.jupiter.api.Test
+    void bulkResponsesConform() {
+        var created = t.post("/v1/bulk", "{\"input\":[\"alice@example.test\",\"zed@example.test\",\"foo@bar\"]}");
+        assertThat(validate(served, "/v1/bulk", "200", created.body())).as(created.body()).isEmpty();
+        assertThat(validate(served, "/v1/bulk", "400", t.post("/v1/bulk", "{\"input\":[]}").body())).isEmpty();
+        long id = created.json().get("job_id").asLong();
+        org.awaitility.Awaitility.await().atMost(30, java.util.concurrent.TimeUnit.SECONDS)
+                .until(() -> t.get("/v1/bulk/" + id).json().get("job_status").asText().equals("Completed"));
+        var progress = t.get("/v1/bulk/" + id);
+        assertThat(validateGet("/v1/bulk/{job_id}", "200", progress.body())).as(progress.body()).isEmpty();
+        var results = t.get("/v1/bulk/" + id + "/results");
+        assertThat(results.json().get("results")).hasSize(3);
+        assertThat(validateGet("/v1/bulk/{job_id}/results", "200", results.body())).as(results.body()).isEmpty();
+        var missing = t.get("/v1/bulk/424242/results");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(validateGet("/v1/bulk/{job_id}/results", "404", missing.body())).isEmpty();
+        assertThat(validateGet("/v1/bulk/{job_id}/results", "200", "{\"results\":[{\"input\":1}]}")).isNotEmpty();
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(textBlock = """
         /v0/check_email, alice@example.test,  safe

@@ -46,6 +46,12 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public static ChildJvm start(String name, String readyLine, Class<?> main, String... args) throws IOException {
+        return start(name, readyLine, java.util.Map.of(), main, args);
+    }
+
+    /** With {@code env} added to the environment, after removing every inherited {@code RCH__} variable. */
+    public static ChildJvm start(String name, String readyLine, java.util.Map<String, String> env, Class<?> main,
+            String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx384m");
@@ -56,7 +62,10 @@ public final class ChildJvm implements AutoCloseable {
         cmd.addAll(List.of(args));
         Path logs = Path.of("target", "child-logs");
         Files.createDirectories(logs);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.toUpperCase(java.util.Locale.ROOT).startsWith("RCH__"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new ChildJvm(p, name, readyLine, logs.resolve(name + ".log"));
     }
 
