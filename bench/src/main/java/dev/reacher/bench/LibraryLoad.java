@@ -522,6 +522,7 @@ public final class LibraryLoad {
             List<String> unknownDetails = new ArrayList<>();
             int unknownWithVictim = 0;
             int failedOver = 0;
+            Map<String, Integer> failoverCauses = new TreeMap<>();
             for (int i = 0; i < checks; i++) {
                 CheckEmailOutput out = results[i];
                 verdicts.merge(out.isReachable().json(), 1, Integer::sum);
@@ -529,6 +530,10 @@ public final class LibraryLoad {
                 List<SmtpAttempt> attempts = out.debug().smtp().attempts();
                 if (attempts.size() > 1) {
                     failedOver++;
+                    // Mid-conversation drops and refused connects, told apart by the first attempt's error.
+                    failoverCauses.merge(attempts.getFirst().outcome().json() + " \""
+                            + String.valueOf(attempts.getFirst().error()).replaceAll("\\d+\\.\\d+\\.\\d+\\.\\d+:\\d+", "<proxy>")
+                            + "\"", 1, Integer::sum);
                 }
                 String carrier = attempts.isEmpty() ? "(none)" : String.valueOf(attempts.getLast().proxy());
                 byProxy.get(phase).merge(carrier, 1, Integer::sum);
@@ -546,6 +551,7 @@ public final class LibraryLoad {
                 System.out.println("last attempt's proxy, checks started " + names[p] + ": " + byProxy.get(p));
             }
             System.out.println("verdicts " + verdicts + "; checks that failed over to another proxy: " + failedOver);
+            failoverCauses.forEach((cause, n) -> System.out.println("  failed over after " + cause + ": " + n));
             unknownDetails.forEach(d -> System.out.println("  unknown " + d));
             for (ProxyStatus s : pool.snapshot()) {
                 System.out.println("pool " + s.id() + ": state " + s.state() + ", picks " + s.picks() + ", verdicts "

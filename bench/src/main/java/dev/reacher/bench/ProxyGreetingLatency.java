@@ -15,6 +15,8 @@ import java.util.Set;
  * Time from "connect through microsocks" to "SMTP greeting read", with and without asking the
  * kernel to ACK at once ({@code TCP_QUICKACK}) right after the SOCKS5 handshake. Shows the ~40 ms
  * Nagle/delayed-ACK stall described in {@code docs/benchmarks.md} and that the option removes it.
+ * {@link Socks5Connector} now sets the option itself, so both variants should be fast: a slow
+ * {@code false} row means the connector's fix has stopped working.
  *
  * <pre>java -cp bench/target/benchmarks.jar dev.reacher.bench.ProxyGreetingLatency [--n 40]</pre>
  */

@@ -217,6 +217,29 @@ public final class Rig implements AutoCloseable {
                 .withBackendName("reacher-bench");
     }
 
+    /**
+     * The {@code RCH__} variables that point a reacher server ({@code ./reacher serve}, or
+     * {@code ReacherServer} from {@code ConfigLoader}) at the rig: its DNS server and SMTP port, and
+     * with {@code viaProxies} its microsocks proxies as the members of an enabled
+     * {@code round_robin} pool. The HTTP port is left to the caller.
+     */
+    public Map<String, String> serverEnv(boolean viaProxies) {
+        Map<String, String> env = new TreeMap<>();
+        env.put("RCH__DNS__SERVERS", dns.address());
+        env.put("RCH__SMTP_PORT", Integer.toString(smtp.port()));
+        env.put("RCH__SMTP_TIMEOUT", "30");
+        if (viaProxies) {
+            for (int i = 0; i < proxies.size(); i++) {
+                String prefix = "RCH__OVERRIDES__PROXIES__" + proxyId(i).toUpperCase(java.util.Locale.ROOT) + "__";
+                env.put(prefix + "HOST", proxies.get(i).host());
+                env.put(prefix + "PORT", Integer.toString(proxies.get(i).port()));
+            }
+            env.put("RCH__PROXY_POOL__ENABLED", "true");
+            env.put("RCH__PROXY_POOL__STRATEGY", "round_robin");
+        }
+        return env;
+    }
+
     /** SMTP sessions so far, counted by the client address the SMTP server saw. */
     public Map<String, Integer> sessionsByPeer() {
         Map<String, Integer> counts = new TreeMap<>();
@@ -260,6 +283,16 @@ public final class Rig implements AutoCloseable {
         sb.append("mailboxes: alice@, bob@ exist; full@ is full; anything else is unknown\n");
         sb.append("try:   ./reacher check --dns-servers ").append(dns.address()).append(" --smtp-port ")
                 .append(smtp.port()).append(" alice@").append(DOMAINS.get(0)).append('\n');
+        sb.append("serve: ").append(envLine(serverEnv(false))).append(" ./reacher serve\n");
+        if (!proxies.isEmpty()) {
+            sb.append("serve through the proxies: ").append(envLine(serverEnv(true))).append(" ./reacher serve\n");
+        }
+        return sb.toString();
+    }
+
+    private static String envLine(Map<String, String> env) {
+        StringBuilder sb = new StringBuilder();
+        env.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
         return sb.toString();
     }
 

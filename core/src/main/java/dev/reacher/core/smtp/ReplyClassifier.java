@@ -5,9 +5,12 @@ import java.util.Locale;
 
 /**
  * Upstream's substring tables that turn SMTP reply text into a mailbox state (§2.8) or an error
- * description (§2.13). One deliberate fix: a rejection whose text blames our IP (blacklist, rDNS)
+ * description (§2.13). Two deliberate fixes: a rejection whose text blames our IP (blacklist, rDNS)
  * is reported as that error before the invalid-mailbox table is consulted, because
- * {@code 554 5.7.1 … blocked using zen.spamhaus.org} says nothing about the mailbox.
+ * {@code 554 5.7.1 … blocked using zen.spamhaus.org} says nothing about the mailbox; and a 4xx
+ * (transient) reply is never matched against the invalid-mailbox table, because "try again later"
+ * is not "no such mailbox": postgrey's {@code 450 4.2.0 <x>: Recipient address rejected:
+ * Greylisted} would otherwise match {@code address rejected}.
  */
 public final class ReplyClassifier {
 
@@ -55,6 +58,9 @@ public final class ReplyClassifier {
         }
         if (describe(reply) != null) {
             return null;
+        }
+        if (reply.isTransient()) {
+            return null; // greylisting and other deferrals: unknown, retry later (see the class comment)
         }
         // Upstream matches "mailbox <email> unknown" case-sensitively; we compare lowercase on both sides.
         if (containsAny(s, INVALID) || s.contains("mailbox " + toEmail.toLowerCase(Locale.ROOT) + " unknown")) {

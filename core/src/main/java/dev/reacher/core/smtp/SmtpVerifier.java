@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -38,6 +39,8 @@ public final class SmtpVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpVerifier.class);
     private static final Duration MAX_CONNECT = Duration.ofSeconds(10);
     private static final Duration QUIT_WAIT = Duration.ofSeconds(2);
+    /** How long a proxy may take to answer after a proxied connection dropped, before it is blamed. */
+    private static final Duration PROXY_PROBE_WAIT = Duration.ofSeconds(1);
     private static final Duration RULE_45S = Duration.ofSeconds(45);
     private static final String PROBE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -365,15 +368,36 @@ public final class SmtpVerifier {
             } catch (NegativeReply n) {
                 quietQuit(deadline);
                 return new AttemptResult(null, n.error, host, outcomeOf(n.reply, n.error), elapsed(start), stage.unreachable);
-            } catch (EOFException e) {
-                return new AttemptResult(null, SmtpError.asyncSmtp("io: incomplete", null), host,
-                        Outcome.TARGET_FAULT, elapsed(start), stage.unreachable);
+            } catch (EOFException | SocketException e) {
+                return connectionLost(e, deadline, stage, start);
             } catch (SmtpProtocolException e) {
                 return new AttemptResult(null, SmtpError.asyncSmtp("parsing: " + e.getMessage(), null), host,
                         Outcome.TARGET_FAULT, elapsed(start), stage.unreachable);
             } finally {
                 closeQuietly(socket);
             }
+        }
+
+        /**
+         * The connection dropped (EOF, reset) before a verdict. Through a proxy, the drop may be the
+         * proxy dying rather than the MX hanging up, and the two look the same from here: so ask the
+         * proxy. One that no longer answers is blamed ({@code PROXY_FAULT}: the pool fails over to
+         * another member); one that answers passes the drop on from the MX ({@code TARGET_FAULT}, as
+         * upstream). Direct connections and cancelled attempts are the MX's as before.
+         */
+        private AttemptResult connectionLost(IOException e, Instant deadline, Stage stage, Instant start) {
+            String message = e instanceof EOFException ? "io: incomplete" : "io: " + e.getMessage();
+            Outcome outcome = Outcome.TARGET_FAULT;
+            Instant now = Instant.now();
+            if (!route.isDirect() && !Thread.currentThread().isInterrupted() && now.isBefore(deadline)) {
+                Instant probeDeadline = now.plus(PROXY_PROBE_WAIT).isBefore(deadline) ? now.plus(PROXY_PROBE_WAIT) : deadline;
+                if (!Socks5Connector.answers(route.proxy(), probeDeadline)) {
+                    outcome = Outcome.PROXY_FAULT;
+                    message += " (proxy " + route.proxy().address() + " no longer answers)";
+                }
+            }
+            return new AttemptResult(null, SmtpError.asyncSmtp(message, null), host, outcome, elapsed(start),
+                    stage.unreachable);
         }
 
         private void reconnect(SmtpRequest request, Instant deadline, Stage stage) throws IOException {

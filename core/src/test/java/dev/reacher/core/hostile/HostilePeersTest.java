@@ -36,7 +36,6 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -320,20 +319,19 @@ class HostilePeersTest {
     }
 
     /**
-     * Finding, not yet fixed: Postfix with postgrey (the most common greylisting setup) defers with
-     * {@code 450 4.7.1 <rcpt>: Recipient address rejected: Greylisted, …}. Upstream's invalid-mailbox
-     * table (reacher-core.md §2.8 rule 4) matches {@code address rejected} whatever the reply class, so
-     * an existing mailbox behind postgrey is reported {@code invalid} instead of a temporary error.
-     * Enable this test when the classifier stops applying that table to 4xx replies.
+     * Postfix with postgrey (the most common greylisting setup) defers with {@code 450 4.2.0 <rcpt>:
+     * Recipient address rejected: Greylisted, …}. Upstream's invalid-mailbox table (reacher-core.md
+     * §2.8 rule 4) matches {@code address rejected} whatever the reply class, so upstream reports an
+     * existing mailbox behind postgrey as {@code invalid}; we never match a 4xx reply against that
+     * table (docs/compatibility.md), so it is a temporary error.
      */
     @Test
-    @Disabled("upstream quirk kept by ReplyClassifier: a 4xx 'Recipient address rejected: Greylisted' is classified invalid")
     void postgreyGreylistingIsATemporaryErrorNotAnInvalidMailbox() throws Exception {
         Case postgrey = new Case("(g) Postfix + postgrey greylisting",
-                smtp(s -> s.defaultRcpt(Reply.lines("450 4.7.1 <{rcpt}>: Recipient address rejected: Greylisted, "
+                smtp(s -> s.defaultRcpt(Reply.lines("450 4.2.0 <{rcpt}>: Recipient address rejected: Greylisted, "
                         + "see http://postgrey.schweikert.ch/help/hostile.test.html"))),
                 ALICE, 1, new Expect(Reachable.UNKNOWN, "AsyncSmtpError",
-                        "transient: 4\\.7\\.1 <alice@hostile\\.test>: Recipient address rejected: Greylisted, .*",
+                        "transient: 4\\.2\\.0 <alice@hostile\\.test>: Recipient address rejected: Greylisted, .*",
                         SmtpAttempt.Outcome.GREYLISTED, 1));
         endsInTimeWithAClassifiedResult(postgrey);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
+import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
@@ -25,6 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,6 +207,69 @@ class PoolEndToEndTest {
             assertThat(sessionProxies().subList(afterRestart, smtp.sessions().size())).contains("p2");
             assertThat(pool.snapshot().stream().filter(s -> s.id().equals("p2")).findFirst().orElseThrow().state())
                     .isEqualTo("healthy");
+        }
+    }
+
+    private static Microsocks proxyBoundTo(InetAddress peer) {
+        return Map.of("127.0.0.11", p1, "127.0.0.12", p2, "127.0.0.13", p3).get(peer.getHostAddress());
+    }
+
+    @Test
+    void proxyKilledMidConversationIsFailedOverAndTheVerificationStillGetsItsVerdict() throws Exception {
+        // Every MAIL FROM is answered late, so the conversation is surely in flight when its proxy dies.
+        smtp.onMail(Reply.delayed(Duration.ofMillis(1500), Reply.lines("250 2.1.0 Ok")));
+        ProxyPool pool = pool(PoolSettings.enabled("round_robin"), Map.of());
+        Microsocks killed = null;
+        try (EmailVerifier verifier = verifier(pool);
+                ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<CheckEmailOutput> result = executor.submit(() -> verifier.verify(input("alice@example.test", null)));
+            ScriptedSmtpServer.Session inFlight = null;
+            for (int i = 0; i < 100 && inFlight == null; i++) { // bounded: at most ~5 s
+                inFlight = smtp.sessions().stream()
+                        .filter(session -> session.commands().stream().anyMatch(c -> c.startsWith("MAIL FROM:")))
+                        .findFirst().orElse(null);
+                if (inFlight == null) {
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(inFlight).as("a session waiting for its MAIL FROM reply").isNotNull();
+            String killedAddress = inFlight.peer().getHostAddress();
+            String killedId = BIND.entrySet().stream().filter(e -> e.getValue().equals(killedAddress))
+                    .map(Map.Entry::getKey).findFirst().orElseThrow();
+            killed = proxyBoundTo(inFlight.peer());
+            killed.stop(); // SIGTERM: the proxy's connections to us and to the MX drop
+
+            CheckEmailOutput out = result.get(30, TimeUnit.SECONDS);
+            assertThat(out.isReachable()).as(out.toString()).isEqualTo(Reachable.SAFE);
+            List<SmtpAttempt> attempts = out.debug().smtp().attempts();
+            assertThat(attempts).hasSize(2);
+            assertThat(attempts.get(0).proxy()).isEqualTo(killedId);
+            assertThat(attempts.get(0).outcome()).isEqualTo(SmtpAttempt.Outcome.PROXY_FAULT);
+            assertThat(attempts.get(0).error()).startsWith("io: ").contains("no longer answers");
+            assertThat(attempts.get(1).proxy()).isNotEqualTo(killedId);
+            assertThat(attempts.get(1).outcome()).isEqualTo(SmtpAttempt.Outcome.VERDICT);
+            assertThat(usedProxy(out)).isEqualTo(attempts.get(1).proxy());
+            assertThat(pool.snapshot().stream().filter(st -> st.id().equals(killedId)).findFirst().orElseThrow()
+                    .proxyFaults()).isEqualTo(1);
+        } finally {
+            if (killed != null) {
+                killed.start();
+            }
+        }
+    }
+
+    @Test
+    void mxHangingUpThroughALiveProxyIsStillTheMxsFault() {
+        smtp.onMail(Reply.close());
+        ProxyPool pool = pool(PoolSettings.enabled("round_robin"), Map.of());
+        try (EmailVerifier verifier = verifier(pool)) {
+            CheckEmailOutput out = verifier.verify(input("alice@example.test", null));
+            assertThat(out.isReachable()).isEqualTo(Reachable.UNKNOWN);
+            List<SmtpAttempt> attempts = out.debug().smtp().attempts();
+            assertThat(attempts).hasSize(1);
+            assertThat(attempts.get(0).outcome()).isEqualTo(SmtpAttempt.Outcome.TARGET_FAULT);
+            assertThat(attempts.get(0).error()).isEqualTo("io: incomplete");
+            assertThat(pool.snapshot()).allSatisfy(st -> assertThat(st.proxyFaults()).isZero());
         }
     }
 }

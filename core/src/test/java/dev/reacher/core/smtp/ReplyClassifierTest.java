@@ -16,7 +16,10 @@ class ReplyClassifierTest {
         return new SmtpReply(code, Arrays.asList(lines));
     }
 
-    /** reacher-core.md §7.12 (RCPT classification) plus the blacklist fix. */
+    /**
+     * reacher-core.md §7.12 (RCPT classification) plus our two fixes: blacklist replies, and 4xx
+     * replies never matched against the invalid-mailbox table (postgrey; a deferred verification).
+     */
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource(delimiter = '|', nullValues = "NULL", textBlock = """
         550 | 5.1.1 <x>: Recipient address rejected: User unknown                      | INVALID
@@ -25,6 +28,10 @@ class ReplyClassifierTest {
         452 | 4.3.1 Insufficient system storage                                         | FULL_INBOX
         450 | 4.2.1 The user you are trying to contact is receiving mail at a rate that | DELIVERABLE
         450 | 4.7.1 Greylisted, try again later                                         | NULL
+        450 | 4.2.0 <x>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/bar.baz.html | NULL
+        450 | 4.7.1 <x>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/bar.baz.html | NULL
+        450 | 4.1.1 <x>: Recipient address rejected: unverified address: host mx.bar.baz said: try later | NULL
+        451 | 4.3.0 <x>: Temporary lookup failure: user unknown in the backend              | NULL
         250 | 2.1.5 OK                                                                  | DELIVERABLE
         550 | 5.1.1 MXIN501 mailbox foo@bar.baz unknown (on @virginmedia.com)           | INVALID
         550 | RCPT (***@stigpods.com.cn) dosn't exist                                   | INVALID

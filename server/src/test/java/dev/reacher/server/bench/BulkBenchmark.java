@@ -61,10 +61,16 @@ public final class BulkBenchmark {
                         WorkerSettings.defaults().withRabbitmq(Services.RABBITMQ_URL).withQueueName(queue).withConsume(false),
                         verifier, ProxyCredentials.none(), mail.template());
                 for (int i = 0; i < workers; i++) {
-                    children.add(ChildJvm.start("bench-worker-" + i, "worker ready", WorkerMain.class,
-                            "--postgres-url=" + Services.POSTGRES_URL, "--postgres-schema=" + schema,
-                            "--rabbitmq-url=" + Services.RABBITMQ_URL, "--queue=" + queue,
-                            "--concurrency=" + concurrency, "--dns=" + mail.dns.address(), "--backend-name=bench-" + i));
+                    // `reacher worker` as an operator runs it: configuration from RCH__ variables.
+                    children.add(ChildJvm.start("bench-worker-" + i, "worker ready", java.util.Map.of(
+                            "RCH__WORKER__ENABLE", "true",
+                            "RCH__WORKER__RABBITMQ__URL", Services.RABBITMQ_URL,
+                            "RCH__WORKER__RABBITMQ__QUEUE", queue,
+                            "RCH__WORKER__RABBITMQ__CONCURRENCY", Integer.toString(concurrency),
+                            "RCH__STORAGE__POSTGRES__DB_URL", Services.POSTGRES_URL,
+                            "RCH__STORAGE__POSTGRES__SCHEMA", schema,
+                            "RCH__DNS__SERVERS", mail.dns.address(),
+                            "RCH__BACKEND_NAME", "bench-" + i), WorkerMain.class));
                 }
                 for (ChildJvm c : children) {
                     c.awaitReady(Duration.ofSeconds(60));

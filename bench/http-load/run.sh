@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Measurement 1 over HTTP: LoadTool against a real `./reacher serve`, direct and through the rig's 3
+# microsocks proxies (a round_robin pool), alternating, a fresh server per run with a warm-up first.
+# Loopback only; every step is bounded (timeouts, --max-seconds).
+# Usage: bench/http-load/run.sh [N] [CONCURRENCY] [ROUNDS] [WARMUP]
+#   after: ./mvnw -B -q -pl bench,cli -am package -DskipTests   (benchmarks.jar and reacher.jar)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-3000}; C=${2:-50}; ROUNDS=${3:-2}; WARMUP=${4:-1000}
+J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+CP=bench/target/benchmarks.jar
+PORT=${HTTP_PORT:-18080}
+EMAILS=alice@rig-one.test,unknown.user@rig-two.test,bob@rig-three.test,someone.else@rig-four.test
+TICKS=$(getconf CLK_TCK)
+
+cpu_ticks() { # utime + stime of one process, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+rig_log=$(mktemp)
+"$J" -cp "$CP" dev.reacher.bench.Rig --proxies 3 --bind --seconds 3600 >"$rig_log" 2>&1 &
+rig=$!
+trap 'kill "$rig" 2>/dev/null || true; wait "$rig" 2>/dev/null || true; rm -f "$rig_log"' EXIT
+for _ in $(seq 100); do grep -q '^serve through the proxies: ' "$rig_log" && break; sleep 0.2; done
+env_direct=$(sed -n 's/^serve: \(.*\) \.\/reacher serve$/\1/p' "$rig_log")
+env_proxied=$(sed -n 's/^serve through the proxies: \(.*\) \.\/reacher serve$/\1/p' "$rig_log")
+[ -n "$env_direct" ] && [ -n "$env_proxied" ] || { echo "rig did not start:"; cat "$rig_log"; exit 1; }
+socks_pids=$(pgrep -P "$rig" -d ' ' || true)   # the rig's microsocks children
+echo "date: $(date -u)"
+echo "rig: $(grep -E '^(smtp|dns|socks5) ' "$rig_log" | tr '\n' ';')"
+
+for round in $(seq "$ROUNDS"); do
+  for mode in direct proxied; do
+    if [ "$mode" = direct ]; then vars=$env_direct; else vars=$env_proxied; fi
+    server_log=$(mktemp)
+    # shellcheck disable=SC2086 # the variables are NAME=value words
+    db_dir=$(mktemp -d)   # /v1/check_email results are stored (SQLite, as ./reacher serve does by default)
+    env $vars RCH__HTTP_PORT="$PORT" RCH__STORAGE__SQLITE__PATH="$db_dir/reacher.db" ./reacher serve >"$server_log" 2>&1 &
+    server=$!
+    for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+    url="http://127.0.0.1:$PORT/v1/check_email"
+    timeout 600 "$J" -cp "$CP" dev.reacher.bench.LoadTool --url "$url" --requests "$WARMUP" --concurrency "$C" \
+      --emails "$EMAILS" --max-seconds 300 >/dev/null
+    s0=$(cpu_ticks "$server"); m0=0; for p in $socks_pids; do m0=$((m0 + $(cpu_ticks "$p"))); done
+    out=$(timeout 600 "$J" -cp "$CP" dev.reacher.bench.LoadTool --url "$url" --requests "$N" --concurrency "$C" \
+      --emails "$EMAILS" --max-seconds 300)
+    s1=$(cpu_ticks "$server"); m1=0; for p in $socks_pids; do m1=$((m1 + $(cpu_ticks "$p"))); done
+    echo "round $round $mode: $(echo "$out" | sed -n 's/^requests  //p')"
+    echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')is_reachable $(echo "$out" \
+      | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
+    awk -v s=$((s1 - s0)) -v m=$((m1 - m0)) -v n="$N" -v t="$TICKS" 'BEGIN {
+      printf "         CPU per request: server JVM %.0f us, microsocks processes %.0f us\n", s / t / n * 1e6, m / t / n * 1e6 }'
+    kill "$server"; wait "$server" 2>/dev/null || true
+    rm -rf "$server_log" "$db_dir"
+  done
+done
