@@ -9,13 +9,13 @@ import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.core.verify.VerifMethod;
-import java.io.BufferedReader;
+import dev.reacher.server.bulk.ResultCsv;
+import dev.reacher.server.bulk.ResultFormat;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
  * var), plus {@code --file} for many addresses verified concurrently on virtual threads.
  */
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Verify one address, or every line of --file (JSON lines, input order).")
+        description = "Verify one address, or every line of --file (JSON lines or CSV, input order).")
 final class CheckCommand implements java.util.concurrent.Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<to_email>", description = "The address to verify.")
@@ -43,6 +43,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--file", paramLabel = "FILE",
             description = "Verify every address in FILE (one per line; blank lines and # comments skipped; - for stdin).")
     String file;
+
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|csv",
+            description = "json: pretty JSON for one address, JSON lines with --file; csv: the columns of "
+                    + "GET /v1/bulk/{id}/results?format=csv, header first (default: ${DEFAULT-VALUE}).")
+    ResultFormat format;
 
     @Option(names = "--concurrency", defaultValue = "${env:CONCURRENCY:-16}",
             description = "With --file: verifications in flight at once (default: ${DEFAULT-VALUE}).")
@@ -122,7 +127,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             if (toEmail != null) {
                 CheckEmailOutput out = verifier.verify(template.withToEmail(toEmail));
                 PrintStream stdout = utf8Stdout();
-                stdout.println(ReacherJson.writePretty(out));
+                if (format == ResultFormat.CSV) {
+                    stdout.print(csvHeader() + csvLine(out));
+                } else {
+                    stdout.println(ReacherJson.writePretty(out));
+                }
                 stdout.flush();
                 return 0;
             }
@@ -167,6 +176,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
     /**
      * Verifies every address of the file with at most {@code concurrency} in flight, printing results
      * in input order: a window of pending results is kept, so memory stays bounded for any file size.
+     * The CSV header is printed first, also when the file holds no address.
      */
     private int checkFile(EmailVerifier verifier, CheckEmailInput template) throws IOException, InterruptedException {
         PrintStream out = utf8Stdout();
@@ -174,18 +184,17 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         Semaphore inFlight = new Semaphore(concurrency);
         Deque<CompletableFuture<String>> window = new ArrayDeque<>();
         int windowLimit = concurrency * 4;
-        try (BufferedReader reader = open(); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                String email = line.strip();
-                if (email.isEmpty() || email.startsWith("#")) {
-                    continue;
-                }
+        if (format == ResultFormat.CSV) {
+            out.print(csvHeader());
+        }
+        try (AddressFile addresses = AddressFile.open(file); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String email; (email = addresses.next()) != null; ) {
                 inFlight.acquire();
                 CheckEmailInput input = template.withToEmail(email);
                 window.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return ReacherJson.write(verifier.verify(input));
+                        CheckEmailOutput result = verifier.verify(input);
+                        return format == ResultFormat.CSV ? csvLine(result) : ReacherJson.write(result) + "\n";
                     } finally {
                         inFlight.release();
                         progress.done();
@@ -193,11 +202,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
                 }, pool));
                 progress.submitted();
                 while (window.size() >= windowLimit || (!window.isEmpty() && window.peek().isDone())) {
-                    out.println(window.poll().join());
+                    out.print(window.poll().join());
                 }
             }
             while (!window.isEmpty()) {
-                out.println(window.poll().join());
+                out.print(window.poll().join());
             }
         } catch (NoSuchFileException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--file: no such file: " + file);
@@ -208,16 +217,22 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    /** JSON is UTF-8 whatever the platform's console encoding says. */
-    private static PrintStream utf8Stdout() {
-        return new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    /** The same header and cells as the server's CSV results, so the two outputs can be concatenated or diffed. */
+    private static String csvHeader() {
+        StringWriter line = new StringWriter();
+        ResultCsv.writeHeader(line);
+        return line.toString();
     }
 
-    private BufferedReader open() throws IOException {
-        if ("-".equals(file)) {
-            return new BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
-        }
-        return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+    private static String csvLine(CheckEmailOutput result) {
+        StringWriter line = new StringWriter();
+        ResultCsv.writeRow(line, ResultCsv.row(result));
+        return line.toString();
+    }
+
+    /** JSON and CSV are UTF-8 whatever the platform's console encoding says. */
+    private static PrintStream utf8Stdout() {
+        return new PrintStream(System.out, false, StandardCharsets.UTF_8);
     }
 
     /** A one-line progress counter on stderr, only when stderr is an interactive terminal. */
@@ -267,7 +282,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         /** {@code Console.isTerminal()} exists from JDK 22; on 21 a console means a terminal. */
-        private static boolean isTerminal() {
+        static boolean isTerminal() {
             java.io.Console console = System.console();
             if (console == null) {
                 return false;

@@ -1,16 +1,15 @@
 package dev.reacher.cli;
 
+import static dev.reacher.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.server.bulk.ResultCsv;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
 import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,24 +42,6 @@ class CheckCommandTest {
         dns.close();
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = ReacherCommand.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     private static List<String> common(String... more) {
         List<String> args = new ArrayList<>(List.of("check", "--dns-servers", dns.address(),
                 "--smtp-port", String.valueOf(smtp.port()), "--smtp-timeout", "3", "--hello-name", "probe.test",
@@ -72,7 +53,7 @@ class CheckCommandTest {
     @Test
     void verifiesThroughARealSocksProxyWithUpstreamJsonShape() throws Exception {
         int sessionsBefore = smtp.sessions().size();
-        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+        Cli.Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
                 "--proxy-username", "alice", "--proxy-password", "s3cret", "alice@example.test").toArray(String[]::new));
         assertThat(r.exit()).isZero();
         JsonNode json = ReacherJson.mapper().readTree(r.out());
@@ -90,7 +71,7 @@ class CheckCommandTest {
 
     @Test
     void wrongProxyPasswordIsAClearUnknown() throws Exception {
-        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+        Cli.Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
                 "--proxy-username", "alice", "--proxy-password", "wrong", "alice@example.test").toArray(String[]::new));
         assertThat(r.exit()).isZero();
         JsonNode json = ReacherJson.mapper().readTree(r.out());
@@ -101,7 +82,7 @@ class CheckCommandTest {
 
     @Test
     void localProxyDnsResolvesTheMxHereAndHandsTheProxyAnAddress() throws Exception {
-        Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
+        Cli.Run r = run(common("--proxy-host", proxy.host(), "--proxy-port", String.valueOf(proxy.port()),
                 "--proxy-username", "alice", "--proxy-password", "s3cret", "--proxy-dns", "local",
                 "zed@local.test").toArray(String[]::new));
         JsonNode json = ReacherJson.mapper().readTree(r.out());
@@ -120,7 +101,7 @@ class CheckCommandTest {
         lines.add(5, "");
         lines.add(9, "# a comment");
         Files.write(file, lines);
-        Run r = run(common("--file", file.toString(), "--concurrency", "8").toArray(String[]::new));
+        Cli.Run r = run(common("--file", file.toString(), "--concurrency", "8").toArray(String[]::new));
         assertThat(r.exit()).isZero();
         List<String> out = r.out().lines().toList();
         assertThat(out).hasSize(40);
@@ -129,6 +110,38 @@ class CheckCommandTest {
             assertThat(json.get("input").asText()).isEqualTo(emails.get(i));
             assertThat(json.get("is_reachable").asText()).isEqualTo(i % 3 == 0 ? "safe" : "invalid");
         }
+    }
+
+    @Test
+    void csvFormatHasTheServersColumnsAndOneRowPerAddressInInputOrder(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("emails.txt"), List.of("# header comment", "alice@example.test", "",
+                "bob@example.test", "not-an-address", "x@nowhere.test", "alice@example.test"));
+        Cli.Run r = run(common("--file", file.toString(), "--format", "csv", "--concurrency", "3").toArray(String[]::new));
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                input,is_reachable,misc.is_disposable,misc.is_role_account,misc.gravatar_url,mx.accepts_mail,\
+                smtp.can_connect,smtp.has_full_inbox,smtp.is_catch_all,smtp.is_deliverable,smtp.is_disabled,\
+                syntax.is_valid_syntax,syntax.domain,syntax.username,error
+                alice@example.test,safe,false,false,,true,true,false,false,true,false,true,example.test,alice,
+                bob@example.test,invalid,false,false,,true,true,false,false,false,false,true,example.test,bob,
+                not-an-address,invalid,false,false,,false,false,false,false,false,false,false,,,
+                x@nowhere.test,invalid,false,false,,false,false,false,false,false,false,true,nowhere.test,x,
+                alice@example.test,safe,false,false,,true,true,false,false,true,false,true,example.test,alice,
+                """);
+        assertThat(r.out().lines().findFirst().orElseThrow().split(",")).containsExactlyElementsOf(ResultCsv.COLUMNS);
+    }
+
+    @Test
+    void csvFormatPrintsTheHeaderForAnEmptyFileAndWorksForOneAddress(@TempDir Path dir) throws Exception {
+        String header = String.join(",", ResultCsv.COLUMNS) + "\n";
+        Path empty = Files.write(dir.resolve("empty.txt"), List.of("# nothing here", ""));
+        assertThat(run(common("--file", empty.toString(), "--format", "csv").toArray(String[]::new)).out()).isEqualTo(header);
+        Cli.Run one = run(common("--format", "csv", "alice@example.test").toArray(String[]::new));
+        assertThat(one.out()).isEqualTo(header
+                + "alice@example.test,safe,false,false,,true,true,false,false,true,false,true,example.test,alice,\n");
+        Cli.Run stdin = Cli.runWithStdin("alice@example.test\n", common("--file", "-", "--format", "CSV").toArray(String[]::new));
+        assertThat(stdin.out()).isEqualTo(one.out());
+        assertThat(run(common("--format", "xml", "alice@example.test").toArray(String[]::new)).exit()).isEqualTo(2);
     }
 
     @Test
@@ -141,7 +154,7 @@ class CheckCommandTest {
 
     @Test
     void helpListsSubcommands() {
-        Run r = run("--help");
+        Cli.Run r = run("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("check");
     }

@@ -1,13 +1,12 @@
 package dev.reacher.cli;
 
+import static dev.reacher.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.LoopbackPorts;
 import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,28 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeCommandTest {
 
-    private record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = ReacherCommand.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void badConfigFileExits2WithOneLine(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("bad.toml"), "[proxy_pool]\nstrategy = \"fastest\"\n");
-        Run r = run("serve", "--config", file.toString());
+        Cli.Run r = run("serve", "--config", file.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("reacher: invalid configuration: proxy_pool.strategy (RCH__PROXY_POOL__STRATEGY): "
                 + "expected one of round_robin, random, weighted, least_used, sticky, got \"fastest\" (from file bad.toml)"
@@ -60,7 +41,7 @@ class ServeCommandTest {
 
     @Test
     void missingConfigFileExits2(@TempDir Path dir) {
-        Run r = run("serve", "--config", dir.resolve("nope.toml").toString());
+        Cli.Run r = run("serve", "--config", dir.resolve("nope.toml").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("reacher: invalid configuration: configuration file ").contains("nope.toml not found")
                 .hasLineCount(1);
@@ -68,9 +49,9 @@ class ServeCommandTest {
 
     @Test
     void helpListsServe() {
-        Run r = run("--help");
+        Cli.Run r = run("--help");
         assertThat(r.out()).contains("serve").contains("check");
-        Run serveHelp = run("serve", "--help");
+        Cli.Run serveHelp = run("serve", "--help");
         assertThat(serveHelp.out()).contains("--config").contains("RCH__");
     }
 
