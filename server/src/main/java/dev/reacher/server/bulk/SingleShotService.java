@@ -48,7 +48,7 @@ public final class SingleShotService {
      *     {@link dev.reacher.core.proxy.ProxyLimitExceededException} through (429)
      */
     public RpcReply check(CheckEmailInput input, LimitPolicy policy) {
-        if (queue != null && credentials.canRestore(input)) {
+        if (goesToWorker(input)) {
             return viaWorker(input);
         }
         return direct(input, policy);
@@ -61,9 +61,12 @@ public final class SingleShotService {
         }
     }
 
-    /** True when requests go to workers through the queue. */
-    public boolean workerMode() {
-        return queue != null;
+    /**
+     * True when {@code input} is sent to a worker (whose {@code [throttle]} then applies) rather
+     * than verified here: worker mode, and every proxy password in it is one the workers know.
+     */
+    public boolean goesToWorker(CheckEmailInput input) {
+        return queue != null && credentials.canRestore(input);
     }
 
     private RpcReply direct(CheckEmailInput input, LimitPolicy policy) {

@@ -269,7 +269,8 @@ public final class ReacherApi {
         if (request.toEmail().isEmpty()) {
             throw HttpError.json(400, "to_email field is required.");
         }
-        boolean viaWorker = "v1".equals(endpoint) && bulk != null && bulk.singleShot().workerMode();
+        CheckEmailInput input = inputs.build(request);
+        boolean viaWorker = "v1".equals(endpoint) && bulk != null && bulk.singleShot().goesToWorker(input);
         Throttle.Permit permit = null;
         if (policy == LimitPolicy.FAIL && !viaWorker) { // in worker mode the worker applies [throttle], as upstream
             switch (throttle.tryAcquire()) {
@@ -281,7 +282,6 @@ public final class ReacherApi {
                 case Throttle.Permit p -> permit = p;
             }
         }
-        CheckEmailInput input = inputs.build(request);
         ServerMetrics.Verification verification = metrics.verificationStarted(endpoint);
         String body;
         Reachable verdict;
