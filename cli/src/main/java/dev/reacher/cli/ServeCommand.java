@@ -3,12 +3,9 @@ package dev.reacher.cli;
 import dev.reacher.server.ReacherServer;
 import dev.reacher.server.ServerLogging;
 import dev.reacher.server.config.BackendConfig;
-import dev.reacher.server.config.ConfigException;
-import dev.reacher.server.config.ConfigLoader;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code reacher serve}: the HTTP backend, a drop-in for Reacher's {@code reacher_backend}. Reads
@@ -23,17 +20,13 @@ final class ServeCommand implements Callable<Integer> {
     static final int EXIT_BAD_CONFIG = 2;
     static final int EXIT_CANNOT_START = 1;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The TOML configuration file (default: $RCH__CONFIG_FILE, else ./backend_config.toml if it exists).")
-    Path config;
+    @Mixin
+    ConfigOption configOption;
 
     @Override
     public Integer call() throws InterruptedException {
-        BackendConfig backend;
-        try {
-            backend = ConfigLoader.load(config, System.getenv(), Path.of("").toAbsolutePath());
-        } catch (ConfigException e) {
-            System.err.println("reacher: invalid configuration: " + e.getMessage());
+        BackendConfig backend = configOption.loadOrReport();
+        if (backend == null) {
             return EXIT_BAD_CONFIG;
         }
         ServerLogging.configure();

@@ -3,12 +3,9 @@ package dev.reacher.cli;
 import dev.reacher.server.ReacherWorker;
 import dev.reacher.server.ServerLogging;
 import dev.reacher.server.config.BackendConfig;
-import dev.reacher.server.config.ConfigException;
-import dev.reacher.server.config.ConfigLoader;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code reacher worker}: a scale-out worker without HTTP. Same configuration as {@code serve}
@@ -21,17 +18,13 @@ import picocli.CommandLine.Option;
                 "(or the same keys in the configuration file); see docs/scaling.md."})
 final class WorkerCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The TOML configuration file (default: $RCH__CONFIG_FILE, else ./backend_config.toml if it exists).")
-    Path config;
+    @Mixin
+    ConfigOption configOption;
 
     @Override
     public Integer call() throws InterruptedException {
-        BackendConfig backend;
-        try {
-            backend = ConfigLoader.load(config, System.getenv(), Path.of("").toAbsolutePath());
-        } catch (ConfigException e) {
-            System.err.println("reacher: invalid configuration: " + e.getMessage());
+        BackendConfig backend = configOption.loadOrReport();
+        if (backend == null) {
             return ServeCommand.EXIT_BAD_CONFIG;
         }
         ServerLogging.configure();
