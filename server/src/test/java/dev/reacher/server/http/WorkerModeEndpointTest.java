@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class WorkerModeEndpointTest {
     private static String schema;
     private static TestServer api;
+    private static dev.reacher.server.LogCapture logs;
 
     private static Map<String, String> scaleOutEnv(String queue) {
         return Map.of(
@@ -47,12 +48,17 @@ class WorkerModeEndpointTest {
         Services.requirePostgres();
         Services.requireRabbitmq();
         schema = Services.freshSchema("http_scale");
+        logs = new dev.reacher.server.LogCapture();
         api = TestServer.start("", scaleOutEnv(Services.freshQueue("check_email.http")));
     }
 
     @AfterAll
     static void stop() throws Exception {
         api.close();
+        logs.close();
+        // Everything the API node and the worker logged: the broker's password and the database URL never appear.
+        assertThat(logs.all()).contains("bulk: storage PostgreSQL").doesNotContain("guest:guest")
+                .doesNotContain(Services.POSTGRES_URL);
         Services.dropSchema(schema);
     }
 
