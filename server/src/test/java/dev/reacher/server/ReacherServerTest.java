@@ -71,8 +71,15 @@ class ReacherServerTest {
     @Test
     void aTakenPortFailsStartAndReleasesResources() throws Exception {
         try (TestServer t = TestServer.start("", Map.of())) {
-            var config = ConfigLoader.fromToml("http_port = " + t.server.port(), Map.of());
+            java.nio.file.Path db = java.nio.file.Files.createTempDirectory("taken-port").resolve("reacher.db");
+            var config = ConfigLoader.fromToml("http_port = " + t.server.port(),
+                    Map.of("RCH__STORAGE__SQLITE__PATH", db.toString()));
             assertThatThrownBy(() -> ReacherServer.start(config)).isInstanceOf(RuntimeException.class);
+            // The database was opened before the bind failed, and closed after: another process can take it.
+            try (ReacherServer again = ReacherServer.start(ConfigLoader.fromToml("http_port = 0",
+                    Map.of("RCH__STORAGE__SQLITE__PATH", db.toString())))) {
+                assertThat(again.bulk()).isPresent();
+            }
             assertThat(t.get("/healthz").status()).isEqualTo(200);
         }
     }
