@@ -92,6 +92,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Map<String, Reply> rcptReplies = new ConcurrentHashMap<>();
+    private final Map<String, Reply> rcptRepliesByPeer = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile Reply greeting = Reply.lines("220 mx.scripted.test ESMTP scripted");
     private volatile Reply ehlo = Reply.lines("250-mx.scripted.test", "250-PIPELINING", "250 8BITMIME");
@@ -137,6 +138,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** The reply to {@code RCPT TO:<address>} (case-insensitive address). */
     public ScriptedSmtpServer onRcpt(String address, Reply r) {
         rcptReplies.put(address.toLowerCase(Locale.ROOT), r);
+        return this;
+    }
+
+    /**
+     * The reply to {@code RCPT TO:<address>} in sessions from {@code peer} only (which proxy a
+     * session came through, with proxies bound to distinct loopback addresses); wins over
+     * {@link #onRcpt}.
+     */
+    public ScriptedSmtpServer onRcptFrom(String address, InetAddress peer, Reply r) {
+        rcptRepliesByPeer.put(peer.getHostAddress() + "|" + address.toLowerCase(Locale.ROOT), r);
         return this;
     }
 
@@ -226,7 +237,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply = mail;
                 } else if (upper.startsWith("RCPT TO:")) {
                     rcpt = stripBrackets(line.substring(8));
-                    reply = rcptReply(rcpt);
+                    reply = rcptReply(rcpt, socket.getInetAddress());
                     rcpts++;
                 } else if (upper.startsWith("QUIT")) {
                     send(out, quit, null);
@@ -250,7 +261,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private Reply rcptReply(String rcpt) {
+    private Reply rcptReply(String rcpt, InetAddress peer) {
+        Reply fromPeer = rcptRepliesByPeer.get(peer.getHostAddress() + "|" + rcpt.toLowerCase(Locale.ROOT));
+        if (fromPeer != null) {
+            return fromPeer;
+        }
         Reply scripted = rcptReplies.get(rcpt.toLowerCase(Locale.ROOT));
         if (scripted != null) {
             return scripted;

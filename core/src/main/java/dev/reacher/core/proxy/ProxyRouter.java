@@ -45,10 +45,20 @@ public final class ProxyRouter {
      */
     public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
             LimitPolicy policy) {
+        return plan(proxySpec, proxies, provider, domain, policy, Set.of());
+    }
+
+    /**
+     * As {@link #plan(String, Map, Provider, String, LimitPolicy)}, steering a rotation away from
+     * {@code avoid} (the proxies an earlier try of the same address went through) as long as another
+     * member is left; fixed routes ignore it.
+     */
+    public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
+            LimitPolicy policy, Set<String> avoid) {
         List<String> ids = parseIds(proxySpec);
         if (ids.isEmpty()) {
             return pool != null && pool.enabled()
-                    ? new RoutePlan(pool.rotation(), provider, domain, policy)
+                    ? new RoutePlan(pool.rotation(), provider, domain, policy, avoid)
                     : AttemptRoutes.fixed(SmtpRoute.direct());
         }
         if (ids.size() == 1) {
@@ -57,7 +67,7 @@ public final class ProxyRouter {
             PoolProxy member = pool == null ? null : pool.proxy(id);
             // Only the pool's own proxy gets health and limits; a request's ad-hoc proxy is used as is.
             if (pool != null && pool.enabled() && member != null && member.proxy().equals(proxy)) {
-                return new RoutePlan(pool.rotation(ids), provider, domain, policy);
+                return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
             }
             return AttemptRoutes.fixed(SmtpRoute.via(id, proxy));
         }
@@ -65,7 +75,7 @@ public final class ProxyRouter {
             throw new IllegalStateException("the proxy list `" + proxySpec + "` needs a proxy pool: "
                     + "build the verifier with EmailVerifier.builder().proxyPool(…)");
         }
-        return new RoutePlan(pool.rotation(ids), provider, domain, policy);
+        return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
     }
 
     /** {@code "proxy1, proxy2"} → [proxy1, proxy2]; null or blank → []. */
@@ -85,11 +95,16 @@ public final class ProxyRouter {
         private final Set<String> failed = new HashSet<>();
         private ProxyPool.Lease current;
 
-        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String domain, LimitPolicy policy) {
+        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String domain, LimitPolicy policy,
+                Set<String> avoid) {
             this.rotation = rotation;
             this.provider = provider;
             this.domain = domain;
             this.policy = policy;
+            // Avoided proxies start out as failed ones, unless that would leave no member at all.
+            if (!avoid.isEmpty() && rotation.members().stream().anyMatch(p -> !avoid.contains(p.id()))) {
+                failed.addAll(avoid);
+            }
         }
 
         @Override

@@ -31,6 +31,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,9 +90,18 @@ public final class EmailVerifier implements AutoCloseable {
      * @throws ProxyLimitExceededException only with {@link LimitPolicy#FAIL}, when no proxy has budget
      */
     public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy) {
+        return verify(input, policy, Set.of());
+    }
+
+    /**
+     * As {@link #verify(CheckEmailInput, LimitPolicy)}, with a pool rotation steered away from the
+     * proxies in {@code avoidProxies} (by id) while another member is available: a second try of an
+     * address that came out {@code unknown} goes through a different proxy.
+     */
+    public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies) {
         Instant start = Instant.now();
         try {
-            return run(input, policy, start);
+            return run(input, policy, avoidProxies, start);
         } catch (ProxyLimitExceededException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -104,7 +114,7 @@ public final class EmailVerifier implements AutoCloseable {
         }
     }
 
-    private CheckEmailOutput run(CheckEmailInput input, LimitPolicy policy, Instant start) {
+    private CheckEmailOutput run(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies, Instant start) {
         String email = input.toEmail();
         SyntaxDetails syntax = SyntaxCheck.check(email);
         if (!syntax.isValidSyntax()) {
@@ -143,7 +153,7 @@ public final class EmailVerifier implements AutoCloseable {
             case ProviderMethod.Smtp smtp -> {
                 SmtpConfig config = smtp.config();
                 AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
-                        syntax.domain(), policy);
+                        syntax.domain(), policy, avoidProxies);
                 SmtpOutcome outcome = smtpVerifier.verify(
                         new SmtpRequest(email, syntax.domain(), hosts, config, SmtpRoute.direct()), routes);
                 details = outcome.details();

@@ -89,6 +89,23 @@ class ProxyRouterTest {
     }
 
     @Test
+    void aRetryAvoidsTheProxiesOfTheEarlierTryWhileAnotherIsLeft() {
+        for (String strategy : List.of("round_robin", "random", "weighted", "least_used", "sticky")) {
+            List<PoolProxy> members = CONFIGURED.entrySet().stream().map(e -> PoolProxy.of(e.getKey(), e.getValue())).toList();
+            ProxyRouter router = new ProxyRouter(ProxyPool.create(members, PoolSettings.enabled(strategy)));
+            for (int i = 0; i < 20; i++) {
+                assertThat(first(router.plan(null, CONFIGURED, Provider.EVERYTHING_ELSE, "x.test", LimitPolicy.WAIT,
+                        Set.of("default", "p1"))).proxyId()).as(strategy).isEqualTo("p2");
+                assertThat(first(router.plan("p1,p2", CONFIGURED, Provider.GMAIL, "x.test", LimitPolicy.WAIT,
+                        Set.of("p2"))).proxyId()).as(strategy).isEqualTo("p1");
+                // Every member avoided: the hint is dropped rather than failing the verification.
+                assertThat(first(router.plan("p1,p2", CONFIGURED, Provider.GMAIL, "x.test", LimitPolicy.WAIT,
+                        Set.of("p1", "p2"))).proxyId()).as(strategy).isIn("p1", "p2");
+            }
+        }
+    }
+
+    @Test
     void parsesIdLists() {
         assertThat(ProxyRouter.parseIds(" proxy1 , proxy2,,")).containsExactly("proxy1", "proxy2");
         assertThat(ProxyRouter.parseIds(null)).isEmpty();

@@ -18,17 +18,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The task message JSON: upstream's {@code CheckEmailTask} with one addition.
+ * The task message JSON: upstream's {@code CheckEmailTask} with two additions.
  *
  * <pre>{@code
  * {"input":   <CheckEmailInput: to_email, verif_method{proxies, gmail, …}, check_gravatar, …>,
  *  "job_id":  "single_shot" | {"bulk": 42},
  *  "webhook": null | {"on_each_email": Webhook|null, "on_job_finished": Webhook|null},
- *  "item":    17}                                   // bulk only: position in the job's input
+ *  "item":    17,                                   // bulk only: position in the job's input
+ *  "avoid_proxies": ["proxy2"]}                     // only on a retry of an `unknown` result
  * }</pre>
  *
- * Upstream's workers ignore {@code item} and {@code on_job_finished}; upstream's messages (no
- * {@code item}) are accepted here. Unlike upstream, every proxy's {@code password} is {@code null}
+ * Upstream's workers ignore {@code item}, {@code avoid_proxies} and {@code on_job_finished};
+ * upstream's messages (no {@code item}) are accepted here. Unlike upstream, every proxy's {@code password} is {@code null}
  * in a message: workers take passwords from their own configuration ({@link ProxyCredentials}).
  */
 public final class TaskCodec {
@@ -48,6 +49,10 @@ public final class TaskCodec {
         root.set("webhook", task.webhook() == null ? null : JSON.valueToTree(task.webhook()));
         if (task.item() != null) {
             root.put("item", task.item());
+        }
+        if (!task.avoidProxies().isEmpty()) {
+            var avoid = root.putArray("avoid_proxies");
+            new java.util.TreeSet<>(task.avoidProxies()).forEach(avoid::add);
         }
         return root;
     }
@@ -134,7 +139,16 @@ public final class TaskCodec {
         if (job == null) {
             throw new MalformedTaskException("missing or invalid field `job_id`", null, null, null);
         }
-        return new TaskMessage(input, job, webhook, item);
+        java.util.Set<String> avoid = new java.util.TreeSet<>();
+        JsonNode avoidNode = root.get("avoid_proxies");
+        if (avoidNode != null && avoidNode.isArray()) {
+            avoidNode.forEach(n -> {
+                if (n.isTextual()) {
+                    avoid.add(n.textValue());
+                }
+            });
+        }
+        return new TaskMessage(input, job, webhook, item, avoid);
     }
 
     private static JobRef parseJob(JsonNode node) {
@@ -186,7 +200,8 @@ public final class TaskCodec {
             }
             return ReacherJson.write(root);
         }
-        if (task.job() instanceof JobRef.SingleShot && task.webhook() == null && task.item() == null) {
+        if (task.job() instanceof JobRef.SingleShot && task.webhook() == null && task.item() == null
+                && task.avoidProxies().isEmpty()) {
             return SINGLE_SHOT_PAYLOADS.render(task.input());
         }
         ObjectNode root = tree(task);

@@ -2,6 +2,7 @@ package dev.reacher.server.bulk;
 
 import dev.reacher.core.verify.CheckEmailInput;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One verification task as it travels through the queue; {@link TaskCodec} defines the JSON
@@ -12,11 +13,26 @@ import java.util.Objects;
  * @param webhook the job's webhooks, or null
  * @param item the address's position in the job's input (bulk only; null for single-shot and for
  *     messages published by an upstream backend)
+ * @param avoidProxies proxy ids earlier tries of this task went through (an {@code unknown} result
+ *     sent back for another try), which the next try avoids
  */
-public record TaskMessage(CheckEmailInput input, JobRef job, TaskWebhook webhook, Integer item) {
+public record TaskMessage(CheckEmailInput input, JobRef job, TaskWebhook webhook, Integer item,
+        Set<String> avoidProxies) {
     public TaskMessage {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(job, "job");
+        avoidProxies = avoidProxies == null ? Set.of() : Set.copyOf(avoidProxies);
+    }
+
+    public TaskMessage(CheckEmailInput input, JobRef job, TaskWebhook webhook, Integer item) {
+        this(input, job, webhook, item, Set.of());
+    }
+
+    /** The same task, to be tried again away from {@code proxies} as well. */
+    public TaskMessage avoiding(Set<String> proxies) {
+        Set<String> all = new java.util.TreeSet<>(avoidProxies);
+        all.addAll(proxies);
+        return new TaskMessage(input, job, webhook, item, all);
     }
 
     public Long bulkJobId() {

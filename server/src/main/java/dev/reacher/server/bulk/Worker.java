@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
+import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
@@ -21,6 +22,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -160,18 +163,22 @@ public final class Worker implements AutoCloseable {
         if (delivery.expectsReply()) {
             // Someone waits on an HTTP request: answer 429 at once rather than queueing behind proxy limits.
             try {
-                output = verifier.verify(input, LimitPolicy.FAIL);
+                output = verifier.verify(input, LimitPolicy.FAIL, task.avoidProxies());
             } catch (ProxyLimitExceededException e) {
                 delivery.reply(new RpcReply.Err("Worker at full capacity, wait " + e.retryAfter(), 429).encode());
                 finish(delivery);
                 return;
             }
         } else {
-            output = verifier.verify(input, LimitPolicy.WAIT);
+            output = verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
         }
         if (output.isReachable() == Reachable.UNKNOWN && delivery.retries() < settings.unknownRetries()) {
-            LOG.debug("{} is unknown; sending it back for retry {}", input.toEmail(), delivery.retries() + 1);
-            delivery.retry();
+            // The next try goes through another proxy (when the pool has one): the message carries
+            // the ids this one went through.
+            Set<String> used = proxiesUsed(output);
+            LOG.debug("{} is unknown (proxies {}); sending it back for retry {}", input.toEmail(), used,
+                    delivery.retries() + 1);
+            delivery.retry(used.isEmpty() ? delivery.body() : TaskCodec.encode(task.avoiding(used)));
             return;
         }
         String json = ReacherJson.write(output);
@@ -189,6 +196,18 @@ public final class Worker implements AutoCloseable {
             sendEachEmailWebhook(task, json);
         }
         finish(delivery);
+    }
+
+    private static Set<String> proxiesUsed(CheckEmailOutput output) {
+        Set<String> ids = new TreeSet<>();
+        if (output.debug() != null && output.debug().smtp() != null) {
+            for (SmtpAttempt attempt : output.debug().smtp().attempts()) {
+                if (attempt.proxy() != null) {
+                    ids.add(attempt.proxy());
+                }
+            }
+        }
+        return ids;
     }
 
     /**

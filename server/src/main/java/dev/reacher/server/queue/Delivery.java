@@ -18,7 +18,12 @@ public interface Delivery {
     void ack();
 
     /** Put it back for another try, anywhere in the cluster, counting one more {@link #retries}. */
-    void retry();
+    default void retry() {
+        retry(body());
+    }
+
+    /** Like {@link #retry()}, with {@code body} in place of the original (hints for the next try). */
+    void retry(byte[] body);
 
     /** Put it back unchanged, after a short pause (a transient problem such as the database being down). */
     void release();

@@ -409,7 +409,7 @@ public final class RabbitTaskQueue implements TaskQueue {
         }
 
         @Override
-        public void retry() {
+        public void retry(byte[] newBody) {
             if (!settle()) {
                 return;
             }
@@ -418,7 +418,7 @@ public final class RabbitTaskQueue implements TaskQueue {
             headers.put(RETRIES_HEADER, retries() + 1);
             AMQP.BasicProperties copy = props.builder().headers(headers).deliveryMode(2).build();
             try {
-                publishConfirmed(() -> publishChannel.basicPublish("", queue, copy, body), "a retry");
+                publishConfirmed(() -> publishChannel.basicPublish("", queue, copy, newBody), "a retry");
                 basicAck();
             } catch (QueueException e) {
                 LOG.warn("could not requeue a task for retry ({}); it will be delivered again", e.getMessage());

@@ -399,10 +399,18 @@ public final class SqliteTaskQueue implements TaskQueue {
         }
 
         @Override
-        public void retry() {
+        public void retry(byte[] newBody) {
             if (settle()) {
                 try {
-                    update("UPDATE queue_task SET retries = retries + 1, lease_until = 0 WHERE id = ?", "Retrying task " + id);
+                    String text = new String(newBody, StandardCharsets.UTF_8);
+                    db.write("Retrying task " + id, c -> {
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "UPDATE queue_task SET body = ?, retries = retries + 1, lease_until = 0 WHERE id = ?")) {
+                            ps.setString(1, text);
+                            ps.setLong(2, id);
+                            return ps.executeUpdate();
+                        }
+                    });
                 } finally {
                     poller.settled(this);
                 }
@@ -456,15 +464,6 @@ public final class SqliteTaskQueue implements TaskQueue {
             } finally {
                 poller.settled(this);
             }
-        }
-
-        private void update(String sql, String what) {
-            db.write(what, c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setLong(1, id);
-                    return ps.executeUpdate();
-                }
-            });
         }
 
         @Override

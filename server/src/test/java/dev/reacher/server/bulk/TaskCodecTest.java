@@ -111,6 +111,15 @@ class TaskCodecTest {
     }
 
     @Test
+    void aRetryCarriesTheProxiesToAvoid() throws Exception {
+        TaskMessage task = new TaskMessage(withProxy(), JobRef.bulk(3), null, 5).avoiding(java.util.Set.of("p2", "p1"));
+        byte[] body = TaskCodec.encode(task);
+        assertThat(json(body).get("avoid_proxies").toString()).isEqualTo("[\"p1\",\"p2\"]");
+        assertThat(TaskCodec.decode(body).avoidProxies()).containsExactlyInAnyOrder("p1", "p2");
+        assertThat(json(TaskCodec.encode(new TaskMessage(withProxy(), JobRef.bulk(3), null, 5))).has("avoid_proxies")).isFalse();
+    }
+
+    @Test
     void workersPutBackOnlyThePasswordsTheyKnow() {
         CheckEmailInput stripped = TaskCodec.withoutPasswords(withProxy());
         assertThat(stripped.verifMethod().proxies().get("default").password()).isNull();
