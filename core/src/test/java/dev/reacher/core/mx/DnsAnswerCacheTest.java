@@ -92,28 +92,14 @@ class DnsAnswerCacheTest {
     void answerIsAskedAgainAfterItExpires() {
         dns.mx("example.test", 10, "mx.example.test"); // the fixture's TTL: 60 s
 
-        resolver.lookupMx("example.test");
-        advance(Duration.ofSeconds(59));
-        resolver.lookupMx("example.test");
-        assertThat(dns.queries("example.test")).isEqualTo(1);
-
-        advance(Duration.ofSeconds(1));
-        resolver.lookupMx("example.test");
-        assertThat(dns.queries("example.test")).isEqualTo(2);
+        assertCachedFor(resolver, "example.test", Duration.ofSeconds(60));
     }
 
     @Test
     void cnameChainLivesAsLongAsItsShortestRecord() {
         dns.cname("alias.test", "real.test").mx("real.test", 5, "mx.real.test").ttl("alias.test", 5);
 
-        resolver.lookupMx("alias.test");
-        advance(Duration.ofSeconds(4));
-        resolver.lookupMx("alias.test");
-        assertThat(dns.queries("alias.test")).isEqualTo(1);
-
-        advance(Duration.ofSeconds(1));
-        resolver.lookupMx("alias.test");
-        assertThat(dns.queries("alias.test")).isEqualTo(2);
+        assertCachedFor(resolver, "alias.test", Duration.ofSeconds(5));
     }
 
     @Test
@@ -132,25 +118,15 @@ class DnsAnswerCacheTest {
     void negativeAnswerWithSoaIsCachedForTheNegativeTtl(String name) {
         dns.a("neg.test", "127.0.0.2").soa("neg.test", 300, 30); // negative TTL: min(300, 30) = 30 s
 
-        assertThat(resolver.lookupMx(name)).isEqualTo(new MxLookup.NoRecords());
-        advance(Duration.ofSeconds(29));
-        assertThat(resolver.lookupMx(name)).isEqualTo(new MxLookup.NoRecords());
-        assertThat(dns.queries(name)).isEqualTo(1);
-
-        advance(Duration.ofSeconds(1));
-        resolver.lookupMx(name);
-        assertThat(dns.queries(name)).isEqualTo(2);
+        assertCachedFor(resolver, name, Duration.ofSeconds(30));
+        assertThat(resolver.lookupMx(name)).isEqualTo(new MxLookup.NoRecords()); // from the cache, too
     }
 
     @Test
     void negativeTtlIsTheSmallerOfSoaTtlAndMinimum() {
         dns.soa("neg.test", 10, 3600);
 
-        resolver.lookupMx("nowhere.neg.test");
-        advance(Duration.ofSeconds(10));
-        resolver.lookupMx("nowhere.neg.test");
-
-        assertThat(dns.queries("nowhere.neg.test")).isEqualTo(2);
+        assertCachedFor(resolver, "nowhere.neg.test", Duration.ofSeconds(10));
     }
 
     @Test
@@ -194,21 +170,9 @@ class DnsAnswerCacheTest {
     void concurrentIdenticalQuestionsShareOneQuery() throws Exception {
         // The reply is held back long enough for all 64 to be waiting on the first one's query.
         dns.mx("gmail.test", 5, "mx.gmail.test").delay("gmail.test", Duration.ofMillis(500));
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<MxLookup>> results = new ArrayList<>();
-        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 64; i++) {
-                results.add(exec.submit(() -> {
-                    go.await();
-                    return resolver.lookupMx("gmail.test");
-                }));
-            }
-            go.countDown();
-        }
 
-        for (Future<MxLookup> r : results) {
-            assertThat(r.get()).isEqualTo(new MxLookup.Found(List.of(new MxRecord(5, "mx.gmail.test."))));
-        }
+        assertThat(atOnce(64, resolver, "gmail.test"))
+                .containsOnly(new MxLookup.Found(List.of(new MxRecord(5, "mx.gmail.test."))));
         assertThat(dns.queries("gmail.test")).isEqualTo(1);
     }
 
@@ -216,20 +180,8 @@ class DnsAnswerCacheTest {
     void concurrentCallersShareAFailureButTheNextCallerAsksAgain() throws Exception {
         dns.servfail("broken.test").delay("broken.test", Duration.ofMillis(300));
         MxResolver once = new MxResolver(servers.withAttempts(1).withCacheMaxTtl(MAX_TTL), now::get);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<MxLookup>> results = new ArrayList<>();
-        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 16; i++) {
-                results.add(exec.submit(() -> {
-                    go.await();
-                    return once.lookupMx("broken.test");
-                }));
-            }
-            go.countDown();
-        }
-        for (Future<MxLookup> r : results) {
-            assertThat(r.get()).isInstanceOf(MxLookup.Failed.class);
-        }
+
+        assertThat(atOnce(16, once, "broken.test")).allMatch(r -> r instanceof MxLookup.Failed);
         assertThat(dns.queries("broken.test")).isEqualTo(1);
 
         once.lookupMx("broken.test");
@@ -241,19 +193,8 @@ class DnsAnswerCacheTest {
         dns.mx("example.test", 10, "mx.example.test").ttl("example.test", 86_400).soa("neg.test", 3600, 3600);
         MxResolver capped = cachingResolver(Duration.ofSeconds(10));
 
-        capped.lookupMx("example.test");
-        capped.lookupMx("nowhere.neg.test");
-        advance(Duration.ofSeconds(9));
-        capped.lookupMx("example.test");
-        capped.lookupMx("nowhere.neg.test");
-        assertThat(dns.queries("example.test")).isEqualTo(1);
-        assertThat(dns.queries("nowhere.neg.test")).isEqualTo(1);
-
-        advance(Duration.ofSeconds(1));
-        capped.lookupMx("example.test");
-        capped.lookupMx("nowhere.neg.test");
-        assertThat(dns.queries("example.test")).isEqualTo(2);
-        assertThat(dns.queries("nowhere.neg.test")).isEqualTo(2);
+        assertCachedFor(capped, "example.test", Duration.ofSeconds(10));
+        assertCachedFor(capped, "nowhere.neg.test", Duration.ofSeconds(10));
     }
 
     @Test
@@ -269,6 +210,38 @@ class DnsAnswerCacheTest {
 
         assertThat(dns.queries("example.test")).isEqualTo(3);
         assertThat(dns.queries("mx.example.test")).isEqualTo(6);
+    }
+
+    /** Asks for the MX of {@code name}: once, again a second before {@code ttl} is up (cached), and at {@code ttl}. */
+    private void assertCachedFor(MxResolver r, String name, Duration ttl) {
+        int before = dns.queries(name);
+        r.lookupMx(name);
+        advance(ttl.minusSeconds(1));
+        r.lookupMx(name);
+        assertThat(dns.queries(name)).as("queries for %s within %s", name, ttl).isEqualTo(before + 1);
+        advance(Duration.ofSeconds(1));
+        r.lookupMx(name);
+        assertThat(dns.queries(name)).as("queries for %s at %s", name, ttl).isEqualTo(before + 2);
+    }
+
+    /** {@code n} virtual threads released together, each asking for the MX of {@code domain}. */
+    private static List<MxLookup> atOnce(int n, MxResolver resolver, String domain) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<MxLookup>> futures = new ArrayList<>();
+        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                futures.add(exec.submit(() -> {
+                    go.await();
+                    return resolver.lookupMx(domain);
+                }));
+            }
+            go.countDown();
+        }
+        List<MxLookup> results = new ArrayList<>();
+        for (Future<MxLookup> f : futures) {
+            results.add(f.get());
+        }
+        return results;
     }
 
     // ---- the bound, on the cache alone --------------------------------------------------------------
