@@ -66,6 +66,7 @@ public final class LibraryLoad {
                         Map.entry("--concurrency", "50"),
                         Map.entry("--rounds", "2"),
                         Map.entry("--proxy-tarpit-ms", "0"),
+                        Map.entry("--dns-cache-ttl", "0"),
                         Map.entry("--inflight", "10000"),
                         Map.entry("--tarpit-ms", "1000"),
                         Map.entry("--ramp-ms", "0"),
@@ -81,8 +82,9 @@ public final class LibraryLoad {
                   external: --rig-dns IP:PORT --rig-smtp-port P [--requests N] [--concurrency C]
                             direct, against a rig running in another process (java ... Rig), for side-by-side
                             runs with other clients against the same server
-                  proxy:    [--requests N] [--concurrency C] [--rounds R] [--proxy-tarpit-ms MS]
-                            direct vs 3 microsocks (round_robin); MS delays every SMTP reply (0: fast)
+                  proxy:    [--requests N] [--concurrency C] [--rounds R] [--proxy-tarpit-ms MS] [--dns-cache-ttl S]
+                            direct vs 3 microsocks (round_robin); MS delays every SMTP reply (0: fast);
+                            S caches DNS answers for up to S seconds (0: off, every verification asks)
                   inflight: [--inflight N] [--tarpit-ms MS] [--ramp-ms R] [--batches B]
                             N verifications at once against a tarpit, started evenly over R ms (0: all at once),
                             B batches one after another in the same JVM (thread and memory counts per batch)
@@ -92,7 +94,7 @@ public final class LibraryLoad {
         System.out.println(machine());
         if (scenario.equals("proxy") || scenario.equals("all")) {
             proxyVsDirect(a.integer("--requests"), a.integer("--concurrency"), a.integer("--rounds"),
-                    Duration.ofMillis(a.integer("--proxy-tarpit-ms")));
+                    Duration.ofMillis(a.integer("--proxy-tarpit-ms")), Duration.ofSeconds(a.integer("--dns-cache-ttl")));
         }
         if (scenario.equals("external")) {
             external(a.string("--rig-dns"), a.integer("--rig-smtp-port"), a.integer("--requests"),
@@ -110,13 +112,15 @@ public final class LibraryLoad {
 
     // ---- (1) direct vs proxied ------------------------------------------------------------------
 
-    static void proxyVsDirect(int requests, int concurrency, int rounds, Duration tarpit) throws InterruptedException {
+    static void proxyVsDirect(int requests, int concurrency, int rounds, Duration tarpit, Duration dnsCacheTtl)
+            throws InterruptedException {
         System.out.printf(Locale.ROOT, "%n== direct vs 3 microsocks proxies (round_robin): %d verifications per run, "
-                + "concurrency %d, %d rounds, SMTP replies delayed %d ms ==%n", requests, concurrency, rounds,
-                tarpit.toMillis());
+                + "concurrency %d, %d rounds, SMTP replies delayed %d ms, DNS cache max TTL %d s ==%n", requests,
+                concurrency, rounds, tarpit.toMillis(), dnsCacheTtl.toSeconds());
         try (Rig rig = Rig.builder().proxies(3).bindProxies(true).tarpit(tarpit).start();
-                EmailVerifier direct = EmailVerifier.builder().dnsServers(rig.dnsServers()).build();
-                EmailVerifier proxied = EmailVerifier.builder().dnsServers(rig.dnsServers())
+                EmailVerifier direct = EmailVerifier.builder()
+                        .dnsServers(rig.dnsServers().withCacheMaxTtl(dnsCacheTtl)).build();
+                EmailVerifier proxied = EmailVerifier.builder().dnsServers(rig.dnsServers().withCacheMaxTtl(dnsCacheTtl))
                         .proxyPool(ProxyPool.create(rig.poolMembers(), PoolSettings.enabled("round_robin"))).build()) {
             System.out.print(rig.describe());
             List<String> emails = mix(rig);
@@ -128,15 +132,18 @@ public final class LibraryLoad {
             List<Long> proxyPids = microsocksPids(rig);
             for (int round = 1; round <= rounds; round++) {
                 Cpu c0 = Cpu.now(proxyPids);
+                int q0 = rig.dns().totalQueries();
                 Run d = run(direct, rig, emails, requests, concurrency);
                 Cpu c1 = Cpu.now(proxyPids);
+                int q1 = rig.dns().totalQueries();
                 System.out.println("round " + round + " direct   " + d.describe());
-                System.out.println("         " + c1.minus(c0).perVerification(requests));
+                System.out.println("         " + c1.minus(c0).perVerification(requests) + "; DNS queries " + (q1 - q0));
                 Map<String, Integer> before = rig.sessionsByPeer();
                 Run p = run(proxied, rig, emails, requests, concurrency);
                 Cpu c2 = Cpu.now(proxyPids);
                 System.out.println("round " + round + " proxied  " + p.describe());
-                System.out.println("         " + c2.minus(c1).perVerification(requests));
+                System.out.println("         " + c2.minus(c1).perVerification(requests) + "; DNS queries "
+                        + (rig.dns().totalQueries() - q1));
                 System.out.println("         SMTP sessions by peer address during the proxied run: "
                         + diff(before, rig.sessionsByPeer()));
                 directSum += d.stats.throughput();

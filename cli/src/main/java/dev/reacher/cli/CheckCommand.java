@@ -106,6 +106,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             description = "DNS servers for MX and host lookups, e.g. 127.0.0.1:5353 (default: the system resolvers).")
     String dnsServers;
 
+    @Option(names = "--dns-cache-ttl", defaultValue = "${env:DNS_CACHE_TTL:-300}", paramLabel = "SECONDS",
+            description = "Reuse DNS answers for their TTL, at most SECONDS (0-86400; 0: ask every time; "
+                    + "default: ${DEFAULT-VALUE}).")
+    int dnsCacheTtl;
+
     @Option(names = "--backend-name", defaultValue = "${env:BACKEND_NAME:-reacher-cli}",
             description = "Name written to debug.backend_name (default: ${DEFAULT-VALUE}).")
     String backendName;
@@ -163,14 +168,17 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private DnsServers parseDns() {
-        if (dnsServers == null || dnsServers.isBlank()) {
-            return DnsServers.system();
+        if (dnsCacheTtl < 0 || dnsCacheTtl > 86_400) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--dns-cache-ttl must be a whole number of seconds 0-86400, got " + dnsCacheTtl);
         }
+        DnsServers servers;
         try {
-            return DnsServers.parse(dnsServers);
+            servers = DnsServers.parse(dnsServers); // null or blank: the system resolvers
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dns-servers: " + e.getMessage());
         }
+        return servers.withCacheMaxTtl(Duration.ofSeconds(dnsCacheTtl));
     }
 
     /**

@@ -31,7 +31,8 @@ class CheckCommandTest {
         smtp.onRcpt("alice@example.test", Reply.lines("250 2.1.5 OK"));
         // The MX name is an IP literal so that the proxy (remote DNS, as upstream) needs no resolver.
         dns = DnsFixture.start().mx("example.test", 10, "127.0.0.1").a("127.0.0.1", "127.0.0.1")
-                .mx("local.test", 10, "mx.local.test").a("mx.local.test", "127.0.0.1");
+                .mx("local.test", 10, "mx.local.test").a("mx.local.test", "127.0.0.1")
+                .mx("cached.test", 10, "127.0.0.1").mx("uncached.test", 10, "127.0.0.1");
         proxy = Microsocks.builder().bindAddress("127.0.0.21").credentials("alice", "s3cret").start();
     }
 
@@ -145,11 +146,33 @@ class CheckCommandTest {
     }
 
     @Test
+    void fileModeAsksDnsOncePerDomainUnlessTheCacheIsOff(@TempDir Path dir) throws Exception {
+        List<String> cached = new ArrayList<>();
+        List<String> uncached = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            cached.add("user" + i + "@cached.test");
+            uncached.add("user" + i + "@uncached.test");
+        }
+        Path cachedFile = Files.write(dir.resolve("cached.txt"), cached);
+        Path uncachedFile = Files.write(dir.resolve("uncached.txt"), uncached);
+
+        assertThat(run(common("--file", cachedFile.toString(), "--concurrency", "8").toArray(String[]::new)).exit()).isZero();
+        assertThat(run(common("--file", uncachedFile.toString(), "--concurrency", "8", "--dns-cache-ttl", "0")
+                .toArray(String[]::new)).exit()).isZero();
+
+        assertThat(dns.queries("cached.test")).isEqualTo(1); // the default: answers reused for up to 300 s
+        assertThat(dns.queries("uncached.test")).isEqualTo(20);
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         assertThat(run("check").exit()).isEqualTo(2);
         assertThat(run("check", "--dns-servers", "not a server", "a@b.c").err()).contains("--dns-servers");
         assertThat(run("check", "--file", "/nonexistent/emails.txt").err()).contains("no such file");
         assertThat(run("check", "--smtp-port", "70000", "a@b.c").exit()).isEqualTo(2);
+        Cli.Run badTtl = run("check", "--dns-cache-ttl", "-1", "a@b.c");
+        assertThat(badTtl.exit()).isEqualTo(2);
+        assertThat(badTtl.err()).contains("--dns-cache-ttl must be a whole number of seconds 0-86400");
     }
 
     @Test

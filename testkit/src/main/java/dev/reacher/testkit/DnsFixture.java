@@ -40,6 +40,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -59,7 +60,9 @@ import org.xbill.DNS.Type;
  * Answers: records of the asked type, in insertion order (CNAMEs are followed); a known name
  * without that type gives NODATA (NOERROR, empty answer); an unknown name gives NXDOMAIN.
  * {@link #servfail}, {@link #refused} and {@link #silent} override this for a name, whatever the
- * type; {@link #delay} holds the reply back. Names are case-insensitive and may omit the trailing dot.
+ * type; {@link #delay} holds the reply back. Records have a TTL of 60 s unless {@link #ttl} says
+ * otherwise; negative answers carry no SOA unless {@link #soa} gives the zone one. Names are
+ * case-insensitive and may omit the trailing dot.
  * (Name compression may give a reply's names the case of the question: ask {@code EXAMPLE.test} and
  * {@code mx.example.test} can come back as {@code mx.EXAMPLE.test}, as from many real servers.)
  * Each query is answered on its own virtual thread. Thread-safe.
@@ -78,6 +81,8 @@ public final class DnsFixture implements AutoCloseable {
     private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
     private final Map<Name, Behaviour> behaviours = new ConcurrentHashMap<>();
     private final Map<Name, Duration> delays = new ConcurrentHashMap<>();
+    private final Map<Name, Long> ttls = new ConcurrentHashMap<>();
+    private final Map<Name, SOARecord> soas = new ConcurrentHashMap<>();
     private final Map<Name, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger tcpTotal = new AtomicInteger();
@@ -159,6 +164,24 @@ public final class DnsFixture implements AutoCloseable {
     /** Replies for {@code name} are sent after {@code delay}. */
     public DnsFixture delay(String name, Duration delay) {
         delays.put(name(name), delay);
+        return this;
+    }
+
+    /** Records owned by {@code name} are answered with this TTL instead of 60 s. */
+    public DnsFixture ttl(String name, long seconds) {
+        ttls.put(name(name), seconds);
+        return this;
+    }
+
+    /**
+     * Negative answers (NXDOMAIN, NODATA) for {@code zone} and names below it carry an SOA in the
+     * authority section, with this record TTL and this {@code minimum} (RFC 2308's negative TTL is
+     * the smaller of the two).
+     */
+    public DnsFixture soa(String zone, long ttl, long minimum) {
+        Name z = name(zone);
+        soas.put(z, new SOARecord(z, DClass.IN, ttl, name("ns." + zone), name("hostmaster." + zone), 1, 3600, 600,
+                86400, minimum));
         return this;
     }
 
@@ -364,19 +387,44 @@ public final class DnsFixture implements AutoCloseable {
             List<Record> owned = records.get(current);
             if (owned == null) {
                 response.getHeader().setRcode(Rcode.NXDOMAIN);
+                addSoa(response, current);
                 return;
             }
             List<Record> matching = owned.stream().filter(r -> r.getType() == type).toList();
             if (!matching.isEmpty()) {
-                matching.forEach(r -> response.addRecord(r, Section.ANSWER));
+                matching.forEach(r -> response.addRecord(withTtl(r), Section.ANSWER));
                 return;
             }
             Optional<Record> cname = owned.stream().filter(r -> r.getType() == Type.CNAME).findFirst();
             if (cname.isEmpty()) {
-                return; // NODATA
+                addSoa(response, current); // NODATA
+                return;
             }
-            response.addRecord(cname.get(), Section.ANSWER);
+            response.addRecord(withTtl(cname.get()), Section.ANSWER);
             current = ((CNAMERecord) cname.get()).getTarget();
+        }
+    }
+
+    private Record withTtl(Record r) {
+        Long ttl = ttls.get(r.getName());
+        if (ttl == null) {
+            return r;
+        }
+        try {
+            return Record.fromString(r.getName(), r.getType(), r.getDClass(), ttl, r.rdataToString(), Name.root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy " + r, e); // its own text always parses
+        }
+    }
+
+    /** The SOA of the closest enclosing zone that has one, if any. */
+    private void addSoa(Message response, Name name) {
+        for (Name n = name; n.labels() > 1; n = new Name(n, 1)) {
+            SOARecord soa = soas.get(n);
+            if (soa != null) {
+                response.addRecord(soa, Section.AUTHORITY);
+                return;
+            }
         }
     }
 

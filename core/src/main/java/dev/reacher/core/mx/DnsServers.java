@@ -19,15 +19,24 @@ import org.xbill.DNS.Address;
  * only one available at that point is the JVM's, which we never use. The defaults match hickory's
  * (upstream's resolver): {@value #DEFAULT_ATTEMPTS} attempts, {@link #DEFAULT_TIMEOUT} per query.
  *
+ * <p>Answers are not cached unless {@link #withCacheMaxTtl} turns the cache on: then a usable reply
+ * is reused for its TTL, at most {@code cacheMaxTtl}, which saves a bulk job with many addresses at
+ * one domain from asking the same question once per address. The factories leave it off, so an
+ * embedding application asks DNS every time, as upstream does; the server and the CLI turn it on
+ * with {@link #RECOMMENDED_CACHE_MAX_TTL}.
+ *
  * @param servers servers in the order they are tried; empty for the system resolvers
  * @param timeout limit for one query to one server
  * @param attempts how many rounds over all servers before giving up (at least 1)
+ * @param cacheMaxTtl longest time an answer is reused; {@link Duration#ZERO} turns the cache off
  */
-public record DnsServers(List<InetSocketAddress> servers, Duration timeout, int attempts) {
+public record DnsServers(List<InetSocketAddress> servers, Duration timeout, int attempts, Duration cacheMaxTtl) {
 
     public static final int DEFAULT_PORT = 53;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_ATTEMPTS = 2;
+    /** The cache limit the server and the CLI use unless told otherwise (the library's own default is off). */
+    public static final Duration RECOMMENDED_CACHE_MAX_TTL = Duration.ofMinutes(5);
 
     public DnsServers {
         servers = List.copyOf(Objects.requireNonNull(servers, "servers"));
@@ -43,6 +52,15 @@ public record DnsServers(List<InetSocketAddress> servers, Duration timeout, int 
         if (attempts < 1) {
             throw new IllegalArgumentException("DNS attempts must be at least 1, got " + attempts);
         }
+        Objects.requireNonNull(cacheMaxTtl, "cacheMaxTtl");
+        if (cacheMaxTtl.isNegative()) {
+            throw new IllegalArgumentException("DNS cache max TTL must not be negative, got " + cacheMaxTtl);
+        }
+    }
+
+    /** These servers without a cache. */
+    public DnsServers(List<InetSocketAddress> servers, Duration timeout, int attempts) {
+        this(servers, timeout, attempts, Duration.ZERO);
     }
 
     /** The system resolvers with the default timeout and attempts. */
@@ -79,11 +97,20 @@ public record DnsServers(List<InetSocketAddress> servers, Duration timeout, int 
     }
 
     public DnsServers withTimeout(Duration timeout) {
-        return new DnsServers(servers, timeout, attempts);
+        return new DnsServers(servers, timeout, attempts, cacheMaxTtl);
     }
 
     public DnsServers withAttempts(int attempts) {
-        return new DnsServers(servers, timeout, attempts);
+        return new DnsServers(servers, timeout, attempts, cacheMaxTtl);
+    }
+
+    /** The same servers with answers cached for their TTL, at most {@code maxTtl}; ZERO turns the cache off. */
+    public DnsServers withCacheMaxTtl(Duration maxTtl) {
+        return new DnsServers(servers, timeout, attempts, maxTtl);
+    }
+
+    public boolean cachesAnswers() {
+        return cacheMaxTtl.isPositive();
     }
 
     public boolean usesSystemResolvers() {
@@ -98,7 +125,7 @@ public record DnsServers(List<InetSocketAddress> servers, Duration timeout, int 
     @Override
     public String toString() {
         return "DnsServers[" + (servers.isEmpty() ? "system" : spec()) + ", timeout=" + timeout + ", attempts="
-                + attempts + "]";
+                + attempts + (cachesAnswers() ? ", cacheMaxTtl=" + cacheMaxTtl : "") + "]";
     }
 
     static String format(InetSocketAddress server) {

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -36,8 +37,12 @@ import org.xbill.DNS.WireParseException;
 
 /**
  * Looks up MX records, and the addresses of MX hosts, with dnsjava against the configured servers.
- * Build one per configuration and share it: it is thread-safe and keeps no cache, so every call
- * asks DNS (as upstream, which builds a fresh resolver per check).
+ * Build one per configuration and share it: it is thread-safe. Unless {@link DnsServers#cacheMaxTtl()}
+ * turns the cache on, it keeps no cache and every call asks DNS (as upstream, which builds a fresh
+ * resolver per check). With the cache, a usable reply (NOERROR or NXDOMAIN) is reused for its TTL,
+ * capped at that maximum, and identical questions asked at once share one query; failures are never
+ * kept. A name asked in another case may then get a reply whose names have the case of the first
+ * question (see {@link #lookupMx}).
  *
  * <p>Calls block; run them on virtual threads. Each query to one server is bounded by
  * {@link DnsServers#timeout()}; servers are tried in order, for {@link DnsServers#attempts()} rounds,
@@ -58,9 +63,19 @@ public final class MxResolver {
     private final List<SimpleResolver> resolvers;
     /** Set when the system configuration gave no servers; every call then fails with IoError. */
     private final String configError;
+    /** Null when the configuration turns the cache off. */
+    private final DnsAnswerCache cache;
 
     public MxResolver(DnsServers config) {
+        this(config, System::nanoTime);
+    }
+
+    /** With the cache's clock, in nanoseconds, for tests. */
+    MxResolver(DnsServers config, LongSupplier clock) {
         this.config = Objects.requireNonNull(config, "config");
+        this.cache = config.cachesAnswers()
+                ? new DnsAnswerCache(config.cacheMaxTtl(), DnsAnswerCache.DEFAULT_MAX_ENTRIES, clock)
+                : null;
         List<InetSocketAddress> servers = config.servers();
         String error = null;
         if (config.usesSystemResolvers()) {
@@ -176,13 +191,17 @@ public final class MxResolver {
     // ---------------------------------------------------------------------------------------------
 
     /** What one question got: a usable reply (NOERROR or NXDOMAIN), or the last error seen. */
-    private sealed interface Outcome {}
+    sealed interface Outcome {}
 
-    private record Answer(Message message) implements Outcome {}
+    record Answer(Message message) implements Outcome {}
 
-    private record Failure(String type, String message) implements Outcome {}
+    record Failure(String type, String message) implements Outcome {}
 
     private Outcome query(Name name, int type) {
+        return cache == null ? ask(name, type) : cache.get(name, type, () -> ask(name, type));
+    }
+
+    private Outcome ask(Name name, int type) {
         Failure last = null;
         boolean onlyTimeouts = true;
         for (int attempt = 1; attempt <= config.attempts(); attempt++) {

@@ -94,6 +94,23 @@ class DnsServersTest {
     }
 
     @Test
+    void cacheIsOffUnlessAskedForAndSurvivesTheOtherWithers() {
+        assertThat(DnsServers.system().cachesAnswers()).isFalse();
+        assertThat(DnsServers.parse("127.0.0.1").cacheMaxTtl()).isEqualTo(Duration.ZERO);
+        assertThat(DnsServers.of().cachesAnswers()).isFalse();
+
+        DnsServers cached = DnsServers.parse("127.0.0.1:5353").withCacheMaxTtl(Duration.ofSeconds(300));
+
+        assertThat(cached.withTimeout(Duration.ofMillis(300)).withAttempts(1).cacheMaxTtl())
+                .isEqualTo(Duration.ofSeconds(300));
+        assertThat(cached.toString()).isEqualTo("DnsServers[127.0.0.1:5353, timeout=PT5S, attempts=2, cacheMaxTtl=PT5M]");
+        assertThat(cached.withCacheMaxTtl(Duration.ZERO).toString())
+                .isEqualTo("DnsServers[127.0.0.1:5353, timeout=PT5S, attempts=2]");
+        assertThatThrownBy(() -> cached.withCacheMaxTtl(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void serverListIsImmutable() {
         DnsServers servers = DnsServers.parse("127.0.0.1");
 

@@ -214,7 +214,8 @@ public final class ConfigLoader {
             if (attempts != null) {
                 dns = dns.withAttempts(attempts);
             }
-            return dns;
+            Long cacheSecs = t.integer("dns.cache_max_ttl_secs", 0, 86_400, "a whole number of seconds 0-86400 (0: no cache)");
+            return dns.withCacheMaxTtl(cacheSecs == null ? DnsServers.RECOMMENDED_CACHE_MAX_TTL : Duration.ofSeconds(cacheSecs));
         }
 
         private SmtpVerifier.ProxyDns proxyDns() {

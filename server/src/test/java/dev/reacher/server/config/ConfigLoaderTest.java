@@ -69,6 +69,7 @@ class ConfigLoaderTest {
         assertThat(c.webdriverAddr()).isEqualTo("http://localhost:9515");
         assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.dns().usesSystemResolvers()).isTrue();
+        assertThat(c.dns().cacheMaxTtl()).isEqualTo(Duration.ofSeconds(300));
         assertThat(c.proxyDns()).isEqualTo(SmtpVerifier.ProxyDns.REMOTE);
         assertThat(c.proxies()).isEmpty();
         assertThat(c.poolSettings().enabled()).isFalse();
@@ -142,6 +143,7 @@ class ConfigLoaderTest {
                 servers = ["10.0.0.2", "10.0.0.3:5353"]
                 timeout_ms = 800
                 attempts = 3
+                cache_max_ttl_secs = 60
                 proxy_dns = "local"
                 [proxy]
                 host = "proxy.example"
@@ -209,6 +211,7 @@ class ConfigLoaderTest {
         assertThat(c.dns().spec()).isEqualTo("10.0.0.2:53,10.0.0.3:5353");
         assertThat(c.dns().timeout()).isEqualTo(Duration.ofMillis(800));
         assertThat(c.dns().attempts()).isEqualTo(3);
+        assertThat(c.dns().cacheMaxTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.proxyDns()).isEqualTo(SmtpVerifier.ProxyDns.LOCAL);
         assertThat(c.proxies().get("default")).isEqualTo(new PoolProxy("default",
                 new ProxyConfig("proxy.example", 1080, "alice", "pw", 900L), 2, "p.example", "p@example", 7,
@@ -256,6 +259,8 @@ class ConfigLoaderTest {
         row(rows, "RCH__DNS__SERVERS", "127.0.0.1:5353,10.0.0.2", c -> c.dns().spec(), "127.0.0.1:5353,10.0.0.2:53");
         row(rows, "RCH__DNS__TIMEOUT_MS", "250", c -> c.dns().timeout(), Duration.ofMillis(250));
         row(rows, "RCH__DNS__ATTEMPTS", "5", c -> c.dns().attempts(), 5);
+        row(rows, "RCH__DNS__CACHE_MAX_TTL_SECS", "86400", c -> c.dns().cacheMaxTtl(), Duration.ofDays(1));
+        row(rows, "RCH__DNS__CACHE_MAX_TTL_SECS", "0", c -> c.dns().cachesAnswers(), false);
         row(rows, "RCH__DNS__PROXY_DNS", "LOCAL", BackendConfig::proxyDns, SmtpVerifier.ProxyDns.LOCAL);
         row(rows, "RCH__PROXY_POOL__STRATEGY", "sticky", c -> c.poolSettings().strategy(), "sticky");
         row(rows, "RCH__PROXY_POOL__MAX_ATTEMPTS", "7", c -> c.poolSettings().maxAttempts(), 7);
@@ -597,6 +602,13 @@ class ConfigLoaderTest {
                         "dns.servers (RCH__DNS__SERVERS): expected a comma-separated list of DNS server IP addresses"),
                 Arguments.of(Map.of("RCH__DNS__TIMEOUT_MS", "0"), "dns.timeout_ms (RCH__DNS__TIMEOUT_MS): expected"),
                 Arguments.of(Map.of("RCH__DNS__ATTEMPTS", "11"), "dns.attempts (RCH__DNS__ATTEMPTS): expected a whole number 1-10"),
+                Arguments.of(Map.of("RCH__DNS__CACHE_MAX_TTL_SECS", "86401"), "dns.cache_max_ttl_secs "
+                        + "(RCH__DNS__CACHE_MAX_TTL_SECS): expected a whole number of seconds 0-86400 (0: no cache), got "
+                        + "\"86401\" (from env RCH__DNS__CACHE_MAX_TTL_SECS)"),
+                Arguments.of(Map.of("RCH__DNS__CACHE_MAX_TTL_SECS", "-1"),
+                        "dns.cache_max_ttl_secs (RCH__DNS__CACHE_MAX_TTL_SECS): expected a whole number of seconds 0-86400"),
+                Arguments.of(Map.of("RCH__DNS__CACHE_MAX_TTL_SECS", "5m"),
+                        "dns.cache_max_ttl_secs (RCH__DNS__CACHE_MAX_TTL_SECS): expected a whole number of seconds 0-86400"),
                 Arguments.of(Map.of("RCH__DNS__PROXY_DNS", "both"),
                         "dns.proxy_dns (RCH__DNS__PROXY_DNS): expected \"remote\" (the proxy resolves MX hosts) or \"local\""),
                 Arguments.of(Map.of("RCH__PROXY__HOST", "h"),
