@@ -59,6 +59,8 @@ public final class ReacherApi {
     public static final int CHECK_BODY_LIMIT = 16 * 1024;
     /** Upstream's limit for {@code POST /v1/bulk}. */
     public static final int BULK_BODY_LIMIT = 50 * 1024 * 1024;
+    /** How much of a refused body is read and dropped so that the client can read the 413. */
+    private static final int DRAIN_LIMIT = 1024 * 1024;
     /** The auth header (case-insensitive, as all HTTP header names). */
     public static final String SECRET_HEADER = "x-reacher-secret";
 
@@ -353,6 +355,7 @@ public final class ReacherApi {
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] body = in.readNBytes(CHECK_BODY_LIMIT + 1); // chunked bodies have no declared length
             if (body.length > CHECK_BODY_LIMIT) {
+                drain(ctx);
                 throw tooLarge(CHECK_BODY_LIMIT);
             }
             return body;
@@ -361,10 +364,11 @@ public final class ReacherApi {
         }
     }
 
-    /** The declared size (413) and the content type (415), before any byte is read. */
+    /** The declared size (413) and the content type (415), before the body is parsed. */
     private static void requireBodyShape(Context ctx, int limit) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
+            drain(ctx);
             throw tooLarge(limit);
         }
         String contentType = ctx.header("Content-Type");
@@ -373,6 +377,25 @@ public final class ReacherApi {
             if (!mime.equals("application/json")) {
                 throw HttpError.json(415, "The request's content-type is not supported: expected application/json");
             }
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a refused body, up to {@value #DRAIN_LIMIT} bytes, so that a client
+     * still sending gets to read the 413 instead of a reset connection; beyond that the connection
+     * is closed (Jetty's default).
+     */
+    private static void drain(Context ctx) {
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while (total <= DRAIN_LIMIT && (n = in.read(buf)) > 0) {
+                total += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client gave up: nothing to answer
         }
     }
 
