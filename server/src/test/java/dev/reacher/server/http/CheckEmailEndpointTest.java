@@ -218,6 +218,25 @@ class CheckEmailEndpointTest {
         assertThat(r.status()).isEqualTo(413);
     }
 
+    /**
+     * A refused body is read (up to 1 MiB) before the 413 goes out, so a client still sending reads
+     * the answer instead of a reset connection; repeated, because that failure was intermittent.
+     */
+    @Test
+    void everyOversizedRequestGetsItsJson413EvenWhileStillSending() {
+        for (int i = 0; i < 40; i++) {
+            for (int size : new int[] {ReacherApi.CHECK_BODY_LIMIT + 1, 20_000, 200_000}) {
+                Response declared = t.post("/v1/check_email", "x".repeat(size));
+                assertThat(declared.status()).as("declared %d bytes, round %d", size, i).isEqualTo(413);
+                assertThat(declared.json().get("error").asText()).startsWith("The request payload is too large");
+                byte[] body = "y".repeat(size).getBytes();
+                Response chunked = t.send(t.request("/v0/check_email", "Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build());
+                assertThat(chunked.status()).as("chunked %d bytes, round %d", size, i).isEqualTo(413);
+            }
+        }
+    }
+
     @Test
     void smallChunkedBodyIsAccepted() {
         byte[] body = "{\"to_email\":\"foo@bar\"}".getBytes();
