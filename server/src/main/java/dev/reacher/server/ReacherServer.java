@@ -51,6 +51,9 @@ public final class ReacherServer implements AutoCloseable {
         Throttle throttle = Throttle.of(config.throttle());
         // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
         this.bulk = ReacherWorker.openBulk(config, verifier, throttle, false);
+        if (bulk != null) {
+            metrics.bindBulk(bulk);
+        }
         ReacherApi api = new ReacherApi(config, verifier, throttle, bulk, metrics, accepting::get);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;

@@ -58,6 +58,8 @@ public final class Worker implements AutoCloseable {
     private final ResultWriter writer;
     private final Map<Long, Boolean> knownJobs = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
+    private final Map<Reachable, java.util.concurrent.atomic.LongAdder> storedByVerdict = new java.util.EnumMap<>(Reachable.class);
+    private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
     private final TaskQueue.Subscription subscription;
 
     private volatile boolean closing;
@@ -73,6 +75,9 @@ public final class Worker implements AutoCloseable {
         this.webhooks = new WebhookSender(settings.webhooks());
         JobNotifier notifier = new JobNotifier(store, webhooks);
         this.writer = new ResultWriter(store, jobs -> jobs.forEach(notifier::jobFinishedAsync), 256);
+        for (Reachable r : Reachable.values()) {
+            storedByVerdict.put(r, new java.util.concurrent.atomic.LongAdder());
+        }
         this.subscription = queue.subscribe(settings.concurrency(), this::handle);
         LOG.info("worker consuming with concurrency {}", settings.concurrency());
     }
@@ -95,6 +100,16 @@ public final class Worker implements AutoCloseable {
     /** Tasks this worker has finished (stored, or answered from an earlier result). */
     public long processed() {
         return processed.get();
+    }
+
+    /** Results this worker stored, with this verdict (duplicates of stored items not counted). */
+    public long stored(Reachable verdict) {
+        return storedByVerdict.get(verdict).sum();
+    }
+
+    /** Tasks sent back to the queue for another try after an {@code unknown} result. */
+    public long retried() {
+        return retried.sum();
     }
 
     /** Tasks in hand right now. */
@@ -179,6 +194,7 @@ public final class Worker implements AutoCloseable {
             LOG.debug("{} is unknown (proxies {}); sending it back for retry {}", input.toEmail(), used,
                     delivery.retries() + 1);
             delivery.retry(used.isEmpty() ? delivery.body() : TaskCodec.encode(task.avoiding(used)));
+            retried.increment();
             return;
         }
         String json = ReacherJson.write(output);
@@ -191,6 +207,7 @@ public final class Worker implements AutoCloseable {
             delivery.reply(new RpcReply.Ok(json).encode());
         }
         if (stored) {
+            storedByVerdict.get(output.isReachable()).increment();
             // A duplicate message (the item already had its result) sends no webhook: the receiver
             // gets the stored result, once, from whoever stored it.
             sendEachEmailWebhook(task, json);

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Everything {@code GET /metrics} exposes, in one Prometheus registry: HTTP requests, verifications
  * by endpoint and {@code is_reachable}, throttle refusals, the JVM (memory, GC, threads, virtual
- * threads, CPU, uptime) and, through {@link PoolMetrics}, each proxy of the pool.
+ * threads, CPU, uptime), through {@link PoolMetrics} each proxy of the pool, and through
+ * {@link BulkMetrics} the bulk queue and worker.
  *
  * <p>Names follow Micrometer's conventions; Prometheus sees for example
  * {@code http_server_requests_seconds_count}, {@code reacher_verifications_total} and
@@ -62,6 +63,11 @@ public final class ServerMetrics implements AutoCloseable {
     /** Binds the pool's events and state; call once, at startup. */
     public PoolMetrics bindPool(ProxyPool pool) {
         return PoolMetrics.bind(pool, registry);
+    }
+
+    /** Binds the bulk layer's queue and worker gauges; call once, at startup. */
+    public void bindBulk(dev.reacher.server.bulk.BulkStack stack) {
+        BulkMetrics.bind(stack, registry);
     }
 
     /** One finished HTTP request; {@code route} is the matched path template, never the raw path. */

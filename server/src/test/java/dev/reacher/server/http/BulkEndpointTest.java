@@ -201,6 +201,25 @@ class BulkEndpointTest {
     }
 
     @Test
+    void metricsShowTheQueueAndTheWorker() {
+        double before = metric("reacher_bulk_results_total{is_reachable=\"invalid\"}");
+        long id = submit(List.of("zz1@example.test", "zz2@example.test", "alice@example.test"), null);
+        awaitCompleted(id);
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> metric("reacher_bulk_results_total{is_reachable=\"invalid\"}") >= before + 2);
+        assertThat(metric("reacher_bulk_queue_depth")).isGreaterThanOrEqualTo(0);
+        assertThat(metric("reacher_bulk_worker_in_flight")).isGreaterThanOrEqualTo(0);
+        assertThat(metric("reacher_bulk_retries_total")).isGreaterThanOrEqualTo(0);
+    }
+
+    private static double metric(String series) {
+        String scrape = t.get("/metrics").body();
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).strip()))
+                .orElseThrow(() -> new AssertionError(series + " not in /metrics"));
+    }
+
+    @Test
     void bulkEndpointsRequireTheSecretWhenOneIsConfigured() {
         assertThat(t.post("/v1/bulk", "{\"input\":[\"a@b.c\"]}").body()).isEqualTo("Missing request header \"x-reacher-secret\"");
         assertThat(t.get("/v1/bulk/1").status()).isEqualTo(400); // upstream leaves these public: they hold the addresses
