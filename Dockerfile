@@ -3,7 +3,7 @@
 #   docker build -t reacher-java .
 #   docker run --rm -p 8080:8080 -e RCH__HEADER_SECRET=change-me -v reacher-data:/data reacher-java
 #   docker run --rm -e RCH__WORKER__ENABLE=true -e RCH__WORKER__RABBITMQ__URL=… \
-#              -e RCH__STORAGE__POSTGRES__DB_URL=… reacher-java worker      # a scale-out worker
+#              -e RCH__STORAGE__POSTGRES__DB_URL=… -e RCH__WORKER__HTTP_PORT=8080 reacher-java worker   # a scale-out worker (probes on 8080)
 #
 # Configuration as upstream: RCH__* variables (see docs/configuration.md), and/or a TOML file
 # mounted at /home/reacher/backend_config.toml (the shipped one holds the defaults).

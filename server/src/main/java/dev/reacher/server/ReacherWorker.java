@@ -1,5 +1,6 @@
 package dev.reacher.server;
 
+import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.verify.CheckEmailInput;
@@ -7,9 +8,13 @@ import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.bulk.ProxyCredentials;
 import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
+import io.javalin.Javalin;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -26,12 +31,16 @@ public final class ReacherWorker implements AutoCloseable {
 
     private final EmailVerifier verifier;
     private final BulkStack stack;
+    private final ServerMetrics metrics;
+    private final Javalin http; // null without worker.http_port
     private final AtomicBoolean stopped = new AtomicBoolean(false);
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
-    private ReacherWorker(EmailVerifier verifier, BulkStack stack) {
+    private ReacherWorker(EmailVerifier verifier, BulkStack stack, ServerMetrics metrics, Javalin http) {
         this.verifier = verifier;
         this.stack = stack;
+        this.metrics = metrics;
+        this.http = http;
     }
 
     /**
@@ -49,9 +58,50 @@ public final class ReacherWorker implements AutoCloseable {
         }
         EmailVerifier verifier = verifierFor(config);
         BulkStack stack = openBulk(config, verifier, Throttle.of(config.throttle()), true);
-        LOG.info("reacher-java worker \"{}\" consuming {} with concurrency {}", config.backendName(),
-                config.worker().queue(), config.worker().rabbitmqConcurrency());
-        return new ReacherWorker(verifier, stack);
+        ServerMetrics metrics = new ServerMetrics();
+        metrics.bindPool(verifier.proxyPool());
+        metrics.bindBulk(stack);
+        Javalin http = null;
+        if (config.worker().httpPort() != null) {
+            try {
+                http = startHttp(config, stack, metrics);
+            } catch (RuntimeException e) {
+                stack.close();
+                verifier.close();
+                metrics.close();
+                throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.worker().httpPort()
+                        + " (worker.http_port): " + e.getMessage(), e);
+            }
+        }
+        LOG.info("reacher-java worker \"{}\" consuming {} with concurrency {}{}", config.backendName(),
+                config.worker().queue(), config.worker().rabbitmqConcurrency(),
+                http == null ? "" : "; /healthz, /readyz and /metrics on port " + http.port());
+        return new ReacherWorker(verifier, stack, metrics, http);
+    }
+
+    /** Probes and metrics for orchestrators: a worker has no API, but it must be watchable. */
+    private static Javalin startHttp(BackendConfig config, BulkStack stack, ServerMetrics metrics) {
+        Javalin app = Javalin.create(cfg -> {
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            cfg.routes.get("/readyz", ctx -> {
+                Map<String, String> checks = stack.health();
+                boolean ok = checks.values().stream().allMatch("ok"::equals);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("status", ok ? "ready" : "unavailable");
+                body.put("checks", checks);
+                ctx.status(ok ? 200 : 503).contentType("application/json").result(ReacherJson.write(body));
+            });
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        });
+        return app.start(config.httpHost(), config.worker().httpPort());
+    }
+
+    /** The port of {@code /healthz}, {@code /readyz} and {@code /metrics}, or -1 without {@code worker.http_port}. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     /** The verifier both kinds of process build from a configuration: DNS, proxy pool, proxy DNS. */
@@ -102,6 +152,10 @@ public final class ReacherWorker implements AutoCloseable {
         try {
             stack.close();
             verifier.close();
+            if (http != null) {
+                http.stop(); // last, so that probes see the worker until it is gone
+            }
+            metrics.close();
         } finally {
             stoppedLatch.countDown();
             LOG.info("stopped");

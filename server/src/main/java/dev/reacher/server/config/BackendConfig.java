@@ -80,10 +80,12 @@ public record BackendConfig(
      * @param consume false: this process publishes tasks but runs none ({@code worker.consume})
      * @param onEachEmail upstream's {@code worker.webhook.on_each_email} (parsed but unused upstream):
      *     here the default {@code on_each_email} of bulk jobs that bring no webhook; or null
+     * @param httpPort {@code worker.http_port}: where {@code reacher worker} answers {@code /healthz},
+     *     {@code /readyz} and {@code /metrics} (on {@code http_host}); null for no HTTP at all
      */
     public record Worker(boolean enable, String rabbitmqUrl, int rabbitmqConcurrency, String queue, boolean consume,
             Duration rpcTimeout, int unknownRetries, int webhookMaxAttempts, Duration shutdownGrace,
-            Webhook onEachEmail) {
+            Webhook onEachEmail, Integer httpPort) {
 
         /** The settings the bulk layer runs with; {@code backendName} names connections and consumers. */
         public WorkerSettings settings(String backendName) {

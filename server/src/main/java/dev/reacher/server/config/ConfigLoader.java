@@ -467,6 +467,7 @@ public final class ConfigLoader {
             t.requireTable("worker.webhook");
             int webhookAttempts = orDefault(t.intValue("worker.webhook.max_attempts", 1, 100, "a whole number 1-100"), 5);
             Webhook onEachEmail = webhook("worker.webhook.on_each_email");
+            Integer httpPort = t.intValue("worker.http_port", 0, 65535, "a port number 0-65535");
             if (enable) {
                 if (!url.startsWith("amqp://") && !url.startsWith("amqps://")) {
                     throw t.fail("worker.rabbitmq.url", "an amqp:// or amqps:// URL", t.node("worker.rabbitmq.url"));
@@ -480,7 +481,7 @@ public final class ConfigLoader {
                         + ConfigTree.envVar("worker.enable") + "): without it nobody else would run this server's tasks");
             }
             return new BackendConfig.Worker(enable, url, concurrency, queue, consume, Duration.ofSeconds(rpcTimeout),
-                    unknownRetries, webhookAttempts, Duration.ofSeconds(grace), onEachEmail);
+                    unknownRetries, webhookAttempts, Duration.ofSeconds(grace), onEachEmail, httpPort);
         }
 
         /**

@@ -228,7 +228,7 @@ class ConfigLoaderTest {
                 new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS));
         assertThat(c.throttle()).isEqualTo(new RateLimits(10, 20, 30, 40));
         assertThat(c.worker()).isEqualTo(new BackendConfig.Worker(false, "amqp://u:p@mq:5672", 9, "check_email", true,
-                Duration.ofSeconds(120), 1, 5, Duration.ofSeconds(60), null));
+                Duration.ofSeconds(120), 1, 5, Duration.ofSeconds(60), null, null));
         assertThat(c.storage().postgresDbUrl()).isEqualTo("postgres://u:p@db/reacher");
         assertThat(c.storage().extra().get("tenant").asText()).isEqualTo("acme");
         assertThat(c.commercialLicenseTrial()).isEqualTo(new BackendConfig.LicenseTrial("tok", "https://trial.example"));
@@ -282,6 +282,7 @@ class ConfigLoaderTest {
         row(rows, "RCH__WORKER__RPC_TIMEOUT_SECS", "9", c -> c.worker().rpcTimeout(), Duration.ofSeconds(9));
         row(rows, "RCH__WORKER__UNKNOWN_RETRIES", "0", c -> c.worker().unknownRetries(), 0);
         row(rows, "RCH__WORKER__SHUTDOWN_GRACE_SECS", "7", c -> c.worker().shutdownGrace(), Duration.ofSeconds(7));
+        row(rows, "RCH__WORKER__HTTP_PORT", "9090", c -> c.worker().httpPort(), 9090);
         row(rows, "RCH__WORKER__WEBHOOK__MAX_ATTEMPTS", "3", c -> c.worker().webhookMaxAttempts(), 3);
         row(rows, "RCH__WORKER__WEBHOOK__ON_EACH_EMAIL__URL", "http://hooks.test/each", c -> c.worker().onEachEmail().url(),
                 "http://hooks.test/each");

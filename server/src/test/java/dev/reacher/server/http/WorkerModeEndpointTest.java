@@ -40,7 +40,8 @@ class WorkerModeEndpointTest {
                 "RCH__WORKER__RPC_TIMEOUT_SECS", "3",
                 "RCH__STORAGE__POSTGRES__DB_URL", Services.POSTGRES_URL,
                 "RCH__STORAGE__POSTGRES__SCHEMA", schema,
-                "RCH__STORAGE__POSTGRES__EXTRA", "{\"node\":\"api\"}");
+                "RCH__STORAGE__POSTGRES__EXTRA", "{\"node\":\"api\"}",
+                "RCH__WORKER__HTTP_PORT", "0"); // the worker's probes and metrics (the API node ignores it)
     }
 
     @BeforeAll
@@ -68,7 +69,7 @@ class WorkerModeEndpointTest {
     }
 
     @Test
-    void singleShotAndBulkGoThroughTheQueueToAWorkerProcess() {
+    void singleShotAndBulkGoThroughTheQueueToAWorkerProcess() throws Exception {
         // Nobody consumes yet: the single-shot RPC gives up after rpc_timeout_secs with 504.
         Response lonely = api.post("/v1/check_email", "{\"to_email\":\"alice@example.test\"}");
         assertThat(lonely.status()).isEqualTo(504);
@@ -107,6 +108,22 @@ class WorkerModeEndpointTest {
             assertThat(Services.queryLong(schema, "SELECT COUNT(*) FROM v1_task_result WHERE job_id IS NULL "
                     + "AND result->>'is_reachable' = 'safe' AND extra->>'node' = 'api'")).isEqualTo(1);
             assertThat(worker.processed()).isGreaterThanOrEqualTo(201);
+
+            // The worker has no API, but probes and metrics on worker.http_port.
+            var http = java.net.http.HttpClient.newHttpClient();
+            var base = java.net.URI.create("http://127.0.0.1:" + worker.httpPort());
+            var healthz = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(healthz.statusCode()).isEqualTo(200);
+            var readyz = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(readyz.statusCode()).isEqualTo(200);
+            assertThat(readyz.body()).contains("\"storage\":\"ok\"").contains("\"queue\":\"ok\"");
+            String scrape = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).contains("reacher_bulk_results_total{is_reachable=\"safe\"} 101.0")
+                    .contains("reacher_bulk_results_total{is_reachable=\"invalid\"} 100.0")
+                    .contains("reacher_bulk_queue_depth");
         }
         Response ready = api.get("/readyz");
         assertThat(ready.status()).isEqualTo(200);
