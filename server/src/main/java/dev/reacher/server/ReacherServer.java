@@ -44,13 +44,13 @@ public final class ReacherServer implements AutoCloseable {
 
     private ReacherServer(BackendConfig config) {
         this.config = config;
-        this.verifier = ReacherWorker.verifierFor(config);
+        this.verifier = ProcessParts.verifier(config);
         this.pool = verifier.proxyPool();
         this.metrics = new ServerMetrics();
         metrics.bindPool(pool);
         Throttle throttle = Throttle.of(config.throttle());
         // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
-        this.bulk = ReacherWorker.openBulk(config, verifier, throttle, false);
+        this.bulk = ProcessParts.bulk(config, verifier, throttle, false);
         if (bulk != null) {
             metrics.bindBulk(bulk);
         }

@@ -1,19 +1,13 @@
 package dev.reacher.server;
 
 import dev.reacher.core.json.ReacherJson;
-import dev.reacher.core.proxy.ProxyConfig;
-import dev.reacher.core.proxy.ProxyPool;
-import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.ProxyCredentials;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,8 +50,8 @@ public final class ReacherWorker implements AutoCloseable {
                     + "storage.postgres.db_url (RCH__STORAGE__POSTGRES__DB_URL); on one machine `reacher serve` "
                     + "runs bulk jobs itself");
         }
-        EmailVerifier verifier = verifierFor(config);
-        BulkStack stack = openBulk(config, verifier, Throttle.of(config.throttle()), true);
+        EmailVerifier verifier = ProcessParts.verifier(config);
+        BulkStack stack = ProcessParts.bulk(config, verifier, Throttle.of(config.throttle()), true);
         ServerMetrics metrics = new ServerMetrics();
         metrics.bindPool(verifier.proxyPool());
         metrics.bindBulk(stack);
@@ -102,40 +96,6 @@ public final class ReacherWorker implements AutoCloseable {
     /** The port of {@code /healthz}, {@code /readyz} and {@code /metrics}, or -1 without {@code worker.http_port}. */
     public int httpPort() {
         return http == null ? -1 : http.port();
-    }
-
-    /** The verifier both kinds of process build from a configuration: DNS, proxy pool, proxy DNS. */
-    static EmailVerifier verifierFor(BackendConfig config) {
-        ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
-        return EmailVerifier.builder()
-                .dnsServers(config.dns())
-                .proxyDns(config.proxyDns())
-                .proxyPool(pool)
-                .build();
-    }
-
-    /**
-     * Storage, queue and, when {@code consume}, a worker. Proxy passwords, which task messages never
-     * carry, come from this process's own configured proxies.
-     */
-    static BulkStack openBulk(BackendConfig config, EmailVerifier verifier, Throttle throttle, boolean consume) {
-        var storage = config.storage().settings();
-        if (storage == null) {
-            return null;
-        }
-        CheckEmailInput template = dev.reacher.server.http.ReacherApi.bulkTemplate(config);
-        List<ProxyConfig> known = new ArrayList<>();
-        config.proxies().values().forEach(p -> known.add(p.proxy()));
-        var worker = config.worker().settings(config.backendName());
-        try {
-            return BulkStack.open(storage, consume ? worker.withConsume(true) : worker, verifier,
-                    ProxyCredentials.of(known), template, throttle);
-        } catch (RuntimeException e) {
-            verifier.close();
-            throw new IllegalStateException("cannot open bulk storage and queue ("
-                    + (storage.usesPostgres() ? "PostgreSQL" : "SQLite " + storage.sqliteFile())
-                    + (config.worker().enable() ? ", RabbitMQ" : "") + "): " + e.getMessage(), e);
-        }
     }
 
     /** Tasks finished so far by this process. */
