@@ -232,13 +232,17 @@ public final class TaskCodec {
             String[] parts = cache.computeIfAbsent(input.withToEmail(""), shared -> {
                 ObjectNode root = tree(new TaskMessage(shared.withToEmail(EMAIL_MARK), JobRef.singleShot(), null, null));
                 root.remove("webhook");
-                String json = ReacherJson.write(root);
-                String mark = '"' + EMAIL_MARK + '"';
-                int at = json.indexOf(mark);
-                return new String[] {json.substring(0, at), json.substring(at + mark.length())};
+                return aroundEmail(ReacherJson.write(root));
             });
             return parts[0] + ReacherJson.write(input.toEmail()) + parts[1];
         }
+    }
+
+    /** The JSON before and after the quoted {@link #EMAIL_MARK}, where each message's address goes. */
+    private static String[] aroundEmail(String json) {
+        String mark = '"' + EMAIL_MARK + '"';
+        int at = json.indexOf(mark);
+        return new String[] {json.substring(0, at), json.substring(at + mark.length())};
     }
 
     /** The job-level part stored with the job: the input every item shares, without address or passwords. */
@@ -267,12 +271,9 @@ public final class TaskCodec {
             root.set("input", input);
             root.set("job_id", jobRef(JobRef.bulk(jobId)));
             root.set("webhook", webhook == null ? null : JSON.valueToTree(webhook));
-            String json = ReacherJson.write(root);
-            String mark = '"' + EMAIL_MARK + '"';
-            int at = json.indexOf(mark);
-            this.head = json.substring(0, at);
-            String rest = json.substring(at + mark.length());
-            this.middle = rest.substring(0, rest.length() - 1) + ",\"item\":"; // drop the closing brace
+            String[] parts = aroundEmail(ReacherJson.write(root));
+            this.head = parts[0];
+            this.middle = parts[1].substring(0, parts[1].length() - 1) + ",\"item\":"; // drop the closing brace
         }
 
         public byte[] render(int item, String email) {
