@@ -1,14 +1,12 @@
 package dev.reacher.server;
 
-import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.http.ReacherApi;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -51,7 +49,13 @@ public final class ReacherWorker implements AutoCloseable {
                     + "runs bulk jobs itself");
         }
         EmailVerifier verifier = ProcessParts.verifier(config);
-        BulkStack stack = ProcessParts.bulk(config, verifier, Throttle.of(config.throttle()), true);
+        BulkStack stack;
+        try {
+            stack = ProcessParts.bulk(config, verifier, Throttle.of(config.throttle()), true);
+        } catch (RuntimeException e) {
+            verifier.close();
+            throw e;
+        }
         ServerMetrics metrics = new ServerMetrics();
         metrics.bindPool(verifier.proxyPool());
         metrics.bindBulk(stack);
@@ -80,14 +84,7 @@ public final class ReacherWorker implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
-            cfg.routes.get("/readyz", ctx -> {
-                Map<String, String> checks = stack.health();
-                boolean ok = checks.values().stream().allMatch("ok"::equals);
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("status", ok ? "ready" : "unavailable");
-                body.put("checks", checks);
-                ctx.status(ok ? 200 : 503).contentType("application/json").result(ReacherJson.write(body));
-            });
+            cfg.routes.get("/readyz", ctx -> ReacherApi.writeReadiness(ctx, stack.health()));
             cfg.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
         });
         return app.start(config.httpHost(), config.worker().httpPort());

@@ -173,6 +173,14 @@ public final class ReacherApi {
         if (bulk != null && accepting) {
             checks.putAll(bulk.health());
         }
+        writeReadiness(ctx, checks);
+    }
+
+    /**
+     * The {@code /readyz} answer, for the server and for {@code reacher worker}: 200
+     * {@code {"status":"ready","checks":{…}}} when every check is {@code "ok"}, else 503 "unavailable".
+     */
+    public static void writeReadiness(Context ctx, Map<String, String> checks) {
         boolean ok = checks.values().stream().allMatch("ok"::equals);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", ok ? "ready" : "unavailable");
