@@ -30,6 +30,9 @@ final class ProcessParts {
      * Storage, queue and a worker (always when {@code forceConsume}, else as {@code worker.consume}
      * says); null when storage is off. Proxy passwords, which task messages never carry, come from
      * this process's own configured proxies.
+     *
+     * @throws IllegalStateException naming the storage and queue when they cannot be opened (the
+     *     caller still owns {@code verifier})
      */
     static BulkStack bulk(BackendConfig config, EmailVerifier verifier, Throttle throttle, boolean forceConsume) {
         var storage = config.storage().settings();
@@ -44,7 +47,6 @@ final class ProcessParts {
             return BulkStack.open(storage, forceConsume ? worker.withConsume(true) : worker, verifier,
                     ProxyCredentials.of(known), template, throttle);
         } catch (RuntimeException e) {
-            verifier.close();
             throw new IllegalStateException("cannot open bulk storage and queue ("
                     + (storage.usesPostgres() ? "PostgreSQL" : "SQLite " + storage.sqliteFile())
                     + (config.worker().enable() ? ", RabbitMQ" : "") + "): " + e.getMessage(), e);

@@ -46,11 +46,16 @@ public final class ReacherServer implements AutoCloseable {
         this.config = config;
         this.verifier = ProcessParts.verifier(config);
         this.pool = verifier.proxyPool();
+        Throttle throttle = Throttle.of(config.throttle());
+        try {
+            // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
+            this.bulk = ProcessParts.bulk(config, verifier, throttle, false);
+        } catch (RuntimeException e) {
+            verifier.close();
+            throw e;
+        }
         this.metrics = new ServerMetrics();
         metrics.bindPool(pool);
-        Throttle throttle = Throttle.of(config.throttle());
-        // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
-        this.bulk = ProcessParts.bulk(config, verifier, throttle, false);
         if (bulk != null) {
             metrics.bindBulk(bulk);
         }

@@ -20,6 +20,7 @@ import dev.reacher.server.storage.StoredResult;
 import dev.reacher.server.throttle.Throttle;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +60,8 @@ public final class Worker implements AutoCloseable {
     private final ResultWriter writer;
     private final Map<Long, Boolean> knownJobs = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
-    private final Map<Reachable, java.util.concurrent.atomic.LongAdder> storedByVerdict = new java.util.EnumMap<>(Reachable.class);
-    private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
+    private final Map<Reachable, LongAdder> storedByVerdict = new EnumMap<>(Reachable.class);
+    private final LongAdder retried = new LongAdder();
     private final TaskQueue.Subscription subscription;
 
     private volatile boolean closing;
@@ -76,7 +78,7 @@ public final class Worker implements AutoCloseable {
         JobNotifier notifier = new JobNotifier(store, webhooks);
         this.writer = new ResultWriter(store, jobs -> jobs.forEach(notifier::jobFinishedAsync), 256);
         for (Reachable r : Reachable.values()) {
-            storedByVerdict.put(r, new java.util.concurrent.atomic.LongAdder());
+            storedByVerdict.put(r, new LongAdder());
         }
         this.subscription = queue.subscribe(settings.concurrency(), this::handle);
         LOG.info("worker consuming with concurrency {}", settings.concurrency());
