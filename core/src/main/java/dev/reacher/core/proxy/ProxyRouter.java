@@ -70,6 +70,10 @@ public final class ProxyRouter {
             if (pool != null && pool.enabled() && member != null && member.proxy().equals(proxy)) {
                 return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
             }
+            if (member != null && member.proxy().equals(proxy)) {
+                return AttemptRoutes.fixed(new AttemptRoutes.Next(SmtpRoute.via(id, proxy), member.helloName(),
+                        member.fromEmail(), null));
+            }
             return AttemptRoutes.fixed(SmtpRoute.via(id, proxy));
         }
         if (pool == null) {

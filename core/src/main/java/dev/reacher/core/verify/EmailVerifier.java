@@ -19,7 +19,6 @@ import dev.reacher.core.smtp.SmtpDetails;
 import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.SmtpOutcome;
 import dev.reacher.core.smtp.SmtpRequest;
-import dev.reacher.core.smtp.SmtpRoute;
 import dev.reacher.core.smtp.Rules;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.syntax.ProviderSuggestion;
@@ -155,7 +154,7 @@ public final class EmailVerifier implements AutoCloseable {
                 AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
                         syntax.domain(), policy, avoidProxies);
                 SmtpOutcome outcome = smtpVerifier.verify(
-                        new SmtpRequest(email, syntax.domain(), hosts, config, SmtpRoute.direct()), routes);
+                        new SmtpRequest(email, syntax.domain(), hosts, config), routes);
                 details = outcome.details();
                 error = outcome.error();
                 smtpDebug = new SmtpDebug(new UsedMethod.Smtp(outcome.host(), outcome.used()), outcome.attempts());
