@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.singleshot;
 
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
@@ -8,6 +8,12 @@ import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.queue.TaskQueue;
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.storage.ResultWriter;
+import dev.reacher.server.task.JobRef;
+import dev.reacher.server.task.ProxyCredentials;
+import dev.reacher.server.task.RpcReply;
+import dev.reacher.server.task.TaskCodec;
+import dev.reacher.server.task.TaskMessage;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +39,7 @@ public final class SingleShotService {
     private final ProxyCredentials credentials;
     private final Duration rpcTimeout;
 
-    SingleShotService(ResultStore store, TaskQueue queue, EmailVerifier verifier, ProxyCredentials credentials,
+    public SingleShotService(ResultStore store, TaskQueue queue, EmailVerifier verifier, ProxyCredentials credentials,
             Duration rpcTimeout) {
         // Group commits: under load one transaction stores the results of many concurrent requests.
         this.writer = store == null ? null : new ResultWriter(store, jobs -> { }, 256);
@@ -54,8 +60,8 @@ public final class SingleShotService {
         return direct(input, policy);
     }
 
-    /** Commits what is pending and stops storing; called by {@link BulkStack#close()}. */
-    void close() {
+    /** Commits what is pending and stops storing; called when the bulk stack closes. */
+    public void close() {
         if (writer != null) {
             writer.close();
         }
