@@ -54,10 +54,7 @@ public final class SingleShotService {
      *     {@link dev.reacher.core.proxy.ProxyLimitExceededException} through (429)
      */
     public RpcReply check(CheckEmailInput input, LimitPolicy policy) {
-        if (goesToWorker(input)) {
-            return viaWorker(input);
-        }
-        return direct(input, policy);
+        return goesToWorker(input) ? onWorker(input) : here(input, policy);
     }
 
     /** Commits what is pending and stops storing; called when the bulk stack closes. */
@@ -75,7 +72,8 @@ public final class SingleShotService {
         return queue != null && credentials.canRestore(input);
     }
 
-    private RpcReply direct(CheckEmailInput input, LimitPolicy policy) {
+    /** Verifies {@code input} in this process and stores the result (when storage is on). */
+    public RpcReply here(CheckEmailInput input, LimitPolicy policy) {
         CheckEmailOutput output = verifier.verify(input, policy);
         String json = ReacherJson.write(output);
         if (writer != null) {
@@ -92,7 +90,16 @@ public final class SingleShotService {
         return new RpcReply.Ok(json, output.isReachable());
     }
 
-    private RpcReply viaWorker(CheckEmailInput input) {
+    /**
+     * Sends {@code input} to a worker and waits for its reply.
+     *
+     * @throws IllegalArgumentException unless {@link #goesToWorker} holds for it
+     */
+    public RpcReply onWorker(CheckEmailInput input) {
+        if (!goesToWorker(input)) {
+            throw new IllegalArgumentException("this verification must run here: no worker mode, or a proxy password"
+                    + " the workers do not know");
+        }
         byte[] body = TaskCodec.encode(new TaskMessage(input, JobRef.singleShot(), null, null));
         try {
             return RpcReply.decode(queue.call(body, TaskQueue.PRIORITY_SINGLE_SHOT, rpcTimeout).get());
