@@ -15,7 +15,7 @@ import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
-import dev.reacher.server.bulk.Webhook;
+import dev.reacher.server.webhook.Webhook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

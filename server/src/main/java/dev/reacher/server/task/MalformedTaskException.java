@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.task;
 
 /** A queue message that is not a task this worker can run; it is dead-lettered, never retried. */
 public final class MalformedTaskException extends Exception {

@@ -1,6 +1,5 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.storage;
 
-import dev.reacher.server.storage.SqliteResultStore;
 import java.nio.file.Path;
 
 /**

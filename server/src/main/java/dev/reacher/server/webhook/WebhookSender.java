@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.webhook;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,12 +1,16 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.job;
 
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.verify.CheckEmailInput;
-import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.results.JobResults;
+import dev.reacher.server.results.ResultFormat;
 import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.NewJob;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.StorageException;
+import dev.reacher.server.task.TaskCodec;
+import dev.reacher.server.webhook.TaskWebhook;
+import dev.reacher.server.webhook.Webhook;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,7 +28,7 @@ public final class BulkService {
     private final CheckEmailInput defaultTemplate;
     private final Webhook defaultOnEachEmail; // null: none
 
-    BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate, Webhook defaultOnEachEmail) {
+    public BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate, Webhook defaultOnEachEmail) {
         this.store = store;
         this.dispatcher = dispatcher;
         this.defaultTemplate = Objects.requireNonNull(defaultTemplate, "defaultTemplate");

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;

@@ -1,5 +1,7 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.worker;
 
+import dev.reacher.server.webhook.Webhook;
+import dev.reacher.server.webhook.WebhookSender;
 import java.time.Duration;
 
 /**

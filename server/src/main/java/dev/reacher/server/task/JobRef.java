@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.task;
 
 /** Which job a task belongs to: upstream's {@code "single_shot"} or {@code {"bulk": id}}. */
 public sealed interface JobRef {

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -11,13 +11,22 @@ import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.core.verify.Reachable;
+import dev.reacher.server.job.JobNotifier;
 import dev.reacher.server.queue.Delivery;
 import dev.reacher.server.queue.TaskQueue;
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.storage.ResultWriter;
 import dev.reacher.server.storage.StorageException;
 import dev.reacher.server.storage.StoredResult;
+import dev.reacher.server.task.MalformedTaskException;
+import dev.reacher.server.task.ProxyCredentials;
+import dev.reacher.server.task.RpcReply;
+import dev.reacher.server.task.TaskCodec;
+import dev.reacher.server.task.TaskMessage;
 import dev.reacher.server.throttle.Throttle;
+import dev.reacher.server.webhook.Webhook;
+import dev.reacher.server.webhook.WebhookSender;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumMap;

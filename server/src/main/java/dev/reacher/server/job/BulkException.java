@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.job;
 
 /**
  * A bulk request that cannot be served; {@link #kind()} tells the HTTP layer which status to use,

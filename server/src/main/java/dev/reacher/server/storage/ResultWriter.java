@@ -1,9 +1,5 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.storage;
 
-import dev.reacher.server.storage.NewResult;
-import dev.reacher.server.storage.ResultStore;
-import dev.reacher.server.storage.SaveReport;
-import dev.reacher.server.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -20,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * latency; at high load one commit serves hundreds of tasks, and the per-job counter row is touched
  * once per commit instead of once per address.
  */
-final class ResultWriter implements AutoCloseable {
+public final class ResultWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultWriter.class);
 
     private record Pending(NewResult result, CompletableFuture<Boolean> done) {}
@@ -33,7 +29,7 @@ final class ResultWriter implements AutoCloseable {
     private volatile boolean running = true;
 
     /** @param onCompleted called (on the writer thread) with jobs whose last result was just committed */
-    ResultWriter(ResultStore store, Consumer<List<Long>> onCompleted, int maxBatch) {
+    public ResultWriter(ResultStore store, Consumer<List<Long>> onCompleted, int maxBatch) {
         this.store = store;
         this.onCompleted = onCompleted;
         this.maxBatch = maxBatch;
@@ -44,7 +40,7 @@ final class ResultWriter implements AutoCloseable {
      * Completes when the transaction is committed: with true when the result was stored, false when
      * its job item already had one. Fails with the storage error otherwise.
      */
-    CompletableFuture<Boolean> submit(NewResult result) {
+    public CompletableFuture<Boolean> submit(NewResult result) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(new IllegalStateException("result writer closed"));

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -32,7 +32,7 @@ public final class JobResults {
     private final long limit;
     private final long offset;
 
-    JobResults(ResultStore store, long jobId, ResultFormat format, long limit, long offset) {
+    public JobResults(ResultStore store, long jobId, ResultFormat format, long limit, long offset) {
         this.store = store;
         this.jobId = jobId;
         this.format = format;

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,11 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.job;
 
 import dev.reacher.server.queue.TaskQueue;
 import dev.reacher.server.storage.Database;
 import dev.reacher.server.storage.JobItem;
 import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.task.TaskCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * or the broker is down, the periodic sweep of any API process picks the job up where the cursor
  * stands. A batch published twice only means duplicate messages, which the workers absorb.
  */
-final class Dispatcher implements AutoCloseable {
+public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private final ResultStore store;
@@ -34,7 +35,7 @@ final class Dispatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread sweeper;
 
-    Dispatcher(ResultStore store, TaskQueue queue, JobNotifier notifier, int batchSize, Duration lease, Duration sweepEvery) {
+    public Dispatcher(ResultStore store, TaskQueue queue, JobNotifier notifier, int batchSize, Duration lease, Duration sweepEvery) {
         this.store = store;
         this.queue = queue;
         this.notifier = notifier;

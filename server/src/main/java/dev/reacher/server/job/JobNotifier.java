@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.job;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,6 +6,9 @@ import dev.reacher.core.json.ReacherJson;
 import dev.reacher.server.storage.Database;
 import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.webhook.TaskWebhook;
+import dev.reacher.server.webhook.Webhook;
+import dev.reacher.server.webhook.WebhookSender;
 import java.io.IOException;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -16,19 +19,19 @@ import org.slf4j.LoggerFactory;
  * the job's last result is committed, and records that it was delivered so that a sweep can send
  * the ones a crash interrupted.
  */
-final class JobNotifier {
+public final class JobNotifier {
     private static final Logger LOG = LoggerFactory.getLogger(JobNotifier.class);
 
     private final ResultStore store;
     private final WebhookSender sender;
 
-    JobNotifier(ResultStore store, WebhookSender sender) {
+    public JobNotifier(ResultStore store, WebhookSender sender) {
         this.store = store;
         this.sender = sender;
     }
 
     /** Notifies on a virtual thread; the caller does not wait. */
-    void jobFinishedAsync(long jobId) {
+    public void jobFinishedAsync(long jobId) {
         Thread.ofVirtual().name("job-finished-", jobId).start(() -> {
             try {
                 store.job(jobId).ifPresent(this::notify);

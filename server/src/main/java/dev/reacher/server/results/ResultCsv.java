@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;

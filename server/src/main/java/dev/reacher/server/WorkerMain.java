@@ -1,6 +1,5 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server;
 
-import dev.reacher.server.ReacherWorker;
 import dev.reacher.server.config.ConfigException;
 import dev.reacher.server.config.ConfigLoader;
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import java.nio.file.Path;
  *
  * <pre>
  * RCH__WORKER__ENABLE=true RCH__WORKER__RABBITMQ__URL=amqp://… RCH__STORAGE__POSTGRES__DB_URL=postgres://… \
- *     java -cp reacher.jar dev.reacher.server.bulk.WorkerMain
+ *     java -cp reacher.jar dev.reacher.server.WorkerMain
  * </pre>
  */
 public final class WorkerMain {

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

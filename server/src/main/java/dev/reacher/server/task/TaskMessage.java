@@ -1,6 +1,7 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.task;
 
 import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.server.webhook.TaskWebhook;
 import java.util.Objects;
 import java.util.Set;
 

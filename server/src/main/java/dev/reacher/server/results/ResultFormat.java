@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.results;
 
 /** The {@code format} query parameter of {@code GET /v1/bulk/{id}/results}. */
 public enum ResultFormat {

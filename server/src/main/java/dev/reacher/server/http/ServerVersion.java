@@ -1,4 +1,4 @@
-package dev.reacher.server;
+package dev.reacher.server.http;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.singleshot;
 
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
@@ -8,6 +8,12 @@ import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.queue.TaskQueue;
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.storage.ResultWriter;
+import dev.reacher.server.task.JobRef;
+import dev.reacher.server.task.ProxyCredentials;
+import dev.reacher.server.task.RpcReply;
+import dev.reacher.server.task.TaskCodec;
+import dev.reacher.server.task.TaskMessage;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +39,7 @@ public final class SingleShotService {
     private final ProxyCredentials credentials;
     private final Duration rpcTimeout;
 
-    SingleShotService(ResultStore store, TaskQueue queue, EmailVerifier verifier, ProxyCredentials credentials,
+    public SingleShotService(ResultStore store, TaskQueue queue, EmailVerifier verifier, ProxyCredentials credentials,
             Duration rpcTimeout) {
         // Group commits: under load one transaction stores the results of many concurrent requests.
         this.writer = store == null ? null : new ResultWriter(store, jobs -> { }, 256);
@@ -48,14 +54,11 @@ public final class SingleShotService {
      *     {@link dev.reacher.core.proxy.ProxyLimitExceededException} through (429)
      */
     public RpcReply check(CheckEmailInput input, LimitPolicy policy) {
-        if (goesToWorker(input)) {
-            return viaWorker(input);
-        }
-        return direct(input, policy);
+        return goesToWorker(input) ? onWorker(input) : here(input, policy);
     }
 
-    /** Commits what is pending and stops storing; called by {@link BulkStack#close()}. */
-    void close() {
+    /** Commits what is pending and stops storing; called when the bulk stack closes. */
+    public void close() {
         if (writer != null) {
             writer.close();
         }
@@ -69,7 +72,8 @@ public final class SingleShotService {
         return queue != null && credentials.canRestore(input);
     }
 
-    private RpcReply direct(CheckEmailInput input, LimitPolicy policy) {
+    /** Verifies {@code input} in this process and stores the result (when storage is on). */
+    public RpcReply here(CheckEmailInput input, LimitPolicy policy) {
         CheckEmailOutput output = verifier.verify(input, policy);
         String json = ReacherJson.write(output);
         if (writer != null) {
@@ -86,7 +90,16 @@ public final class SingleShotService {
         return new RpcReply.Ok(json, output.isReachable());
     }
 
-    private RpcReply viaWorker(CheckEmailInput input) {
+    /**
+     * Sends {@code input} to a worker and waits for its reply.
+     *
+     * @throws IllegalArgumentException unless {@link #goesToWorker} holds for it
+     */
+    public RpcReply onWorker(CheckEmailInput input) {
+        if (!goesToWorker(input)) {
+            throw new IllegalArgumentException("this verification must run here: no worker mode, or a proxy password"
+                    + " the workers do not know");
+        }
         byte[] body = TaskCodec.encode(new TaskMessage(input, JobRef.singleShot(), null, null));
         try {
             return RpcReply.decode(queue.call(body, TaskQueue.PRIORITY_SINGLE_SHOT, rpcTimeout).get());

@@ -1,4 +1,4 @@
-package dev.reacher.server.bulk;
+package dev.reacher.server.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,8 @@ import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.server.webhook.TaskWebhook;
+import dev.reacher.server.webhook.Webhook;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
