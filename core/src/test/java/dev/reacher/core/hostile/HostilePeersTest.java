@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
@@ -16,8 +16,8 @@ import dev.reacher.core.verify.Reachable;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
-import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
+import dev.reacher.testkit.ScriptedSmtpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -320,8 +320,8 @@ class HostilePeersTest {
 
     /**
      * Postfix with postgrey (the most common greylisting setup) defers with {@code 450 4.2.0 <rcpt>:
-     * Recipient address rejected: Greylisted, …}. Upstream's invalid-mailbox table (reacher-core.md
-     * §2.8 rule 4) matches {@code address rejected} whatever the reply class, so upstream reports an
+     * Recipient address rejected: Greylisted, …}. Upstream's invalid-mailbox table
+     * matches {@code address rejected} whatever the reply class, so upstream reports an
      * existing mailbox behind postgrey as {@code invalid}; we never match a 4xx reply against that
      * table (docs/compatibility.md), so it is a temporary error.
      */

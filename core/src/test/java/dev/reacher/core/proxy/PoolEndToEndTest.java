@@ -1,5 +1,6 @@
 package dev.reacher.core.proxy;
 
+import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.DnsServers;
@@ -15,8 +16,8 @@ import dev.reacher.core.verify.Reachable;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
-import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
+import dev.reacher.testkit.ScriptedSmtpServer;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -190,7 +191,7 @@ class PoolEndToEndTest {
                 // p2 was tried until it was ejected; each time the verification moved on to a live proxy
                 assertThat(failedOver).isNotEmpty().containsOnly("p2:proxy_fault>verdict");
                 ProxyStatus p2Status = pool.snapshot().stream().filter(s -> s.id().equals("p2")).findFirst().orElseThrow();
-                assertThat(p2Status.state()).isEqualTo("ejected");
+                assertThat(p2Status.state()).isEqualTo(ProxyStatus.State.EJECTED);
                 assertThat(p2Status.proxyFaults()).isGreaterThanOrEqualTo(2);
                 assertThat(sessionProxies().subList(before, smtp.sessions().size())).doesNotContain("p2");
             } finally {
@@ -206,7 +207,7 @@ class PoolEndToEndTest {
             assertThat(verdicts).hasSize(30).containsOnly(Reachable.SAFE);
             assertThat(sessionProxies().subList(afterRestart, smtp.sessions().size())).contains("p2");
             assertThat(pool.snapshot().stream().filter(s -> s.id().equals("p2")).findFirst().orElseThrow().state())
-                    .isEqualTo("healthy");
+                    .isEqualTo(ProxyStatus.State.HEALTHY);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.reacher.core.proxy;
 
+import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.Provider;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** proxy-rotation.md §6: exact sequences, distributions, concurrency. */
+/** Every selection strategy: exact sequences, distributions, concurrency. */
 class SelectionStrategyTest {
 
     private static List<PoolProxy> members(int... weights) {

@@ -8,12 +8,12 @@ import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.proxy.ProxyRouter;
 import dev.reacher.core.proxy.ProxySelectionStrategy;
 import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.server.webhook.Webhook;
@@ -432,11 +432,7 @@ public final class ConfigLoader {
                 return config; // rotations apply the identity of the proxy each attempt leases
             }
             PoolProxy p = proxies.get(ids.get(0));
-            if (p == null || p.helloName() == null && p.fromEmail() == null) {
-                return config;
-            }
-            return config.withIdentity(p.helloName() != null ? p.helloName() : config.helloName(),
-                    p.fromEmail() != null ? p.fromEmail() : config.fromEmail());
+            return p == null ? config : config.withProxyIdentity(p.helloName(), p.fromEmail());
         }
 
         private BackendConfig.Worker worker(BackendConfig.Storage storage) {
