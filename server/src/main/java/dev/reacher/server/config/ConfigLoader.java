@@ -283,7 +283,8 @@ public final class ConfigLoader {
         private PoolSettings poolSettings(Map<String, PoolProxy> proxies) {
             t.requireTable("proxy_pool");
             boolean enabled = orDefault(t.bool("proxy_pool.enabled"), false);
-            String strategy = t.string("proxy_pool.strategy", "round_robin").strip().toLowerCase(Locale.ROOT);
+            PoolSettings defaults = PoolSettings.DISABLED;
+            String strategy = t.string("proxy_pool.strategy", defaults.strategy()).strip().toLowerCase(Locale.ROOT);
             List<String> strategies = ProxySelectionStrategy.names();
             if (!strategies.contains(strategy)) {
                 throw t.fail("proxy_pool.strategy", "one of " + String.join(", ", strategies), t.node("proxy_pool.strategy"));
@@ -293,8 +294,9 @@ public final class ConfigLoader {
             for (String id : members) {
                 checkProxyId("proxy_pool.proxies", id, proxies);
             }
-            int maxAttempts = orDefault(t.intValue("proxy_pool.max_attempts", 1, 100, "a whole number 1-100"), 3);
-            boolean retryOnBlacklist = orDefault(t.bool("proxy_pool.retry_on_blacklist"), true);
+            int maxAttempts = orDefault(t.intValue("proxy_pool.max_attempts", 1, 100, "a whole number 1-100"),
+                    defaults.maxAttempts());
+            boolean retryOnBlacklist = orDefault(t.bool("proxy_pool.retry_on_blacklist"), defaults.retryOnBlacklist());
             t.requireTable("proxy_pool.ejection");
             PoolSettings.Ejection d = PoolSettings.Ejection.DEFAULTS;
             int failures = orDefault(t.intValue("proxy_pool.ejection.consecutive_failures", 1, 1_000_000,
