@@ -9,6 +9,7 @@ import dev.reacher.core.smtp.SmtpAttempt.Outcome;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.SmtpVerifier;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.DebugDetails;
