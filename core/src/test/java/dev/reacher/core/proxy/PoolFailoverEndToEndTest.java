@@ -1,6 +1,7 @@
 package dev.reacher.core.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
@@ -25,6 +26,7 @@ import dev.reacher.testkit.ScriptedSmtpServer.Reply;
 import dev.reacher.testkit.ScriptedSmtpServer.Session;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -188,13 +190,16 @@ class PoolFailoverEndToEndTest {
 
     @Test
     void theOverallDeadlineHoldsWhenEveryProxyHangs() {
-        socks.values().forEach(Microsocks::suspend); // TCP connects complete, the SOCKS handshake never answers
-        try {
-            ProxyPool pool = pool(roundRobin(3, true), UnaryOperator.identity());
-            Duration smtpTimeout = Duration.ofSeconds(1);
-            // One SMTP attempt plus two failovers, each bounded by smtp_timeout.
-            Duration deadline = smtpTimeout.multipliedBy(3);
-            try (EmailVerifier verifier = verifier(pool)) {
+        ProxyPool pool = pool(roundRobin(3, true), UnaryOperator.identity());
+        Duration smtpTimeout = Duration.ofSeconds(1);
+        // One SMTP attempt plus two failovers, each bounded by smtp_timeout.
+        Duration deadline = smtpTimeout.multipliedBy(3);
+        try (EmailVerifier verifier = verifier(pool)) {
+            // Warm up first (class loading, word lists), so the timing below is the verification's own.
+            assertThat(verifier.verify(input("warm@example.test", pool, smtpTimeout)).isReachable()).isEqualTo(Reachable.SAFE);
+            int sessionsBefore = smtp.connectionCount();
+            socks.values().forEach(Microsocks::suspend); // TCP connects complete, the SOCKS handshake never answers
+            try {
                 long start = System.nanoTime();
                 CheckEmailOutput out = verifier.verify(input("alice@example.test", pool, smtpTimeout));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -210,10 +215,10 @@ class PoolFailoverEndToEndTest {
                     assertThat(a.outcome()).isEqualTo(Outcome.PROXY_FAULT);
                     assertThat(a.error()).isEqualTo("timeout");
                 });
-                assertThat(smtp.connectionCount()).isZero();
+                assertThat(smtp.connectionCount()).isEqualTo(sessionsBefore);
+            } finally {
+                socks.values().forEach(Microsocks::resume);
             }
-        } finally {
-            socks.values().forEach(Microsocks::resume);
         }
     }
 
@@ -256,6 +261,32 @@ class PoolFailoverEndToEndTest {
             "p1", "EHLO mta.p1.test MAIL FROM:<bounce@p1.test>",
             "p2", "EHLO mta.p2.test MAIL FROM:<bounce@p2.test>",
             "p3", "EHLO probe.test MAIL FROM:<probe@client.test>");
+
+    @Test
+    void noBudgetBeforeTheDeadlineIsASignalToTryLaterNotAnUnknownResult() {
+        // p1 alone, one verification a minute: the second one cannot get budget within its deadline.
+        ProxyPool pool = pool(roundRobin(3, true).withMembers(List.of("p1")), m -> m.id().equals("p1")
+                ? new PoolProxy(m.id(), m.proxy(), 1, null, null, null, new RateLimits(null, 1, null, null)) : m);
+        try (EmailVerifier verifier = verifier(pool)) {
+            assertThat(verifier.verify(input("user0@example.test", pool, Duration.ofSeconds(2))).isReachable())
+                    .isEqualTo(Reachable.SAFE);
+            for (LimitPolicy policy : List.of(LimitPolicy.WAIT, LimitPolicy.FAIL)) {
+                Instant before = Instant.now();
+                assertThatThrownBy(() -> verifier.verify(input("user1@example.test", pool, Duration.ofSeconds(2)), policy))
+                        .as(policy.name())
+                        .isInstanceOfSatisfying(ProxyLimitExceededException.class, e -> {
+                            assertThat(e.retryAfter()).isBetween(Duration.ofSeconds(50), Duration.ofSeconds(60));
+                            assertThat(e.budgetReturnsAt()).isBetween(before.plus(e.retryAfter()),
+                                    Instant.now().plus(e.retryAfter()));
+                        });
+            }
+            assertThat(smtp.sessions()).hasSize(1); // nothing was tried for user1
+            // v0 ignores limits, as upstream ignores its throttle there.
+            assertThat(verifier.verify(input("user1@example.test", pool, Duration.ofSeconds(2)), LimitPolicy.IGNORE)
+                    .isReachable()).isEqualTo(Reachable.SAFE);
+            assertThat(smtp.sessions()).hasSize(2);
+        }
+    }
 
     private static String command(Session s, String prefix) {
         return s.commands().stream().filter(c -> c.startsWith(prefix)).findFirst().orElse("(no " + prefix.strip() + ")");
