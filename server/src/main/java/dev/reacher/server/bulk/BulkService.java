@@ -3,10 +3,12 @@ package dev.reacher.server.bulk;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.storage.BudgetWait;
 import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.NewJob;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.StorageException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,7 +74,8 @@ public final class BulkService {
      * @throws BulkException {@code NOT_FOUND} with upstream's sqlx message
      */
     public JobProgress progress(long jobId) {
-        return JobProgress.of(job(jobId));
+        JobRecord job = job(jobId);
+        return JobProgress.of(job, job.completed() ? BudgetWait.NONE : store.budgetWait(jobId, Instant.now()));
     }
 
     /**
