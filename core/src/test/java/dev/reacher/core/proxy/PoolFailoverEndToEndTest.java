@@ -144,7 +144,7 @@ class PoolFailoverEndToEndTest {
             assertThat(sessionsFor("alice@example.test")).extracting(s -> proxyOf(s.peer())).containsExactly("p1", second);
             // The (p1, provider) pair is now avoided; p1 itself stays in rotation.
             ProxyStatus p1 = pool.snapshot().stream().filter(s -> s.id().equals("p1")).findFirst().orElseThrow();
-            assertThat(p1.state()).isEqualTo("healthy");
+            assertThat(p1.state()).isEqualTo(ProxyStatus.State.HEALTHY);
             assertThat(p1.blacklistedUntil()).isNotEmpty();
         }
     }

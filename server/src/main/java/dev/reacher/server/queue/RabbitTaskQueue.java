@@ -51,7 +51,7 @@ public final class RabbitTaskQueue implements TaskQueue {
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration RELEASE_PAUSE = Duration.ofSeconds(1);
     /** The delay queues' TTLs, shortest first (see the class comment). */
-    static final List<Duration> WAIT_STEPS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(4),
+    public static final List<Duration> WAIT_STEPS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(4),
             Duration.ofSeconds(16), Duration.ofSeconds(64), Duration.ofSeconds(256), Duration.ofSeconds(1024));
 
     private final Connection connection;

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.rabbitmq.client.ConnectionFactory;
 import dev.reacher.server.TestServer;
 import dev.reacher.server.TestServer.Response;
-import dev.reacher.server.queue.RabbitTaskQueue;
 import dev.reacher.server.testing.Services;
 import dev.reacher.testkit.Microsocks;
 import dev.reacher.testkit.ScriptedSmtpServer.Session;
@@ -71,16 +69,7 @@ class BudgetWaitBulkTest {
             }
         } finally {
             Services.dropSchema(schema);
-            ConnectionFactory f = new ConnectionFactory();
-            f.setUri(Services.RABBITMQ_URL);
-            try (var conn = f.newConnection(); var ch = conn.createChannel()) {
-                ch.queueDelete(queue);
-                ch.queueDelete(queue + ".dead");
-                for (Duration step : List.of(Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofSeconds(16),
-                        Duration.ofSeconds(64), Duration.ofSeconds(256), Duration.ofSeconds(1024))) {
-                    ch.queueDelete(RabbitTaskQueue.waitQueueName(queue, step));
-                }
-            }
+            Services.deleteQueues(queue);
         }
     }
 
