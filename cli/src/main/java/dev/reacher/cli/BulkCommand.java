@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +46,13 @@ final class BulkCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: submit, status or results");
     }
 
+    /** A local file or directory given on the command line that cannot be used: one line, exit 2, nothing sent. */
+    static final class BadInput extends Exception {
+        BadInput(String message) {
+            super(message);
+        }
+    }
+
     /** What every subcommand shares: where the server is, the secret, and turning a failure into exit code 1. */
     abstract static class ServerCall implements Callable<Integer> {
         @Option(names = "--server", defaultValue = "${env:RCH_SERVER:-http://127.0.0.1:8080}", paramLabel = "URL",
@@ -65,6 +71,9 @@ final class BulkCommand implements Runnable {
             BulkClient client = new BulkClient(serverUri(), secret);
             try {
                 return call(client);
+            } catch (BadInput e) {
+                System.err.println("reacher: " + e.getMessage());
+                return CheckCommand.EXIT_USAGE;
             } catch (BulkClient.Failure e) {
                 System.err.println("reacher: " + e.getMessage());
                 return EXIT_FAILED;
@@ -74,7 +83,7 @@ final class BulkCommand implements Runnable {
             }
         }
 
-        abstract int call(BulkClient client) throws BulkClient.Failure, IOException;
+        abstract int call(BulkClient client) throws BulkClient.Failure, IOException, BadInput;
 
         private URI serverUri() {
             try {
@@ -118,7 +127,7 @@ final class BulkCommand implements Runnable {
         Duration pollInterval;
 
         @Override
-        int call(BulkClient client) throws BulkClient.Failure, IOException {
+        int call(BulkClient client) throws BulkClient.Failure, IOException, BadInput {
             BulkClient.JobRequest job = jobRequest(webhook());
             if (job.addresses() == 0) {
                 System.err.println("reacher: " + ("-".equals(file) ? "stdin" : file) + " holds no address");
@@ -152,11 +161,11 @@ final class BulkCommand implements Runnable {
             return TaskWebhook.onEachEmail(new Webhook(webhookUrl, headers, null));
         }
 
-        private BulkClient.JobRequest jobRequest(TaskWebhook webhook) throws IOException {
+        private BulkClient.JobRequest jobRequest(TaskWebhook webhook) throws IOException, BadInput {
             try (AddressFile addresses = AddressFile.open(file)) {
                 return BulkClient.JobRequest.of(addresses, webhook);
-            } catch (NoSuchFileException e) {
-                throw usage("no such file: " + file);
+            } catch (AddressFile.Unreadable e) {
+                throw new BadInput(e.getMessage());
             }
         }
     }
@@ -177,6 +186,13 @@ final class BulkCommand implements Runnable {
                 out.println(body);
             }
             out.flush();
+            if (Terminal.stderr()) {
+                try {
+                    System.err.println(ProgressWatch.describe(jobId, ReacherJson.mapper().readTree(body), Double.NaN));
+                } catch (IOException notJson) {
+                    // printed as it is above
+                }
+            }
             return 0;
         }
     }
@@ -202,9 +218,12 @@ final class BulkCommand implements Runnable {
         Path output;
 
         @Override
-        int call(BulkClient client) throws BulkClient.Failure, IOException {
+        int call(BulkClient client) throws BulkClient.Failure, IOException, BadInput {
             if (limit != null && limit < 0 || offset != null && offset < 0) {
                 throw usage("--limit and --offset must not be negative");
+            }
+            if (output != null) {
+                checkWritable(output);
             }
             if (output == null) {
                 try {
@@ -224,60 +243,107 @@ final class BulkCommand implements Runnable {
             System.err.println("job " + jobId + ": results written to " + output);
             return 0;
         }
+
+        /** Before anything is asked of the server: the file's directory exists and a file can be made there. */
+        private static void checkWritable(Path output) throws BadInput {
+            if (Files.isDirectory(output)) {
+                throw new BadInput("--output " + output + " is a directory; give a file name");
+            }
+            Path dir = output.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new BadInput("--output " + output + ": the directory " + dir + " does not exist");
+            }
+            if (dir != null && !Files.isWritable(dir)) {
+                throw new BadInput("--output " + output + ": cannot write in " + dir + " (permission denied)");
+            }
+        }
     }
 
-    /** Polls a job's progress until it is Completed, with a progress line on stderr. */
+    /**
+     * Polls a job's progress until it is Completed. On a terminal (stderr) one line is redrawn in
+     * place with a bar, the rate and the ETA; elsewhere (a log, CI) a plain line is written when the
+     * status changes and at most once per {@code quietInterval} in between.
+     */
     static final class ProgressWatch {
+        static final Duration QUIET_INTERVAL = Duration.ofSeconds(60);
+
         private final BulkClient client;
         private final long jobId;
         private final Duration interval;
-        private final boolean terminal = CheckCommand.Progress.isTerminal();
+        private final Duration quietInterval;
+        private final ProgressLine line;
 
         ProgressWatch(BulkClient client, long jobId, Duration interval) {
+            this(client, jobId, interval, QUIET_INTERVAL, Terminal.stderr());
+        }
+
+        ProgressWatch(BulkClient client, long jobId, Duration interval, Duration quietInterval, boolean terminal) {
             this.client = client;
             this.jobId = jobId;
             this.interval = interval;
+            this.quietInterval = quietInterval;
+            this.line = new ProgressLine(System.err, terminal);
         }
 
         int await() throws BulkClient.Failure {
-            String last = null;
+            String lastStatus = null;
+            long lastProcessed = -1;
+            long lastPrinted = 0;
             while (true) {
                 JsonNode progress;
                 try {
                     progress = ReacherJson.mapper().readTree(client.progress(jobId));
                 } catch (BulkClient.Failure e) {
+                    line.end();
                     throw new BulkClient.Failure(e.getMessage() + " (job " + jobId + " was submitted: follow it with "
                             + "`reacher bulk status " + jobId + "`)");
                 } catch (IOException e) {
+                    line.end();
                     throw new BulkClient.Failure("job " + jobId + ": progress is not JSON: " + e.getMessage());
                 }
-                boolean done = "Completed".equals(progress.path("job_status").asText());
-                String line = describe(progress);
-                if (terminal) {
-                    System.err.print("\r" + line);
-                } else if (!line.equals(last)) {
-                    System.err.println(line); // a log, not a screen: one line per change
-                }
-                last = line;
-                if (done) {
-                    if (terminal) {
-                        System.err.println();
+                String status = progress.path("job_status").asText("?");
+                long processed = progress.path("total_processed").asLong();
+                boolean finished = isFinal(status);
+                if (line.terminal()) {
+                    line.redraw(describe(jobId, progress, line.perSecond(processed)));
+                } else {
+                    long now = System.nanoTime();
+                    boolean changed = !status.equals(lastStatus)
+                            || processed != lastProcessed && now - lastPrinted >= quietInterval.toNanos();
+                    if (changed) {
+                        System.err.println(describe(jobId, progress, line.perSecond(processed)));
+                        lastPrinted = now;
+                        lastStatus = status;
+                        lastProcessed = processed;
                     }
+                }
+                if (finished) {
+                    line.end();
                     return 0;
                 }
                 try {
                     Thread.sleep(interval);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    line.end();
                     throw new BulkClient.Failure("interrupted while waiting for job " + jobId);
                 }
             }
         }
 
-        private String describe(JsonNode p) {
+        private static boolean isFinal(String status) {
+            return "Completed".equals(status);
+        }
+
+        /**
+         * {@code job 42: Running [####....] 3120/10000 31%  52.0/s  ETA 2:12 (safe 2050, risky 90, invalid 950,
+         * unknown 30)}. {@code perSecond} is what this client measured (NaN before two polls).
+         */
+        static String describe(long jobId, JsonNode p, double perSecond) {
             JsonNode s = p.path("summary");
-            return String.format(Locale.ROOT, "job %d: %s %d/%d (safe %d, risky %d, invalid %d, unknown %d)", jobId,
-                    p.path("job_status").asText("?"), p.path("total_processed").asLong(), p.path("total_records").asLong(),
+            return String.format(Locale.ROOT, "job %d: %s %s (safe %d, risky %d, invalid %d, unknown %d)", jobId,
+                    p.path("job_status").asText("?"),
+                    ProgressLine.bar(p.path("total_processed").asLong(), p.path("total_records").asLong(), perSecond),
                     s.path("total_safe").asLong(), s.path("total_risky").asLong(), s.path("total_invalid").asLong(),
                     s.path("total_unknown").asLong());
         }

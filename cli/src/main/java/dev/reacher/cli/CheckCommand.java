@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,6 +35,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Verify one address, or every line of --file (JSON lines or CSV, input order).")
 final class CheckCommand implements java.util.concurrent.Callable<Integer> {
+    /** picocli's code for a usage error, also used for a --file that cannot be read. */
+    static final int EXIT_USAGE = 2;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<to_email>", description = "The address to verify.")
     String toEmail;
@@ -120,7 +121,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((toEmail == null) == (file == null)) {
+        if (toEmail == null && file == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "nothing to check: give an address (reacher check someone@example.com) or --file FILE");
+        }
+        if (toEmail != null && file != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give either <to_email> or --file, not both");
         }
         if (concurrency < 1) {
@@ -128,6 +133,15 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         }
         CheckEmailInput template = template();
         DnsServers dns = parseDns();
+        AddressFile addresses = null;
+        if (file != null) {
+            try {
+                addresses = AddressFile.open(file); // before anything is built: a wrong name fails at once
+            } catch (AddressFile.Unreadable e) {
+                System.err.println("reacher: --file: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+        }
         try (EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns).proxyDns(proxyDns).build()) {
             if (toEmail != null) {
                 CheckEmailOutput out = verifier.verify(template.withToEmail(toEmail));
@@ -140,7 +154,9 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
                 stdout.flush();
                 return 0;
             }
-            return checkFile(verifier, template);
+            try (AddressFile opened = addresses) {
+                return checkFile(opened, verifier, template);
+            }
         }
     }
 
@@ -186,16 +202,17 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
      * in input order: a window of pending results is kept, so memory stays bounded for any file size.
      * The CSV header is printed first, also when the file holds no address.
      */
-    private int checkFile(EmailVerifier verifier, CheckEmailInput template) throws IOException, InterruptedException {
+    private int checkFile(AddressFile addresses, EmailVerifier verifier, CheckEmailInput template)
+            throws IOException, InterruptedException {
         PrintStream out = utf8Stdout();
-        Progress progress = Progress.forTerminal(file);
+        Progress progress = Progress.forStderr(file);
         Semaphore inFlight = new Semaphore(concurrency);
         Deque<CompletableFuture<String>> window = new ArrayDeque<>();
         int windowLimit = concurrency * 4;
         if (format == ResultFormat.CSV) {
             out.print(csvHeader());
         }
-        try (AddressFile addresses = AddressFile.open(file); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String email; (email = addresses.next()) != null; ) {
                 inFlight.acquire();
                 CheckEmailInput input = template.withToEmail(email);
@@ -208,7 +225,6 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
                         progress.done();
                     }
                 }, pool));
-                progress.submitted();
                 while (window.size() >= windowLimit || (!window.isEmpty() && window.peek().isDone())) {
                     out.print(window.poll().join());
                 }
@@ -216,8 +232,6 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             while (!window.isEmpty()) {
                 out.print(window.poll().join());
             }
-        } catch (NoSuchFileException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--file: no such file: " + file);
         } finally {
             out.flush();
             progress.finish();
@@ -243,63 +257,62 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         return new PrintStream(System.out, false, StandardCharsets.UTF_8);
     }
 
-    /** A one-line progress counter on stderr, only when stderr is an interactive terminal. */
+    /**
+     * The progress bar of {@code --file} on stderr, drawn only when stderr is a terminal (whatever
+     * stdout is, so {@code > results.jsonl} keeps it), with rate and ETA. The total is counted first
+     * for a file; stdin has none, so only the count and rate are shown.
+     */
     static final class Progress {
-        private final boolean enabled;
+        private final ProgressLine line;
         private final String label;
-        private final AtomicLong submitted = new AtomicLong();
+        private final long total;
         private final AtomicLong done = new AtomicLong();
         private volatile long lastDraw;
 
-        private Progress(boolean enabled, String label) {
-            this.enabled = enabled;
+        private Progress(ProgressLine line, String label, long total) {
+            this.line = line;
             this.label = label;
+            this.total = total;
         }
 
-        static Progress forTerminal(String label) {
-            return new Progress(isTerminal(), label);
-        }
-
-        void submitted() {
-            submitted.incrementAndGet();
+        static Progress forStderr(String file) {
+            boolean terminal = Terminal.stderr();
+            long total = -1;
+            if (terminal && !"-".equals(file)) {
+                try (AddressFile addresses = AddressFile.open(file)) {
+                    long n = 0;
+                    while (addresses.next() != null) {
+                        n++;
+                    }
+                    total = n;
+                } catch (AddressFile.Unreadable | IOException e) {
+                    total = -1; // the bar goes without a total; reading the list itself reports the problem
+                }
+            }
+            return new Progress(new ProgressLine(System.err, terminal), "-".equals(file) ? "stdin" : file, total);
         }
 
         void done() {
-            done.incrementAndGet();
+            long d = done.incrementAndGet();
             long now = System.nanoTime();
-            if (enabled && now - lastDraw > 100_000_000L) {
+            if (line.terminal() && now - lastDraw > 200_000_000L) {
                 lastDraw = now;
-                draw();
+                draw(d);
             }
         }
 
         void finish() {
-            if (enabled) {
-                draw();
-                System.err.println();
+            if (line.terminal()) {
+                long d = done.get();
+                draw(d);
+                line.end();
+                System.err.println(label + ": " + d + " checked in " + ProgressLine.clock(line.elapsed())
+                        + (d > 0 ? " (" + ProgressLine.rate(d / Math.max(1e-3, line.elapsed().toNanos() / 1e9)) + ")" : ""));
             }
         }
 
-        private synchronized void draw() {
-            long d = done.get();
-            long s = Math.max(d, submitted.get());
-            int width = 30;
-            int filled = s == 0 ? 0 : (int) (width * d / s);
-            System.err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + d + "/" + s);
-            System.err.flush();
-        }
-
-        /** {@code Console.isTerminal()} exists from JDK 22; on 21 a console means a terminal. */
-        static boolean isTerminal() {
-            java.io.Console console = System.console();
-            if (console == null) {
-                return false;
-            }
-            try {
-                return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-            } catch (ReflectiveOperationException e) {
-                return true;
-            }
+        private void draw(long d) {
+            line.redraw(label + " " + ProgressLine.bar(d, total, line.perSecond(d)));
         }
     }
 }
