@@ -209,6 +209,20 @@ class BulkCommandTest {
     }
 
     @Test
+    void versionOfTheCommandAndOfTheServerAgree() throws Exception {
+        Cli.Run version = run("--version");
+        assertThat(version.exit()).isZero();
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/version")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode body = ReacherJson.mapper().readTree(answer.body());
+        // one source: the Maven project version, filtered into the server's version.properties
+        assertThat(version.out().strip()).isEqualTo(body.get("implementation").asText() + " (Reacher API "
+                + body.get("version").asText() + ")");
+        assertThat(body.get("implementation").asText()).matches("reacher-java \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
     void unknownJobIsAnErrorOnStderr() {
         Cli.Run status = bulk("status", "999999");
         assertThat(status.exit()).isEqualTo(1);

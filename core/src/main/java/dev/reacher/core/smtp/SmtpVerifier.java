@@ -138,6 +138,17 @@ public final class SmtpVerifier {
      * chooses routes itself (the proxy pool) can run attempts one by one.
      */
     public AttemptResult attempt(SmtpRequest request, SmtpRoute route) {
+        AttemptResult result = attemptOnce(request, route);
+        if (LOG.isDebugEnabled()) {
+            // RCH_LOG_LEVEL=debug: one line per attempt, for an operator following a check (no address, no credential)
+            LOG.debug("SMTP {} port {} via {}: {} in {} ms ({})", result.host(), request.config().smtpPort(), route,
+                    result.error() == null ? "answered" : result.error().message(), result.duration().toMillis(),
+                    result.outcome());
+        }
+        return result;
+    }
+
+    private AttemptResult attemptOnce(SmtpRequest request, SmtpRoute route) {
         Instant start = Instant.now();
         Duration limit = attemptLimit(request);
         Instant deadline = start.plus(limit);
