@@ -6,7 +6,6 @@ import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.Reachable;
 import dev.reacher.server.config.BackendConfig;
-import dev.reacher.server.http.ReacherApi;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
@@ -15,8 +14,8 @@ import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.core.verify.VerifMethod;
-import dev.reacher.server.bulk.ResultCsv;
-import dev.reacher.server.bulk.ResultFormat;
+import dev.reacher.server.results.ResultCsv;
+import dev.reacher.server.results.ResultFormat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -217,7 +216,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * The server's template for this configuration ({@code ReacherApi.bulkTemplate}), with what the
+     * The server's template for this configuration ({@link BackendConfig#bulkTemplate()}), with what the
      * command line says on top: {@code --proxy-host} sends every provider through that one proxy (the
      * pool is bypassed, as for a request's {@code proxy}); otherwise each provider keeps its configured
      * method, proxy and overrides, and only the SMTP settings given as flags (or their upper-snake
@@ -252,7 +251,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return ReacherApi.bulkTemplate(config)
+        return config.bulkTemplate()
                 .withVerifMethod(method)
                 .withGravatar(checkGravatar)
                 .withHaveibeenpwnedApiKey(haveibeenpwnedApiKey)

@@ -1,6 +1,6 @@
 package dev.reacher.cli;
 
-import dev.reacher.server.ServerVersion;
+import dev.reacher.server.http.ServerVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
