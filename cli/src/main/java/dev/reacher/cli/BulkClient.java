@@ -91,6 +91,16 @@ final class BulkClient {
         return id.asLong();
     }
 
+    /** {@code DELETE /v1/bulk/{id}}: the job's progress after the cancel, as the server wrote it. */
+    String cancel(long jobId) throws Failure {
+        return send(request("/v1/bulk/" + jobId).timeout(Duration.ofSeconds(60)).DELETE().build());
+    }
+
+    /** {@code GET /v1/bulk?limit=&offset=}: {@code {"jobs":[…]}}, newest first. */
+    String jobs(int limit, long offset) throws Failure {
+        return send(request("/v1/bulk?limit=" + limit + "&offset=" + offset).timeout(Duration.ofSeconds(60)).GET().build());
+    }
+
     /** The progress JSON of {@code GET /v1/bulk/{id}}, as the server wrote it. */
     String progress(long jobId) throws Failure {
         return send(request("/v1/bulk/" + jobId).timeout(Duration.ofSeconds(60)).GET().build());

@@ -34,7 +34,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bulk", mixinStandardHelpOptions = true,
         description = {"Bulk jobs on a running server (reacher serve): submit a file of addresses, follow it, fetch the results.",
                 "The server is --server, else $RCH_SERVER, else http://127.0.0.1:8080."},
-        subcommands = {BulkCommand.Submit.class, BulkCommand.Status.class, BulkCommand.Results.class})
+        subcommands = {BulkCommand.Submit.class, BulkCommand.Status.class, BulkCommand.Results.class,
+                BulkCommand.Cancel.class, BulkCommand.ListJobs.class})
 final class BulkCommand implements Runnable {
     static final int EXIT_FAILED = 1;
 
@@ -43,7 +44,7 @@ final class BulkCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: submit, status or results");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: submit, status, results, cancel or list");
     }
 
     /** A local file or directory given on the command line that cannot be used: one line, exit 2, nothing sent. */
@@ -178,23 +179,81 @@ final class BulkCommand implements Runnable {
 
         @Override
         int call(BulkClient client) throws BulkClient.Failure {
-            String body = client.progress(jobId);
-            PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-            try {
-                out.println(ReacherJson.writePretty(ReacherJson.mapper().readTree(body)));
-            } catch (IOException notJson) {
-                out.println(body);
-            }
-            out.flush();
-            if (Terminal.stderr()) {
-                try {
-                    System.err.println(ProgressWatch.describe(jobId, ReacherJson.mapper().readTree(body), Double.NaN));
-                } catch (IOException notJson) {
-                    // printed as it is above
+            JsonNode progress = printJson(client.progress(jobId));
+            if (progress != null && Terminal.stderr()) {
+                System.err.println(ProgressWatch.describe(jobId, progress, Double.NaN));
+                if (progress.hasNonNull("waiting")) {
+                    System.err.println("job " + jobId + ": " + progress.get("waiting").asText());
                 }
             }
             return 0;
         }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Cancel a job (DELETE /v1/bulk/{id}): addresses not yet verified are dropped, stored results kept.",
+                    "Prints the job's progress JSON (job_status Cancelled) on stdout."})
+    static final class Cancel extends ServerCall {
+        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
+        long jobId;
+
+        @Override
+        int call(BulkClient client) throws BulkClient.Failure {
+            JsonNode progress = printJson(client.cancel(jobId));
+            if (progress != null) {
+                System.err.println("job " + jobId + ": " + progress.path("job_status").asText("?") + " with "
+                        + progress.path("total_processed").asLong() + " of " + progress.path("total_records").asLong()
+                        + " results kept");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "List recent jobs, newest first (GET /v1/bulk): one line each on stdout, or --json.")
+    static final class ListJobs extends ServerCall {
+        @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "At most N jobs (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--offset", defaultValue = "0", paramLabel = "N", description = "Skip the N most recent.")
+        long offset;
+
+        @Option(names = "--json", description = "Print the server's JSON ({\"jobs\":[…]}) instead.")
+        boolean json;
+
+        @Override
+        int call(BulkClient client) throws BulkClient.Failure {
+            String body = client.jobs(limit, offset);
+            if (json) {
+                printJson(body);
+                return 0;
+            }
+            PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+            try {
+                for (JsonNode job : ReacherJson.mapper().readTree(body).path("jobs")) {
+                    out.println(ProgressWatch.describe(job.path("job_id").asLong(), job, Double.NaN)
+                            + " created " + job.path("created_at").asText());
+                }
+            } catch (IOException e) {
+                throw new BulkClient.Failure("the server at " + client.base() + " answered something that is not JSON");
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Pretty-prints a JSON answer on stdout (as it came when it is not JSON); returns it parsed, or null. */
+    static JsonNode printJson(String body) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        JsonNode tree = null;
+        try {
+            tree = ReacherJson.mapper().readTree(body);
+            out.println(ReacherJson.writePretty(tree));
+        } catch (IOException notJson) {
+            out.println(body);
+        }
+        out.flush();
+        return tree;
     }
 
     @Command(name = "results", mixinStandardHelpOptions = true, sortOptions = false,
@@ -319,6 +378,10 @@ final class BulkCommand implements Runnable {
                 }
                 if (finished) {
                     line.end();
+                    if ("Cancelled".equals(status)) {
+                        System.err.println("reacher: job " + jobId + " was cancelled; its stored results can still be fetched");
+                        return EXIT_FAILED;
+                    }
                     return 0;
                 }
                 try {
@@ -332,7 +395,7 @@ final class BulkCommand implements Runnable {
         }
 
         private static boolean isFinal(String status) {
-            return "Completed".equals(status);
+            return "Completed".equals(status) || "Cancelled".equals(status);
         }
 
         /**
@@ -341,6 +404,9 @@ final class BulkCommand implements Runnable {
          */
         static String describe(long jobId, JsonNode p, double perSecond) {
             JsonNode s = p.path("summary");
+            if (p.path("rate_per_minute").isNumber()) {
+                perSecond = p.get("rate_per_minute").asDouble() / 60; // the server's: since the job was created
+            }
             return String.format(Locale.ROOT, "job %d: %s %s (safe %d, risky %d, invalid %d, unknown %d)", jobId,
                     p.path("job_status").asText("?"),
                     ProgressLine.bar(p.path("total_processed").asLong(), p.path("total_records").asLong(), perSecond),

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -206,6 +207,47 @@ class BulkCommandTest {
         // reacher-java protects progress and results too (upstream leaves them public)
         assertThat(run("bulk", "status", "1", "--server", server.url()).err())
                 .contains("answered 400: Missing request header \"x-reacher-secret\"");
+    }
+
+    @Test
+    void cancelStopsAJobKeepsItsResultsAndListShowsIt() throws Exception {
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            emails.add(server.slowAddress("cancel-" + i)); // 3 s each, 8 at a time
+        }
+        Path file = Files.write(dir.resolve("cancel.txt"), emails);
+        Cli.Run submitted = bulk("submit", file.toString());
+        long job = Long.parseLong(submitted.out().strip());
+
+        // a watcher (submit --wait) sees the cancel and says so, exit 1
+        BulkClient client = new BulkClient(java.net.URI.create(server.url()), SECRET);
+        Thread canceller = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(500);
+                client.cancel(job);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int watched = new BulkCommand.ProgressWatch(client, job, Duration.ofMillis(100), Duration.ofMinutes(1), false).await();
+        canceller.join();
+        assertThat(watched).isEqualTo(1);
+
+        Cli.Run cancel = bulk("cancel", Long.toString(job));
+        assertThat(cancel.exit()).as(cancel.err()).isZero();
+        JsonNode progress = ReacherJson.mapper().readTree(cancel.out());
+        assertThat(progress.get("job_status").asText()).isEqualTo("Cancelled");
+        int kept = progress.get("total_processed").asInt();
+        assertThat(kept).isLessThan(20);
+        assertThat(cancel.err()).isEqualTo("job " + job + ": Cancelled with " + kept + " of 20 results kept"
+                + System.lineSeparator());
+
+        Cli.Run list = bulk("list", "--limit", "3");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out().lines().findFirst().orElseThrow()).startsWith("job " + job + ": Cancelled [");
+        Cli.Run json = bulk("list", "--limit", "1", "--json");
+        assertThat(ReacherJson.mapper().readTree(json.out()).at("/jobs/0/job_id").asLong()).isEqualTo(job);
+        assertThat(bulk("cancel", "999999").exit()).isEqualTo(1);
     }
 
     @Test
