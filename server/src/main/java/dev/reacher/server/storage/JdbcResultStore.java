@@ -92,6 +92,38 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
+    public List<JobRecord> jobs(int limit, long offset) {
+        return db.read("Listing bulk jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + JOB_COLUMNS
+                    + " FROM v1_bulk_job ORDER BY id DESC LIMIT ? OFFSET ?")) {
+                ps.setInt(1, limit);
+                ps.setLong(2, offset);
+                List<JobRecord> jobs = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(jobRecord(rs));
+                    }
+                }
+                return jobs;
+            }
+        });
+    }
+
+    @Override
+    public Optional<JobRecord> cancelJob(long jobId, Instant now) {
+        db.write("Cancelling bulk job " + jobId, c -> {
+            // published = total: the dispatcher publishes nothing more (its markPublished no longer matches)
+            try (PreparedStatement ps = c.prepareStatement("UPDATE v1_bulk_job SET published = total_records, "
+                    + "finished_at = ? WHERE id = ? AND finished_at IS NULL AND processed < total_records")) {
+                db.setInstant(ps, 1, now);
+                ps.setLong(2, jobId);
+                return ps.executeUpdate();
+            }
+        });
+        return job(jobId);
+    }
+
+    @Override
     public SaveReport saveResults(List<NewResult> results) {
         if (results.isEmpty()) {
             return new SaveReport(List.of(), List.of());

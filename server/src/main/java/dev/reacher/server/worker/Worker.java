@@ -14,6 +14,7 @@ import dev.reacher.core.verify.Reachable;
 import dev.reacher.server.job.JobNotifier;
 import dev.reacher.server.queue.Delivery;
 import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.ResultWriter;
@@ -74,6 +75,9 @@ public final class Worker implements AutoCloseable {
     private final WebhookSender webhooks;
     private final ResultWriter writer;
     private final Map<Long, Boolean> knownJobs = new ConcurrentHashMap<>();
+    private static final Duration CANCEL_RECHECK = Duration.ofSeconds(1);
+    private final Set<Long> cancelledJobs = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Long> cancelCheckedAt = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private final Map<Reachable, LongAdder> storedByVerdict = new EnumMap<>(Reachable.class);
     private final LongAdder retried = new LongAdder();
@@ -178,6 +182,10 @@ public final class Worker implements AutoCloseable {
             if (!jobExists(jobId)) {
                 LOG.warn("dead-lettering a task of unknown bulk job {}", jobId);
                 delivery.deadLetter("unknown bulk job " + jobId);
+                return;
+            }
+            if (isCancelled(jobId)) {
+                finish(delivery); // DELETE /v1/bulk/{id}: the address is dropped, not verified
                 return;
             }
             if (task.item() != null && delivery.redelivered()) {
@@ -345,6 +353,30 @@ public final class Worker implements AutoCloseable {
         JsonNode extra = target.extra();
         body.set("extra", extra);
         webhooks.post(target, ReacherJson.write(body));
+    }
+
+    /**
+     * Whether the job was cancelled. A cancel is final, so a yes is remembered; a no is asked again
+     * after {@link #CANCEL_RECHECK}, so a cancel reaches every worker within about a second without a
+     * query per task.
+     */
+    private boolean isCancelled(long jobId) {
+        if (cancelledJobs.contains(jobId)) {
+            return true;
+        }
+        long now = System.nanoTime();
+        Long checked = cancelCheckedAt.get(jobId);
+        if (checked != null && now - checked < CANCEL_RECHECK.toNanos()) {
+            return false;
+        }
+        boolean cancelled = store.job(jobId).map(JobRecord::cancelled).orElse(false);
+        if (cancelled) {
+            cancelledJobs.add(jobId);
+            cancelCheckedAt.remove(jobId);
+        } else {
+            cancelCheckedAt.put(jobId, now);
+        }
+        return cancelled;
     }
 
     private boolean jobExists(long jobId) {
