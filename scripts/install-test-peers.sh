@@ -5,6 +5,9 @@
 #
 #   microsocks    SOCKS5 proxy (dev.reacher.testkit.Microsocks)
 #   dante-server  SOCKS5 proxy with Unix-user authentication (dev.reacher.testkit.Dante)
+#   chromium, chromium-driver
+#                 Debian's browser and its WebDriver (dev.reacher.testkit.Chromedriver) for the
+#                 headless-method tests; installed from the distribution, never downloaded at run time
 #   socksbob      Unix user dante authenticates (password hunter2, test only)
 set -euo pipefail
 
@@ -30,6 +33,8 @@ need=()
 have_binary() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 have_binary microsocks || need+=(microsocks)
 have_binary danted || need+=(dante-server)
+have_binary chromium || need+=(chromium)
+have_binary chromedriver || need+=(chromium-driver)
 
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
@@ -37,10 +42,12 @@ if [ ${#need[@]} -gt 0 ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   log "installed: ${need[*]}"
 else
-  log "packages already present: microsocks, dante-server"
+  log "packages already present: microsocks, dante-server, chromium, chromium-driver"
 fi
 have_binary microsocks || die "microsocks still missing after install"
 have_binary danted || die "danted still missing after install"
+have_binary chromium || die "chromium still missing after install"
+have_binary chromedriver || die "chromedriver still missing after install"
 
 set_cheap_password() {
   # danted verifies the system password on EVERY connection; Debian's default yescrypt costs

@@ -1,13 +1,16 @@
 package dev.reacher.cli;
 
+import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
+import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.server.results.ResultCsv;
 import dev.reacher.server.results.ResultFormat;
@@ -111,6 +114,27 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}).")
     int dnsCacheTtl;
 
+    @Option(names = "--webdriver-addr", defaultValue = "${env:WEBDRIVER_ADDR:-http://localhost:9515}",
+            paramLabel = "URL", description = "The WebDriver (chromedriver) for the headless method (default: ${DEFAULT-VALUE}).")
+    String webdriverAddr;
+
+    @Option(names = "--webdriver-binary", defaultValue = "${env:WEBDRIVER_BINARY}", paramLabel = "PATH",
+            description = "The browser binary chromedriver starts (default: chromedriver's choice).")
+    String webdriverBinary;
+
+    @Option(names = "--webdriver-max-sessions", defaultValue = "${env:WEBDRIVER_MAX_SESSIONS:-4}",
+            description = "Browser sessions open at once for headless checks (default: ${DEFAULT-VALUE}).")
+    int webdriverMaxSessions;
+
+    @Option(names = "--hotmailb2c-verif-method", defaultValue = "${env:HOTMAILB2C_VERIF_METHOD:-headless}",
+            paramLabel = "headless|smtp",
+            description = "How Hotmail/Outlook.com (B2C) addresses are verified (default: ${DEFAULT-VALUE}).")
+    String hotmailb2cMethod;
+
+    @Option(names = "--yahoo-verif-method", defaultValue = "${env:YAHOO_VERIF_METHOD:-headless}",
+            paramLabel = "headless|api|smtp", description = "How Yahoo addresses are verified (default: ${DEFAULT-VALUE}).")
+    String yahooMethod;
+
     @Option(names = "--backend-name", defaultValue = "${env:BACKEND_NAME:-reacher-cli}",
             description = "Name written to debug.backend_name (default: ${DEFAULT-VALUE}).")
     String backendName;
@@ -128,7 +152,8 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         }
         CheckEmailInput template = template();
         DnsServers dns = parseDns();
-        try (EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns).proxyDns(proxyDns).build()) {
+        try (EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns).proxyDns(proxyDns)
+                .headless(headlessSettings()).build()) {
             if (toEmail != null) {
                 CheckEmailOutput out = verifier.verify(template.withToEmail(toEmail));
                 PrintStream stdout = utf8Stdout();
@@ -160,11 +185,42 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        VerifMethod methods = VerifMethod.sameForAll(proxy, smtp);
+        ProviderMethod smtpMethod = methods.method(Provider.GMAIL); // the shared SMTP settings, proxy included
+        methods = methods.with(Provider.HOTMAIL_B2C, providerMethod("--hotmailb2c-verif-method", hotmailb2cMethod,
+                        smtpMethod, "headless", "smtp"))
+                .with(Provider.YAHOO, providerMethod("--yahoo-verif-method", yahooMethod, smtpMethod,
+                        "headless", "api", "smtp"));
         return CheckEmailInput.of("")
-                .withVerifMethod(VerifMethod.sameForAll(proxy, smtp))
+                .withVerifMethod(methods)
+                .withWebdriver(headlessSettings().webdriverAddr().toString(), webdriverBinary)
                 .withGravatar(checkGravatar)
                 .withHaveibeenpwnedApiKey(haveibeenpwnedApiKey)
                 .withBackendName(backendName);
+    }
+
+    private ProviderMethod providerMethod(String flag, String value, ProviderMethod smtp, String... allowed) {
+        String v = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Arrays.asList(allowed).contains(v)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be one of "
+                    + String.join(", ", allowed) + ", got `" + value + "`");
+        }
+        return switch (v) {
+            case "headless" -> new ProviderMethod.Headless();
+            case "api" -> new ProviderMethod.Api();
+            default -> smtp;
+        };
+    }
+
+    private HeadlessSettings headlessSettings() {
+        try {
+            return HeadlessSettings.defaults()
+                    .withWebdriverAddr(java.net.URI.create(webdriverAddr.strip()))
+                    .withBinary(webdriverBinary)
+                    .withMaxSessions(webdriverMaxSessions);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--webdriver-*: " + e.getMessage());
+        }
     }
 
     private DnsServers parseDns() {

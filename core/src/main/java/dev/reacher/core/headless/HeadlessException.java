@@ -27,4 +27,13 @@ public final class HeadlessException extends Exception {
     public String variant() {
         return variant;
     }
+
+    /**
+     * Whether Chromium said it could not use its proxy ({@code net::ERR_PROXY_CONNECTION_FAILED},
+     * {@code net::ERR_SOCKS_CONNECTION_FAILED}, …): the proxy's fault, not the page's.
+     */
+    public boolean isProxyFault() {
+        String m = getMessage();
+        return m != null && (m.contains("ERR_PROXY_") || m.contains("ERR_SOCKS_"));
+    }
 }

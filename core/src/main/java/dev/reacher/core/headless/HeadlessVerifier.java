@@ -79,6 +79,7 @@ public final class HeadlessVerifier implements AutoCloseable {
     public SmtpDetails check(RecoveryPage page, String email, String socksProxy) throws HeadlessException {
         long deadline = System.nanoTime() + settings.checkTimeout().toNanos();
         HeadlessException last = null;
+        boolean staleRetried = false;
         for (int attempt = 1; attempt <= page.attempts(); attempt++) {
             if (attempt > 1) {
                 if (System.nanoTime() + page.pause().toNanos() >= deadline) {
@@ -94,6 +95,12 @@ public final class HeadlessVerifier implements AutoCloseable {
                 return new SmtpDetails(true, false, false, outcome.deliverable(), outcome.disabled());
             } catch (WebDriverException e) {
                 last = HeadlessException.cmd(e.getMessage());
+                if (pooled.uses > 0 && isDeadSession(e) && !staleRetried) {
+                    // A reused browser that died while idle is the pool's problem, not this check's
+                    // attempt: one more try on a fresh session (upstream never reuses sessions).
+                    staleRetried = true;
+                    attempt--;
+                }
             } catch (HeadlessException e) {
                 last = e;
             } finally {
@@ -139,12 +146,22 @@ public final class HeadlessVerifier implements AutoCloseable {
                 }
             }
             if (System.nanoTime() >= until) {
+                if (until == deadline) {
+                    // Out of time, not out of patience: that says nothing about the page.
+                    throw HeadlessException.cmd("the check's deadline passed while waiting for "
+                            + String.join(", ", selectors));
+                }
                 throw HeadlessException.cmd(HeadlessException.LAYOUT_NOT_RECOGNISED + ": none of "
                         + String.join(", ", selectors) + " appeared within "
                         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
             }
             sleep(Duration.ofMillis(POLL_MILLIS));
         }
+    }
+
+    /** The session's browser is gone (crashed or closed): the W3C "invalid session id" error. */
+    private static boolean isDeadSession(WebDriverException e) {
+        return "invalid session id".equals(e.error()) || e.getMessage().contains("disconnected");
     }
 
     private static HeadlessException notRecognised(RecoveryPage page, String what) {

@@ -61,9 +61,39 @@ public final class YahooApi implements AutoCloseable {
     private final Duration requestTimeout;
     private final HttpClient http;
 
+    /**
+     * Where the two calls go.
+     *
+     * @param signupPage the sign-up page that hands out the cookie and session index
+     * @param validateEndpoint the endpoint that validates the chosen Yahoo ID
+     */
+    public record Endpoints(URI signupPage, URI validateEndpoint) {
+        public Endpoints {
+            requireHttp(signupPage, "yahoo_api.signup_url");
+            requireHttp(validateEndpoint, "yahoo_api.validate_url");
+        }
+
+        /** Yahoo's real endpoints. */
+        public static Endpoints defaults() {
+            return new Endpoints(DEFAULT_SIGNUP_PAGE, DEFAULT_VALIDATE_ENDPOINT);
+        }
+
+        private static void requireHttp(URI uri, String key) {
+            Objects.requireNonNull(uri, key);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException(key + " must be an http(s) URL, got " + uri);
+            }
+        }
+    }
+
     /** Yahoo's real endpoints, 5 s connect timeout, 10 s per call. */
     public YahooApi() {
-        this(DEFAULT_SIGNUP_PAGE, DEFAULT_VALIDATE_ENDPOINT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+        this(Endpoints.defaults());
+    }
+
+    /** The given endpoints, 5 s connect timeout, 10 s per call. */
+    public YahooApi(Endpoints endpoints) {
+        this(endpoints.signupPage(), endpoints.validateEndpoint(), DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
     }
 
     /**

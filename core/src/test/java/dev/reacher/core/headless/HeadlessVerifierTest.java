@@ -84,7 +84,7 @@ class HeadlessVerifierTest {
     @Test
     void yahooTriesThreeTimesOneSecondApart() throws Exception {
         try (HeadlessVerifier quick = new HeadlessVerifier(settings(1)
-                .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(60)))) {
+                .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
             int before = pages.loads();
             pages.failNextYahooLoads(2);
             long start = System.nanoTime();
