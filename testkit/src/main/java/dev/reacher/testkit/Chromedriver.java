@@ -59,6 +59,31 @@ public final class Chromedriver implements AutoCloseable {
                 .count();
     }
 
+    /**
+     * Resident memory of every process this chromedriver started (browsers and their helpers), in
+     * KiB, from {@code /proc/<pid>/status} {@code VmRSS}. Shared pages are counted once per process,
+     * so this overstates the true footprint a little.
+     */
+    public long browserRssKib() {
+        return ProcessHandle.of(process.pid()).stream()
+                .flatMap(ProcessHandle::descendants)
+                .mapToLong(p -> rssKib(p.pid()))
+                .sum();
+    }
+
+    private static long rssKib(long pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // The process ended meanwhile.
+        }
+        return 0;
+    }
+
     /** The last lines chromedriver logged. */
     public String logTail() {
         return process.logTail();

@@ -9,7 +9,6 @@ import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
-import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.storage.StorageSettings;
@@ -32,8 +31,8 @@ import java.util.Map;
  * @param smtpTimeout per-attempt limit from {@code smtp_timeout} (seconds), or null for none
  * @param headerSecret the {@code x-reacher-secret} value, or null when auth is off (absent or empty)
  * @param headless {@code webdriver_addr} and {@code [webdriver]}: the headless-browser checks
- * @param webdriverAddrConfigured {@code webdriver_addr} was set (file or environment): the
- *     WebDriver is then a dependency that {@code /readyz} counts when a provider uses headless
+ * @param webdriverRequired an override sets {@code type = "headless"} for Hotmail B2C or Yahoo
+ *     (not just upstream's default): the WebDriver is then a dependency that {@code /readyz} counts
  * @param yahooApi {@code [yahoo_api]}: where Yahoo's {@code api} method sends its two calls
  * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}), with its pool settings
  * @param verifMethod how each provider is verified when a request carries no proxy (backend.md §5.5,
@@ -55,7 +54,7 @@ public record BackendConfig(
         String headerSecret,
         String sentryDsn,
         HeadlessSettings headless,
-        boolean webdriverAddrConfigured,
+        boolean webdriverRequired,
         YahooApi.Endpoints yahooApi,
         Duration shutdownTimeout,
         DnsServers dns,
@@ -179,16 +178,6 @@ public record BackendConfig(
     /** {@code webdriver.binary}, or null. */
     public String webdriverBinary() {
         return headless.binary();
-    }
-
-    /** Whether some provider is verified with the headless method by default (the configuration's). */
-    public boolean usesHeadless() {
-        for (var provider : dev.reacher.core.mx.Provider.values()) {
-            if (verifMethod.method(provider) instanceof ProviderMethod.Headless) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

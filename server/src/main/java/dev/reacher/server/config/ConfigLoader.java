@@ -173,7 +173,7 @@ public final class ConfigLoader {
                 warnings.add("sentry_dsn is set but Sentry reporting is not supported by reacher-java; it is ignored");
             }
             HeadlessSettings headless = headless();
-            boolean webdriverAddrConfigured = t.has("webdriver_addr");
+            boolean webdriverRequired = explicitlyHeadless(Provider.HOTMAIL_B2C) || explicitlyHeadless(Provider.YAHOO);
             YahooApi.Endpoints yahooApi = yahooApi();
             Duration shutdown = Duration.ofSeconds(orDefault(
                     t.intValue("shutdown_timeout", 0, 3600, "a whole number of seconds 0-3600"),
@@ -193,7 +193,7 @@ public final class ConfigLoader {
                 warnings.add("unknown configuration key " + key + " is ignored");
             }
             return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
-                    retries, secret, sentryDsn, headless, webdriverAddrConfigured, yahooApi, shutdown, dns, proxyDns, proxies, pool,
+                    retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies, pool,
                     verifMethod, throttle, worker, storage, trial, warnings);
         }
 
@@ -221,6 +221,12 @@ public final class ConfigLoader {
                 String key = e.getMessage().split(" ", 2)[0];
                 throw t.problem(t.has(key) ? key : "webdriver", e.getMessage());
             }
+        }
+
+        /** The operator chose {@code type = "headless"} for the provider (not just upstream's default). */
+        private boolean explicitlyHeadless(Provider provider) {
+            String path = "overrides." + provider.key() + ".type";
+            return t.has(path) && "headless".equals(t.string(path, null));
         }
 
         /** {@code [yahoo_api]}: the two endpoints of Yahoo's {@code api} method (tests point them at a stub). */

@@ -164,8 +164,8 @@ public final class ReacherApi {
         if (bulk != null && accepting) {
             checks.putAll(bulk.health());
         }
-        if (config.webdriverAddrConfigured() && config.usesHeadless()) {
-            // Hotmail B2C or Yahoo are verified in a browser: the WebDriver is a dependency.
+        if (config.webdriverRequired()) {
+            // The operator chose the browser for Hotmail B2C or Yahoo: the WebDriver is a dependency.
             checks.put("webdriver", verifier.headless().webdriverReady() ? "ok" : "unreachable");
         }
         writeReadiness(ctx, checks);

@@ -48,7 +48,8 @@ class HeadlessEndpointTest {
     static void start() {
         driver = Chromedriver.start();
         pages = RecoveryPages.start();
-        t = TestServer.start(webdriverToml(pages), Map.of("RCH__WEBDRIVER_ADDR", driver.address().toString()));
+        t = TestServer.start(webdriverToml(pages), Map.of("RCH__WEBDRIVER_ADDR", driver.address().toString(),
+                "RCH__OVERRIDES__YAHOO__TYPE", "headless"));
         providerDomains(t);
     }
 
@@ -77,7 +78,7 @@ class HeadlessEndpointTest {
         "missing@yahoo.test,    invalid, false, false",
         "locked@yahoo.test,     invalid, false, true",
         "exists@outlook.test,   safe,    true,  false",
-        "code@outlook.test,     safe,    true,  false",
+        "code.sent@outlook.test, safe,   true,  false",
         "missing@outlook.test,  invalid, false, false",
     })
     void verdictsFromTheRecoveryPages(String email, String verdict, boolean deliverable, boolean disabled) {
@@ -105,12 +106,13 @@ class HeadlessEndpointTest {
     }
 
     @Test
-    void readyzIsUnavailableWithoutTheConfiguredWebDriver() throws Exception {
+    void readyzIsUnavailableWhenTheChosenWebDriverIsDown() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        try (TestServer down = TestServer.start("", Map.of("RCH__WEBDRIVER_ADDR", "http://127.0.0.1:" + port))) {
+        try (TestServer down = TestServer.start("", Map.of("RCH__WEBDRIVER_ADDR", "http://127.0.0.1:" + port,
+                "RCH__OVERRIDES__HOTMAILB2C__TYPE", "headless"))) {
             TestServer.Response r = down.get("/readyz");
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.json().at("/checks/webdriver").asText()).isEqualTo("unreachable");
