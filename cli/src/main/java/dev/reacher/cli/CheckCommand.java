@@ -187,10 +187,8 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         }
         VerifMethod methods = VerifMethod.sameForAll(proxy, smtp);
         ProviderMethod smtpMethod = methods.method(Provider.GMAIL); // the shared SMTP settings, proxy included
-        methods = methods.with(Provider.HOTMAIL_B2C, providerMethod("--hotmailb2c-verif-method", hotmailb2cMethod,
-                        smtpMethod, "headless", "smtp"))
-                .with(Provider.YAHOO, providerMethod("--yahoo-verif-method", yahooMethod, smtpMethod,
-                        "headless", "api", "smtp"));
+        methods = methods.with(Provider.HOTMAIL_B2C, providerMethod(Provider.HOTMAIL_B2C, hotmailb2cMethod, smtpMethod))
+                .with(Provider.YAHOO, providerMethod(Provider.YAHOO, yahooMethod, smtpMethod));
         return CheckEmailInput.of("")
                 .withVerifMethod(methods)
                 .withWebdriver(headlessSettings().webdriverAddr().toString(), webdriverBinary)
@@ -199,11 +197,12 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
                 .withBackendName(backendName);
     }
 
-    private ProviderMethod providerMethod(String flag, String value, ProviderMethod smtp, String... allowed) {
+    /** {@code --<provider>-verif-method}: one of the provider's method types. */
+    private ProviderMethod providerMethod(Provider provider, String value, ProviderMethod smtp) {
         String v = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
-        if (!java.util.Arrays.asList(allowed).contains(v)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be one of "
-                    + String.join(", ", allowed) + ", got `" + value + "`");
+        if (!provider.allowsMethod(v)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + provider.key() + "-verif-method must be "
+                    + provider.methodTypesText("") + ", got `" + value + "`");
         }
         return switch (v) {
             case "headless" -> new ProviderMethod.Headless();

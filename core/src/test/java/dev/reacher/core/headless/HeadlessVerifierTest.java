@@ -103,10 +103,7 @@ class HeadlessVerifierTest {
 
     @Test
     void unreachableWebDriverIsNewSessionError() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = dev.reacher.testkit.LoopbackPorts.freePort(); // nothing listens there
         try (HeadlessVerifier nowhere = new HeadlessVerifier(settings(1)
                 .withWebdriverAddr(java.net.URI.create("http://127.0.0.1:" + port)))) {
             assertThat(nowhere.webdriverReady()).isFalse();

@@ -147,10 +147,7 @@ class YahooApiTest {
 
     @Test
     void refusedConnectionIsReqwestError() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = dev.reacher.testkit.LoopbackPorts.freePort(); // nothing listens there
         try (YahooApi api = new YahooApi(URI.create("http://127.0.0.1:" + port + "/a"),
                 URI.create("http://127.0.0.1:" + port + "/b"), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
             assertVariant(api, "ReqwestError");

@@ -107,10 +107,7 @@ class HeadlessEndpointTest {
 
     @Test
     void readyzIsUnavailableWhenTheChosenWebDriverIsDown() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = dev.reacher.testkit.LoopbackPorts.freePort(); // nothing listens there
         try (TestServer down = TestServer.start("", Map.of("RCH__WEBDRIVER_ADDR", "http://127.0.0.1:" + port,
                 "RCH__OVERRIDES__HOTMAILB2C__TYPE", "headless"))) {
             TestServer.Response r = down.get("/readyz");
