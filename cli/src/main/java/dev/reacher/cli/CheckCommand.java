@@ -1,19 +1,20 @@
 package dev.reacher.cli;
 
+import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.ProxyPool;
-import dev.reacher.core.verify.ProviderMethod;
-import dev.reacher.core.verify.Reachable;
-import dev.reacher.server.config.BackendConfig;
-import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.core.verify.ProviderMethod;
+import dev.reacher.core.verify.Reachable;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.results.ResultCsv;
 import dev.reacher.server.results.ResultFormat;
 import java.io.IOException;
@@ -131,6 +132,32 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
                     + "default: the configuration's dns.cache_max_ttl_secs, 300).")
     Integer dnsCacheTtl;
 
+    @Option(names = "--webdriver-addr", defaultValue = "${env:WEBDRIVER_ADDR}",
+            paramLabel = "URL", description = "The WebDriver (chromedriver) for the headless method (default: the "
+                    + "configuration's webdriver_addr, http://localhost:9515).")
+    String webdriverAddr;
+
+    @Option(names = "--webdriver-binary", defaultValue = "${env:WEBDRIVER_BINARY}", paramLabel = "PATH",
+            description = "The browser binary chromedriver starts (default: the configuration's webdriver.binary, "
+                    + "else chromedriver's choice).")
+    String webdriverBinary;
+
+    @Option(names = "--webdriver-max-sessions", defaultValue = "${env:WEBDRIVER_MAX_SESSIONS}",
+            description = "Browser sessions open at once for headless checks (default: the configuration's "
+                    + "webdriver.max_sessions, 4).")
+    Integer webdriverMaxSessions;
+
+    @Option(names = "--hotmailb2c-verif-method", defaultValue = "${env:HOTMAILB2C_VERIF_METHOD}",
+            paramLabel = "headless|smtp",
+            description = "How Hotmail/Outlook.com (B2C) addresses are verified (default: the configuration's "
+                    + "overrides.hotmailb2c.type, headless).")
+    String hotmailb2cMethod;
+
+    @Option(names = "--yahoo-verif-method", defaultValue = "${env:YAHOO_VERIF_METHOD}",
+            paramLabel = "headless|api|smtp", description = "How Yahoo addresses are verified (default: the "
+                    + "configuration's overrides.yahoo.type, headless).")
+    String yahooMethod;
+
     @Option(names = "--backend-name", defaultValue = "${env:BACKEND_NAME:-reacher-cli}",
             description = "Name written to debug.backend_name (default: ${DEFAULT-VALUE}).")
     String backendName;
@@ -154,7 +181,8 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         if (config == null) {
             return EXIT_USAGE;
         }
-        CheckEmailInput template = template(config);
+        HeadlessSettings headless = headlessSettings(config);
+        CheckEmailInput template = template(config, headless);
         DnsServers dns = dns(config);
         AddressFile addresses = null;
         if (file != null) {
@@ -169,7 +197,8 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
         Unknowns unknowns = new Unknowns();
         try (EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns)
-                .proxyDns(proxyDns != null ? proxyDns : config.proxyDns()).proxyPool(pool).build()) {
+                .proxyDns(proxyDns != null ? proxyDns : config.proxyDns()).proxyPool(pool)
+                .headless(headless).build()) {
             if (toEmail != null) {
                 CheckEmailOutput out = verifier.verify(template.withToEmail(toEmail));
                 unknowns.count(out);
@@ -222,7 +251,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
      * method, proxy and overrides, and only the SMTP settings given as flags (or their upper-snake
      * variables) replace the configured ones.
      */
-    private CheckEmailInput template(BackendConfig config) {
+    private CheckEmailInput template(BackendConfig config, HeadlessSettings headless) {
         ProxyConfig proxy = null;
         if (proxyHost != null && !proxyHost.isBlank()) {
             try {
@@ -252,10 +281,59 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         return config.bulkTemplate()
-                .withVerifMethod(method)
+                .withVerifMethod(withMethodFlags(method))
+                .withWebdriver(headless.webdriverAddr().toString(), headless.binary())
                 .withGravatar(checkGravatar)
                 .withHaveibeenpwnedApiKey(haveibeenpwnedApiKey)
                 .withBackendName(backendName);
+    }
+
+    /**
+     * {@code --hotmailb2c-verif-method} and {@code --yahoo-verif-method}, when given, on top of the
+     * configured methods; {@code smtp} takes the SMTP settings every other provider uses.
+     */
+    private VerifMethod withMethodFlags(VerifMethod method) {
+        ProviderMethod smtp = method.method(Provider.EVERYTHING_ELSE);
+        if (hotmailb2cMethod != null) {
+            method = method.with(Provider.HOTMAIL_B2C, providerMethod(Provider.HOTMAIL_B2C, hotmailb2cMethod, smtp));
+        }
+        if (yahooMethod != null) {
+            method = method.with(Provider.YAHOO, providerMethod(Provider.YAHOO, yahooMethod, smtp));
+        }
+        return method;
+    }
+
+    /** {@code --<provider>-verif-method}: one of the provider's method types. */
+    private ProviderMethod providerMethod(Provider provider, String value, ProviderMethod smtp) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!provider.allowsMethod(v)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + provider.key() + "-verif-method must be "
+                    + provider.methodTypesText("") + ", got `" + value + "`");
+        }
+        return switch (v) {
+            case "headless" -> new ProviderMethod.Headless();
+            case "api" -> new ProviderMethod.Api();
+            default -> smtp;
+        };
+    }
+
+    /** The configured WebDriver settings ({@code webdriver_addr}, {@code [webdriver]}), with the flags on top. */
+    private HeadlessSettings headlessSettings(BackendConfig config) {
+        HeadlessSettings settings = config.headless();
+        try {
+            if (webdriverAddr != null && !webdriverAddr.isBlank()) {
+                settings = settings.withWebdriverAddr(java.net.URI.create(webdriverAddr.strip()));
+            }
+            if (webdriverBinary != null) {
+                settings = settings.withBinary(webdriverBinary);
+            }
+            if (webdriverMaxSessions != null) {
+                settings = settings.withMaxSessions(webdriverMaxSessions);
+            }
+            return settings;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--webdriver-*: " + e.getMessage());
+        }
     }
 
     private static <T> T orElse(T flag, T configured) {

@@ -4,6 +4,7 @@ import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.task.ProxyCredentials;
@@ -15,13 +16,15 @@ import java.util.List;
 final class ProcessParts {
     private ProcessParts() {}
 
-    /** The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode. */
+    /** The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode, browsers, Yahoo API. */
     static EmailVerifier verifier(BackendConfig config) {
         ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
         return EmailVerifier.builder()
                 .dnsServers(config.dns())
                 .proxyDns(config.proxyDns())
                 .proxyPool(pool)
+                .headless(config.headless())
+                .yahooApi(new YahooApi(config.yahooApi()))
                 .build();
     }
 

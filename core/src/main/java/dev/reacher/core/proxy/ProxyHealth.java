@@ -203,7 +203,7 @@ final class ProxyHealth {
             });
             return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until, listed,
                     inFlight.get(), proxy.maxInFlight(), picks.sum(), verdicts.sum(), proxyFaults.sum(),
-                    blacklistHits.sum(), consecutiveFailures, timesEjected);
+                    blacklistHits.sum(), consecutiveFailures, timesEjected, ProxyRouter.servesHeadless(proxy));
         } finally {
             lock.unlock();
         }

@@ -83,6 +83,30 @@ public final class ProxyRouter {
         return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
     }
 
+    /**
+     * Where a headless browser session goes: with the pool enabled, the pool's rotation over the
+     * members that can serve it ({@link #servesHeadless}); otherwise a direct connection. With the
+     * pool enabled but no such member, the plan's only answer is an error: the browser is not sent
+     * around the pool.
+     */
+    public AttemptRoutes planHeadless(Provider provider, String domain, LimitPolicy policy, Set<String> avoid) {
+        if (pool == null || !pool.enabled()) {
+            return AttemptRoutes.fixed(SmtpRoute.direct());
+        }
+        List<String> ids = pool.ids().stream().sorted().filter(id -> servesHeadless(pool.proxy(id))).toList();
+        if (ids.isEmpty()) {
+            return AttemptRoutes.fixed(AttemptRoutes.Next.failed(SmtpError.headless("NewSession",
+                    "no proxy of the pool can carry a browser session: Chromium cannot authenticate to a SOCKS5 "
+                            + "proxy, so members with a username or password are skipped for headless checks")));
+        }
+        return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+    }
+
+    /** Whether a browser can use this member: Chromium speaks SOCKS5 without authentication only. */
+    public static boolean servesHeadless(PoolProxy proxy) {
+        return !proxy.proxy().hasCredentials();
+    }
+
     /** {@code "proxy1, proxy2"} → [proxy1, proxy2]; null or blank → []. */
     public static List<String> parseIds(String spec) {
         if (spec == null || spec.isBlank()) {

@@ -11,10 +11,13 @@ import java.util.Map;
  *
  * @param state healthy, ejected, or on trial (ejection time over, on probation)
  * @param ejectedUntil RFC 3339 instant while ejected, else null
+ * @param headless whether the member can carry headless-browser checks (no credentials: Chromium
+ *     cannot authenticate to a SOCKS5 proxy)
  * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
  */
 @JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "blacklisted_until", "in_flight",
-        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected"})
+        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected",
+        "headless"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ProxyStatus(
         @JsonProperty("id") String id,
@@ -30,7 +33,8 @@ public record ProxyStatus(
         @JsonProperty("proxy_faults") long proxyFaults,
         @JsonProperty("blacklist_hits") long blacklistHits,
         @JsonProperty("consecutive_failures") int consecutiveFailures,
-        @JsonProperty("times_ejected") int timesEjected) {
+        @JsonProperty("times_ejected") int timesEjected,
+        @JsonProperty("headless") boolean headless) {
 
     /** Where a proxy stands in the pool's ejection cycle. */
     public enum State {

@@ -2,6 +2,7 @@ package dev.reacher.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
@@ -9,6 +10,7 @@ import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.storage.StorageSettings;
 import dev.reacher.server.webhook.Webhook;
 import dev.reacher.server.webhook.WebhookSender;
@@ -28,6 +30,10 @@ import java.util.Map;
  * @param httpPort 0 binds a free port (tests)
  * @param smtpTimeout per-attempt limit from {@code smtp_timeout} (seconds), or null for none
  * @param headerSecret the {@code x-reacher-secret} value, or null when auth is off (absent or empty)
+ * @param headless {@code webdriver_addr} and {@code [webdriver]}: the headless-browser checks
+ * @param webdriverRequired an override sets {@code type = "headless"} for Hotmail B2C or Yahoo
+ *     (not just upstream's default): the WebDriver is then a dependency that {@code /readyz} counts
+ * @param yahooApi {@code [yahoo_api]}: where Yahoo's {@code api} method sends its two calls
  * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}), with its pool settings
  * @param verifMethod how each provider is verified when a request carries no proxy (upstream's
  *     {@code overrides.<provider>} tables, each inheriting the top-level values it does not set)
@@ -47,8 +53,9 @@ public record BackendConfig(
         int retries,
         String headerSecret,
         String sentryDsn,
-        String webdriverAddr,
-        String webdriverBinary,
+        HeadlessSettings headless,
+        boolean webdriverRequired,
+        YahooApi.Endpoints yahooApi,
         Duration shutdownTimeout,
         DnsServers dns,
         SmtpVerifier.ProxyDns proxyDns,
@@ -158,11 +165,22 @@ public record BackendConfig(
 
     /**
      * The engine's input for {@code toEmail} verified with {@code method}, carrying this
-     * configuration's backend name, WebDriver binary and Sentry DSN.
+     * configuration's backend name, WebDriver address and binary, and Sentry DSN. (Upstream parses
+     * {@code webdriver_addr} but always sends {@code http://localhost:9515}.)
      */
     public CheckEmailInput input(String toEmail, VerifMethod method) {
-        return new CheckEmailInput(toEmail, method, false, null, CheckEmailInput.DEFAULT_WEBDRIVER_ADDR,
-                new CheckEmailInput.WebdriverConfig(webdriverBinary), backendName, sentryDsn);
+        return new CheckEmailInput(toEmail, method, false, null, webdriverAddr(),
+                new CheckEmailInput.WebdriverConfig(webdriverBinary()), backendName, sentryDsn);
+    }
+
+    /** {@code webdriver_addr}. */
+    public String webdriverAddr() {
+        return headless.webdriverAddr().toString();
+    }
+
+    /** {@code webdriver.binary}, or null. */
+    public String webdriverBinary() {
+        return headless.binary();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.reacher.server.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
@@ -16,9 +17,11 @@ import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.webhook.Webhook;
 import dev.reacher.server.worker.WorkerSettings;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -196,9 +199,9 @@ public final class ConfigLoader {
             if (sentryDsn != null && !sentryDsn.isEmpty()) {
                 warnings.add("sentry_dsn is set but Sentry reporting is not supported by reacher-java; it is ignored");
             }
-            String webdriverAddr = t.string("webdriver_addr", "http://localhost:9515");
-            t.requireTable("webdriver");
-            String webdriverBinary = t.string("webdriver.binary", null);
+            HeadlessSettings headless = headless();
+            boolean webdriverRequired = explicitlyHeadless(Provider.HOTMAIL_B2C) || explicitlyHeadless(Provider.YAHOO);
+            YahooApi.Endpoints yahooApi = yahooApi();
             Duration shutdown = Duration.ofSeconds(orDefault(
                     t.intValue("shutdown_timeout", 0, 3600, "a whole number of seconds 0-3600"),
                     (int) BackendConfig.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds()));
@@ -217,11 +220,66 @@ public final class ConfigLoader {
                 warnings.add("unknown configuration key " + key + " is ignored");
             }
             return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
-                    retries, secret, sentryDsn, webdriverAddr, webdriverBinary, shutdown, dns, proxyDns, proxies, pool,
+                    retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies, pool,
                     verifMethod, throttle, worker, storage, trial, warnings);
         }
 
         // ---- sections ---------------------------------------------------------------------------
+
+        /** {@code webdriver_addr} and {@code [webdriver]}; {@link HeadlessSettings} holds the defaults and rules. */
+        private HeadlessSettings headless() {
+            HeadlessSettings d = HeadlessSettings.defaults();
+            URI addr = url("webdriver_addr", d.webdriverAddr());
+            t.requireTable("webdriver");
+            String binary = t.string("webdriver.binary", null);
+            int maxSessions = orDefault(t.intValue("webdriver.max_sessions", 1, 64, "a whole number 1-64"),
+                    d.maxSessions());
+            int recycleAfter = orDefault(t.intValue("webdriver.recycle_after", 1, 100_000, "a whole number 1-100000"),
+                    d.recycleAfter());
+            Integer waitSecs = t.intValue("webdriver.element_wait_secs", 1, 600, "a whole number of seconds 1-600");
+            Integer checkSecs = t.intValue("webdriver.check_timeout_secs", 1, 3600, "a whole number of seconds 1-3600");
+            URI hotmail = url("webdriver.hotmailb2c_page", d.hotmailPage());
+            URI yahoo = url("webdriver.yahoo_page", d.yahooPage());
+            try {
+                return new HeadlessSettings(addr, binary, maxSessions, recycleAfter,
+                        waitSecs == null ? d.elementWait() : Duration.ofSeconds(waitSecs),
+                        checkSecs == null ? d.checkTimeout() : Duration.ofSeconds(checkSecs), hotmail, yahoo);
+            } catch (IllegalArgumentException e) {
+                String key = e.getMessage().split(" ", 2)[0];
+                throw t.problem(t.has(key) ? key : "webdriver", e.getMessage());
+            }
+        }
+
+        /** The operator chose {@code type = "headless"} for the provider (not just upstream's default). */
+        private boolean explicitlyHeadless(Provider provider) {
+            String path = "overrides." + provider.key() + ".type";
+            return t.has(path) && "headless".equals(t.string(path, null));
+        }
+
+        /** {@code [yahoo_api]}: the two endpoints of Yahoo's {@code api} method (tests point them at a stub). */
+        private YahooApi.Endpoints yahooApi() {
+            t.requireTable("yahoo_api");
+            YahooApi.Endpoints d = YahooApi.Endpoints.defaults();
+            return new YahooApi.Endpoints(url("yahoo_api.signup_url", d.signupPage()),
+                    url("yahoo_api.validate_url", d.validateEndpoint()));
+        }
+
+        /** An absolute http(s) URL at {@code path}, or {@code fallback} when absent. */
+        private URI url(String path, URI fallback) {
+            String raw = t.string(path, null);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                URI uri = new URI(raw.strip());
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            throw t.fail(path, "an http(s) URL such as http://localhost:9515", t.node(path));
+        }
 
         private DnsServers dns() {
             t.requireTable("dns");

@@ -167,6 +167,10 @@ public final class ReacherApi {
         if (bulk != null && accepting) {
             checks.putAll(bulk.health());
         }
+        if (config.webdriverRequired()) {
+            // The operator chose the browser for Hotmail B2C or Yahoo: the WebDriver is a dependency.
+            checks.put("webdriver", verifier.headless().webdriverReady() ? "ok" : "unreachable");
+        }
         writeReadiness(ctx, checks);
     }
 
