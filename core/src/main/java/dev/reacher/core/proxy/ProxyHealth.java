@@ -40,6 +40,9 @@ final class ProxyHealth {
     private int ejectionStreak;
     private int timesEjected;
     private Instant ejectedUntil;
+    private boolean trialAnnounced; // the current ejection's trial has been reported once
+    private String lastError; // the last error counted against this proxy, credentials masked
+    private Instant lastErrorAt;
     private final Map<Provider, Backoff> blacklist = new EnumMap<>(Provider.class);
 
     private record Backoff(Instant until, int strikes) {}
@@ -120,10 +123,22 @@ final class ProxyHealth {
      * @return what changed, for the pool's listeners
      */
     Transition release(Outcome outcome, Provider provider) {
+        return release(outcome, provider, null);
+    }
+
+    /**
+     * As {@link #release(Outcome, Provider)}, remembering {@code error} as the proxy's last error
+     * when the outcome counts against it (proxy fault, blacklist reply).
+     */
+    Transition release(Outcome outcome, Provider provider, String error) {
         inFlight.decrementAndGet();
         Instant now = clock.instant();
         lock.lock();
         try {
+            if (outcome == Outcome.PROXY_FAULT || outcome == Outcome.IP_BLACKLISTED) {
+                lastError = mask(error == null ? outcome.json() : error);
+                lastErrorAt = now;
+            }
             switch (outcome) {
                 case PROXY_FAULT -> {
                     proxyFaults.increment();
@@ -159,6 +174,39 @@ final class ProxyHealth {
         }
     }
 
+    /**
+     * True exactly once per ejection: the first time the proxy is picked after its ejection time
+     * ended (it is on trial now), so the pool can say so once.
+     */
+    boolean announceTrial(Instant now) {
+        lock.lock();
+        try {
+            if (ejectionStreak == 0 || trialAnnounced || ejectedUntil == null || now.isBefore(ejectedUntil)) {
+                return false;
+            }
+            trialAnnounced = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last error counted against this proxy, for log lines; null if none. */
+    String lastError() {
+        lock.lock();
+        try {
+            return lastError;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Error texts never carry the password; masked anyway in case a peer echoed it back. */
+    private String mask(String text) {
+        String password = proxy.proxy().password();
+        return password == null || password.isEmpty() ? text : text.replace(password, "***");
+    }
+
     /** Frees the slot of an attempt that never reached an outcome worth recording. */
     void releaseWithoutOutcome() {
         inFlight.decrementAndGet();
@@ -168,6 +216,7 @@ final class ProxyHealth {
         ejectionStreak++;
         timesEjected++;
         consecutiveFailures = 0;
+        trialAnnounced = false;
         long ms = Math.min(settings.ejection().base().toMillis() * ejectionStreak, settings.ejection().max().toMillis());
         ejectedUntil = now.plusMillis(ms);
         return Transition.ejected(ejectedUntil);
@@ -203,7 +252,8 @@ final class ProxyHealth {
             });
             return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until, listed,
                     inFlight.get(), proxy.maxInFlight(), picks.sum(), verdicts.sum(), proxyFaults.sum(),
-                    blacklistHits.sum(), consecutiveFailures, timesEjected);
+                    blacklistHits.sum(), consecutiveFailures, timesEjected, lastError,
+                    lastErrorAt == null ? null : lastErrorAt.toString());
         } finally {
             lock.unlock();
         }

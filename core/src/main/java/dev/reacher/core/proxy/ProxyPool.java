@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every configured SOCKS5 proxy with its health, and the rotations that choose among them. Build
@@ -31,6 +33,7 @@ import java.util.random.RandomGenerator;
  * built once and cached; health is shared by all rotations a proxy belongs to.
  */
 public final class ProxyPool {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyPool.class);
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
     private final Clock clock;
@@ -168,11 +171,20 @@ public final class ProxyPool {
         }
 
         public void report(Outcome outcome, Duration duration) {
+            report(outcome, duration, null);
+        }
+
+        /**
+         * As {@link #report(Outcome, Duration)}, with the attempt's error text: it becomes the
+         * proxy's last error and the reason in the log line of an ejection or a backoff.
+         */
+        public void report(Outcome outcome, Duration duration, String error) {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            ProxyHealth.Transition t = health.release(outcome, provider);
+            ProxyHealth.Transition t = health.release(outcome, provider, error);
             String id = health.proxy().id();
+            logTransition(id, t, provider, health.lastError());
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
                 switch (t.kind()) {
@@ -189,6 +201,17 @@ public final class ProxyPool {
             if (reported.compareAndSet(false, true)) {
                 health.releaseWithoutOutcome();
             }
+        }
+    }
+
+    /** One INFO line per change of a proxy's state, where it happens; never a credential. */
+    private static void logTransition(String id, ProxyHealth.Transition t, Provider provider, String reason) {
+        switch (t.kind()) {
+            case EJECTED -> LOG.info("proxy {} ejected until {}: {}", id, t.until(), reason);
+            case READMITTED -> LOG.info("proxy {} readmitted: a verification through it succeeded on trial", id);
+            case BLACKLISTED -> LOG.info("proxy {} backed off for {} until {}: {}", id, provider.key(), t.until(),
+                    reason);
+            case NONE -> { }
         }
     }
 
@@ -298,6 +321,10 @@ public final class ProxyPool {
         }
 
         private Lease lease(ProxyHealth h, Provider provider) {
+            if (h.announceTrial(clock.instant())) {
+                LOG.info("proxy {} on trial: its ejection ended, the next fault ejects it again (last error: {})",
+                        h.proxy().id(), h.lastError());
+            }
             for (PoolListener l : listeners) {
                 l.picked(h.proxy().id());
             }

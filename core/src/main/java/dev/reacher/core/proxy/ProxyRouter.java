@@ -149,8 +149,13 @@ public final class ProxyRouter {
 
         @Override
         public void report(Outcome outcome, Duration duration) {
+            report(outcome, duration, null);
+        }
+
+        @Override
+        public void report(Outcome outcome, Duration duration, String error) {
             if (current != null) {
-                current.report(outcome, duration);
+                current.report(outcome, duration, error);
             }
         }
 

@@ -224,4 +224,50 @@ class ProxyPoolTest {
         String json = dev.reacher.core.json.ReacherJson.write(pool.snapshot());
         assertThat(json).contains("\"id\":\"p1\"", "\"address\":\"127.0.0.1:1080\"").doesNotContain("s3cret", "alice");
     }
+
+    @Test
+    void transitionsAreLoggedOnceWithReasonAndUntilAndShownAsLastError() {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ProxyPool.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            PoolProxy p1 = PoolProxy.of("p1", new ProxyConfig("127.0.0.1", 1049, "alice", "pw-s3cret", 5000L));
+            ProxyPool pool = pool(settings(1, 30_000, 300_000), p1, proxy("p2"));
+            Instant t0 = clock.instant();
+            ProxyPool.Lease l1 = lease(pool, Provider.GMAIL);
+            assertThat(l1.proxy().id()).isEqualTo("p1");
+            l1.report(Outcome.PROXY_FAULT, Duration.ofMillis(5), "Authentication failed for pw-s3cret: refused");
+            ProxyPool.Lease l2 = lease(pool, Provider.GMAIL);
+            assertThat(l2.proxy().id()).isEqualTo("p2");
+            l2.report(Outcome.IP_BLACKLISTED, Duration.ofMillis(5), "554 blocked using zen.spamhaus.org");
+            String blacklistedUntil = pool.snapshot().get(1).blacklistedUntil().get("gmail");
+
+            clock.advance(Duration.ofSeconds(31));
+            ProxyPool.Lease trial = (ProxyPool.Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
+            ProxyPool.Lease second = (ProxyPool.Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
+            assertThat(trial.proxy().id()).isEqualTo("p1");
+            assertThat(second.proxy().id()).isEqualTo("p1");
+            trial.report(Outcome.VERDICT, Duration.ofMillis(5), null);
+            second.cancel();
+
+            assertThat(appender.list).allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly(
+                            "proxy p1 ejected until " + t0.plusSeconds(30) + ": Authentication failed for ***: refused",
+                            "proxy p2 backed off for gmail until " + blacklistedUntil
+                                    + ": 554 blocked using zen.spamhaus.org",
+                            "proxy p1 on trial: its ejection ended, the next fault ejects it again "
+                                    + "(last error: Authentication failed for ***: refused)",
+                            "proxy p1 readmitted: a verification through it succeeded on trial");
+            ProxyStatus s1 = pool.snapshot().get(0);
+            assertThat(s1.lastError()).isEqualTo("Authentication failed for ***: refused");
+            assertThat(s1.lastErrorAt()).isEqualTo(t0.toString());
+            assertThat(pool.snapshot().get(1).lastError()).isEqualTo("554 blocked using zen.spamhaus.org");
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
 }
