@@ -155,11 +155,13 @@ public final class ProxyPool {
     public final class Lease implements Pick {
         private final ProxyHealth health;
         private final Provider provider;
+        private final String scope;
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        private Lease(ProxyHealth health, Provider provider) {
+        private Lease(ProxyHealth health, Provider provider, String scope) {
             this.health = health;
             this.provider = provider;
+            this.scope = scope;
         }
 
         public PoolProxy proxy() {
@@ -182,9 +184,9 @@ public final class ProxyPool {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            ProxyHealth.Transition t = health.release(outcome, provider, error);
+            ProxyHealth.Transition t = health.release(outcome, scope, error);
             String id = health.proxy().id();
-            logTransition(id, t, provider, health.lastError());
+            logTransition(id, t, scope, health.lastError());
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
                 switch (t.kind()) {
@@ -205,11 +207,11 @@ public final class ProxyPool {
     }
 
     /** One INFO line per change of a proxy's state, where it happens; never a credential. */
-    private static void logTransition(String id, ProxyHealth.Transition t, Provider provider, String reason) {
+    private static void logTransition(String id, ProxyHealth.Transition t, String scope, String reason) {
         switch (t.kind()) {
             case EJECTED -> LOG.info("proxy {} ejected until {}: {}", id, t.until(), reason);
             case READMITTED -> LOG.info("proxy {} readmitted: a verification through it succeeded on trial", id);
-            case BLACKLISTED -> LOG.info("proxy {} backed off for {} until {}: {}", id, provider.key(), t.until(),
+            case BLACKLISTED -> LOG.info("proxy {} backed off for {} until {}: {}", id, scope, t.until(),
                     reason);
             case NONE -> { }
         }
@@ -240,6 +242,16 @@ public final class ProxyPool {
          *     rate limit or in-flight cap (upstream's v0 endpoint ignores throttling)
          */
         public Pick pick(Provider provider, String domain, Set<String> exclude, boolean ignoreLimits) {
+            return pick(provider, null, domain, exclude, ignoreLimits);
+        }
+
+        /**
+         * As {@link #pick(Provider, String, Set, boolean)}, with the best MX host: for
+         * {@code everything_else} a blacklist backoff is scoped to that host rather than to the
+         * whole provider (see docs/proxies.md, "Blacklist").
+         */
+        public Pick pick(Provider provider, String mxHost, String domain, Set<String> exclude, boolean ignoreLimits) {
+            String scope = ProxyHealth.blacklistScope(provider, mxHost);
             Instant now = clock.instant();
             String lowerDomain = domain.toLowerCase(Locale.ROOT);
             List<ProxyHealth> notExcluded = new ArrayList<>(members.size());
@@ -249,7 +261,7 @@ public final class ProxyPool {
                     continue;
                 }
                 notExcluded.add(h);
-                if (h.unusableUntil(provider, now) == null) {
+                if (h.unusableUntil(scope, now) == null) {
                     usable.add(h);
                 }
             }
@@ -263,10 +275,10 @@ public final class ProxyPool {
             if (usable.isEmpty()) {
                 // All ejected or blacklisted: fail open, one attempt through the one that recovers first.
                 ProxyHealth soonest = notExcluded.stream()
-                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(provider, now))
+                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(scope, now))
                                 .thenComparing(h -> h.proxy().id()))
                         .orElseThrow();
-                return leaseOrWait(soonest, provider, ignoreLimits);
+                return leaseOrWait(soonest, provider, scope, ignoreLimits);
             }
             Duration soonestBudget = null;
             List<ProxyHealth> withSlot = new ArrayList<>(usable);
@@ -274,14 +286,14 @@ public final class ProxyPool {
                 ProxyHealth chosen = select(withSlot, lowerDomain);
                 Duration wait = chosen.tryAcquire(true);
                 if (wait == null) {
-                    return lease(chosen, provider);
+                    return lease(chosen, provider, scope);
                 }
                 soonestBudget = soonestBudget == null || wait.compareTo(soonestBudget) < 0 ? wait : soonestBudget;
                 withSlot.remove(chosen);
             }
             if (ignoreLimits) {
                 ProxyHealth least = usable.stream().min(Comparator.comparingInt(ProxyHealth::inFlight)).orElseThrow();
-                return leaseOrWait(least, provider, true);
+                return leaseOrWait(least, provider, scope, true);
             }
             return new Exhausted(soonestBudget);
         }
@@ -308,19 +320,19 @@ public final class ProxyPool {
         }
 
         /** Fail-open and ignore-limits paths: one given proxy, past its limits when allowed. */
-        private Pick leaseOrWait(ProxyHealth h, Provider provider, boolean ignoreLimits) {
+        private Pick leaseOrWait(ProxyHealth h, Provider provider, String scope, boolean ignoreLimits) {
             Duration wait = h.tryAcquire(true);
             if (wait == null) {
-                return lease(h, provider);
+                return lease(h, provider, scope);
             }
             if (!ignoreLimits) {
                 return new Exhausted(wait);
             }
             h.tryAcquire(false); // always succeeds: v0 traffic is never refused for budget
-            return lease(h, provider);
+            return lease(h, provider, scope);
         }
 
-        private Lease lease(ProxyHealth h, Provider provider) {
+        private Lease lease(ProxyHealth h, Provider provider, String scope) {
             if (h.announceTrial(clock.instant())) {
                 LOG.info("proxy {} on trial: its ejection ended, the next fault ejects it again (last error: {})",
                         h.proxy().id(), h.lastError());
@@ -328,7 +340,7 @@ public final class ProxyPool {
             for (PoolListener l : listeners) {
                 l.picked(h.proxy().id());
             }
-            return new Lease(h, provider);
+            return new Lease(h, provider, scope);
         }
     }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param state healthy, ejected, or on trial (ejection time over, on probation)
  * @param ejectedUntil RFC 3339 instant while ejected, else null
- * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
+ * @param blacklistedUntil blacklist scope (a provider key, or an MX host for {@code everything_else}) →
+ *     RFC 3339 instant until which it is avoided there
  * @param lastError the last error counted against this proxy (a proxy fault or a blacklist reply),
  *     as {@code debug.smtp.attempts[].error} shows it; null if none yet
  * @param lastErrorAt RFC 3339 instant of {@code lastError}, else null

@@ -270,4 +270,32 @@ class ProxyPoolTest {
             logger.detachAppender(appender);
         }
     }
+
+    @Test
+    void blacklistIsScopedByMxHostForEverythingElseAndByProviderForNamedOnes() {
+        ProxyPool pool = pool(settings(5, 30_000, 300_000), proxy("p1"), proxy("p2"));
+        ProxyPool.Lease small = (ProxyPool.Lease) pool.rotation()
+                .pick(Provider.EVERYTHING_ELSE, "MX.Small.Example.", "small.example", Set.of(), false);
+        assertThat(small.proxy().id()).isEqualTo("p1");
+        small.report(Outcome.IP_BLACKLISTED, Duration.ZERO, "554 blocked using zen.spamhaus.org");
+        assertThat(pool.snapshot().get(0).blacklistedUntil()).containsOnlyKeys("mx.small.example");
+        // The same MX host: p1 is avoided.
+        assertThat(pool.rotation().pick(Provider.EVERYTHING_ELSE, "mx.small.example", "small.example", Set.of("p2"), false))
+                .isInstanceOf(ProxyPool.Unavailable.class);
+        // Any other server of everything_else: p1 still serves.
+        ProxyPool.Lease other = (ProxyPool.Lease) pool.rotation()
+                .pick(Provider.EVERYTHING_ELSE, "mx.other.example", "other.example", Set.of("p2"), false);
+        assertThat(other.proxy().id()).isEqualTo("p1");
+        other.cancel();
+
+        // A named provider shares one reputation: a blacklist from one of its MX hosts covers all.
+        ProxyPool.Lease gmail = (ProxyPool.Lease) pool.rotation()
+                .pick(Provider.GMAIL, "gmail-smtp-in.l.google.com.", "gmail.com", Set.of("p1"), false);
+        assertThat(gmail.proxy().id()).isEqualTo("p2");
+        gmail.report(Outcome.IP_BLACKLISTED, Duration.ZERO, "550 poor reputation");
+        assertThat(pool.rotation().pick(Provider.GMAIL, "alt1.gmail-smtp-in.l.google.com.", "gmail.com", Set.of("p1"),
+                false)).isInstanceOf(ProxyPool.Unavailable.class);
+        assertThat(pool.snapshot().get(1).blacklistedUntil()).containsOnlyKeys("gmail");
+        assertThat(events).containsExactly("blacklisted p1 everything_else", "blacklisted p2 gmail");
+    }
 }
