@@ -105,6 +105,16 @@ final class ProxyHealth {
         }
     }
 
+    /** The end of the current ejection, or null when not ejected at {@code now}. */
+    Instant ejectedUntil(Instant now) {
+        lock.lock();
+        try {
+            return ejectedUntil != null && now.isBefore(ejectedUntil) ? ejectedUntil : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Takes a slot and one request from every rate-limit bucket; with {@code enforceLimits} false,
      * takes the slot whatever the cap and budget say.

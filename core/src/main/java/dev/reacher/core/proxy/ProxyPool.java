@@ -131,6 +131,28 @@ public final class ProxyPool {
         return health.values().stream().map(ProxyHealth::status).toList();
     }
 
+    /**
+     * Why verifications without a pinned proxy cannot be served now, or null when they can. With
+     * the pool enabled there is no direct route, so when every member of the pool's rotation is
+     * ejected nothing can serve (beyond the one fail-open attempt). Rate limits do not count: they
+     * free up by themselves and are answered with 429.
+     */
+    public String unavailableReason() {
+        if (!enabled()) {
+            return null;
+        }
+        Instant now = clock.instant();
+        List<String> ejected = new ArrayList<>();
+        for (ProxyHealth h : main.members) {
+            Instant until = h.ejectedUntil(now);
+            if (until == null) {
+                return null;
+            }
+            ejected.add(h.proxy().id() + " until " + until);
+        }
+        return "every proxy of the pool is ejected and the pool allows no direct route: " + String.join(", ", ejected);
+    }
+
     public void addListener(PoolListener listener) {
         listeners.add(Objects.requireNonNull(listener));
     }

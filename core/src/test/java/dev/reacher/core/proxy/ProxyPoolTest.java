@@ -298,4 +298,20 @@ class ProxyPoolTest {
         assertThat(pool.snapshot().get(1).blacklistedUntil()).containsOnlyKeys("gmail");
         assertThat(events).containsExactly("blacklisted p1 everything_else", "blacklisted p2 gmail");
     }
+
+    @Test
+    void unavailableOnlyWhileEveryMemberIsEjected() {
+        ProxyPool pool = pool(settings(1, 30_000, 300_000), proxy("p1"), proxy("p2"));
+        Instant t0 = clock.instant();
+        assertThat(pool.unavailableReason()).isNull();
+        assertThat(pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT)).isEqualTo("p1");
+        assertThat(pool.unavailableReason()).isNull(); // p2 still serves
+        assertThat(pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT)).isEqualTo("p2");
+        assertThat(pool.unavailableReason()).isEqualTo("every proxy of the pool is ejected and the pool allows no "
+                + "direct route: p1 until " + t0.plusSeconds(30) + ", p2 until " + t0.plusSeconds(30));
+        clock.advance(Duration.ofSeconds(31)); // on trial: may serve again
+        assertThat(pool.unavailableReason()).isNull();
+        ProxyPool disabled = pool(PoolSettings.DISABLED, proxy("p1"));
+        assertThat(disabled.unavailableReason()).isNull();
+    }
 }

@@ -164,6 +164,11 @@ public final class ReacherApi {
         if (bulk != null && accepting) {
             checks.putAll(bulk.health());
         }
+        ProxyPool pool = verifier.proxyPool();
+        if (pool != null && pool.enabled()) {
+            String reason = pool.unavailableReason();
+            checks.put("proxy_pool", reason == null ? "ok" : reason);
+        }
         writeReadiness(ctx, checks);
     }
 
