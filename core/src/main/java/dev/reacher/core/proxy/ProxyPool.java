@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every configured SOCKS5 proxy with its health, and the rotations that choose among them. Build
@@ -31,6 +33,7 @@ import java.util.random.RandomGenerator;
  * built once and cached; health is shared by all rotations a proxy belongs to.
  */
 public final class ProxyPool {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyPool.class);
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
     private final Clock clock;
@@ -128,6 +131,28 @@ public final class ProxyPool {
         return health.values().stream().map(ProxyHealth::status).toList();
     }
 
+    /**
+     * Why verifications without a pinned proxy cannot be served now, or null when they can. With
+     * the pool enabled there is no direct route, so when every member of the pool's rotation is
+     * ejected nothing can serve (beyond the one fail-open attempt). Rate limits do not count: they
+     * free up by themselves and are answered with 429.
+     */
+    public String unavailableReason() {
+        if (!enabled()) {
+            return null;
+        }
+        Instant now = clock.instant();
+        List<String> ejected = new ArrayList<>();
+        for (ProxyHealth h : main.members) {
+            Instant until = h.ejectedUntil(now);
+            if (until == null) {
+                return null;
+            }
+            ejected.add(h.proxy().id() + " until " + until);
+        }
+        return "every proxy of the pool is ejected and the pool allows no direct route: " + String.join(", ", ejected);
+    }
+
     public void addListener(PoolListener listener) {
         listeners.add(Objects.requireNonNull(listener));
     }
@@ -152,11 +177,13 @@ public final class ProxyPool {
     public final class Lease implements Pick {
         private final ProxyHealth health;
         private final Provider provider;
+        private final String scope;
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        private Lease(ProxyHealth health, Provider provider) {
+        private Lease(ProxyHealth health, Provider provider, String scope) {
             this.health = health;
             this.provider = provider;
+            this.scope = scope;
         }
 
         public PoolProxy proxy() {
@@ -168,11 +195,20 @@ public final class ProxyPool {
         }
 
         public void report(Outcome outcome, Duration duration) {
+            report(outcome, duration, null);
+        }
+
+        /**
+         * As {@link #report(Outcome, Duration)}, with the attempt's error text: it becomes the
+         * proxy's last error and the reason in the log line of an ejection or a backoff.
+         */
+        public void report(Outcome outcome, Duration duration, String error) {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            ProxyHealth.Transition t = health.release(outcome, provider);
+            ProxyHealth.Transition t = health.release(outcome, scope, error);
             String id = health.proxy().id();
+            logTransition(id, t, scope, health.lastError());
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
                 switch (t.kind()) {
@@ -189,6 +225,17 @@ public final class ProxyPool {
             if (reported.compareAndSet(false, true)) {
                 health.releaseWithoutOutcome();
             }
+        }
+    }
+
+    /** One INFO line per change of a proxy's state, where it happens; never a credential. */
+    private static void logTransition(String id, ProxyHealth.Transition t, String scope, String reason) {
+        switch (t.kind()) {
+            case EJECTED -> LOG.info("proxy {} ejected until {}: {}", id, t.until(), reason);
+            case READMITTED -> LOG.info("proxy {} readmitted: a verification through it succeeded on trial", id);
+            case BLACKLISTED -> LOG.info("proxy {} backed off for {} until {}: {}", id, scope, t.until(),
+                    reason);
+            case NONE -> { }
         }
     }
 
@@ -217,6 +264,16 @@ public final class ProxyPool {
          *     rate limit or in-flight cap (upstream's v0 endpoint ignores throttling)
          */
         public Pick pick(Provider provider, String domain, Set<String> exclude, boolean ignoreLimits) {
+            return pick(provider, null, domain, exclude, ignoreLimits);
+        }
+
+        /**
+         * As {@link #pick(Provider, String, Set, boolean)}, with the best MX host: for
+         * {@code everything_else} a blacklist backoff is scoped to that host rather than to the
+         * whole provider (see docs/proxies.md, "Blacklist").
+         */
+        public Pick pick(Provider provider, String mxHost, String domain, Set<String> exclude, boolean ignoreLimits) {
+            String scope = ProxyHealth.blacklistScope(provider, mxHost);
             Instant now = clock.instant();
             String lowerDomain = domain.toLowerCase(Locale.ROOT);
             List<ProxyHealth> notExcluded = new ArrayList<>(members.size());
@@ -226,7 +283,7 @@ public final class ProxyPool {
                     continue;
                 }
                 notExcluded.add(h);
-                if (h.unusableUntil(provider, now) == null) {
+                if (h.unusableUntil(scope, now) == null) {
                     usable.add(h);
                 }
             }
@@ -240,10 +297,10 @@ public final class ProxyPool {
             if (usable.isEmpty()) {
                 // All ejected or blacklisted: fail open, one attempt through the one that recovers first.
                 ProxyHealth soonest = notExcluded.stream()
-                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(provider, now))
+                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(scope, now))
                                 .thenComparing(h -> h.proxy().id()))
                         .orElseThrow();
-                return leaseOrWait(soonest, provider, ignoreLimits);
+                return leaseOrWait(soonest, provider, scope, ignoreLimits);
             }
             Duration soonestBudget = null;
             List<ProxyHealth> withSlot = new ArrayList<>(usable);
@@ -251,14 +308,14 @@ public final class ProxyPool {
                 ProxyHealth chosen = select(withSlot, lowerDomain);
                 Duration wait = chosen.tryAcquire(true);
                 if (wait == null) {
-                    return lease(chosen, provider);
+                    return lease(chosen, provider, scope);
                 }
                 soonestBudget = soonestBudget == null || wait.compareTo(soonestBudget) < 0 ? wait : soonestBudget;
                 withSlot.remove(chosen);
             }
             if (ignoreLimits) {
                 ProxyHealth least = usable.stream().min(Comparator.comparingInt(ProxyHealth::inFlight)).orElseThrow();
-                return leaseOrWait(least, provider, true);
+                return leaseOrWait(least, provider, scope, true);
             }
             return new Exhausted(soonestBudget);
         }
@@ -285,23 +342,27 @@ public final class ProxyPool {
         }
 
         /** Fail-open and ignore-limits paths: one given proxy, past its limits when allowed. */
-        private Pick leaseOrWait(ProxyHealth h, Provider provider, boolean ignoreLimits) {
+        private Pick leaseOrWait(ProxyHealth h, Provider provider, String scope, boolean ignoreLimits) {
             Duration wait = h.tryAcquire(true);
             if (wait == null) {
-                return lease(h, provider);
+                return lease(h, provider, scope);
             }
             if (!ignoreLimits) {
                 return new Exhausted(wait);
             }
             h.tryAcquire(false); // always succeeds: v0 traffic is never refused for budget
-            return lease(h, provider);
+            return lease(h, provider, scope);
         }
 
-        private Lease lease(ProxyHealth h, Provider provider) {
+        private Lease lease(ProxyHealth h, Provider provider, String scope) {
+            if (h.announceTrial(clock.instant())) {
+                LOG.info("proxy {} on trial: its ejection ended, the next fault ejects it again (last error: {})",
+                        h.proxy().id(), h.lastError());
+            }
             for (PoolListener l : listeners) {
                 l.picked(h.proxy().id());
             }
-            return new Lease(h, provider);
+            return new Lease(h, provider, scope);
         }
     }
 }

@@ -56,10 +56,19 @@ public final class ProxyRouter {
      */
     public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
             LimitPolicy policy, Set<String> avoid) {
+        return plan(proxySpec, proxies, provider, domain, policy, avoid, null);
+    }
+
+    /**
+     * As {@link #plan(String, Map, Provider, String, LimitPolicy, Set)}, with the best MX host, which
+     * scopes blacklist backoff for {@code everything_else} (null: the whole provider).
+     */
+    public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
+            LimitPolicy policy, Set<String> avoid, String mxHost) {
         List<String> ids = parseIds(proxySpec);
         if (ids.isEmpty()) {
             return pool != null && pool.enabled()
-                    ? new RoutePlan(pool.rotation(), provider, domain, policy, avoid)
+                    ? new RoutePlan(pool.rotation(), provider, mxHost, domain, policy, avoid)
                     : AttemptRoutes.fixed(SmtpRoute.direct());
         }
         if (ids.size() == 1) {
@@ -68,7 +77,7 @@ public final class ProxyRouter {
             PoolProxy member = pool == null ? null : pool.proxy(id);
             // Only the pool's own proxy gets health and limits; a request's ad-hoc proxy is used as is.
             if (pool != null && pool.enabled() && member != null && member.proxy().equals(proxy)) {
-                return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+                return new RoutePlan(pool.rotation(ids), provider, mxHost, domain, policy, avoid);
             }
             if (member != null && member.proxy().equals(proxy)) {
                 return AttemptRoutes.fixed(new AttemptRoutes.Next(SmtpRoute.via(id, proxy), member.helloName(),
@@ -80,7 +89,7 @@ public final class ProxyRouter {
             throw new IllegalStateException("the proxy list `" + proxySpec + "` needs a proxy pool: "
                     + "build the verifier with EmailVerifier.builder().proxyPool(…)");
         }
-        return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+        return new RoutePlan(pool.rotation(ids), provider, mxHost, domain, policy, avoid);
     }
 
     /**
@@ -119,15 +128,17 @@ public final class ProxyRouter {
     private final class RoutePlan implements AttemptRoutes {
         private final ProxyPool.Rotation rotation;
         private final Provider provider;
+        private final String mxHost;
         private final String domain;
         private final LimitPolicy policy;
         private final Set<String> failed = new HashSet<>();
         private ProxyPool.Lease current;
 
-        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String domain, LimitPolicy policy,
+        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String mxHost, String domain, LimitPolicy policy,
                 Set<String> avoid) {
             this.rotation = rotation;
             this.provider = provider;
+            this.mxHost = mxHost;
             this.domain = domain;
             this.policy = policy;
             // Avoided proxies start out as failed ones, unless that would leave no member at all.
@@ -143,7 +154,7 @@ public final class ProxyRouter {
             }
             current = null;
             while (true) {
-                ProxyPool.Pick pick = rotation.pick(provider, domain, failed, policy == LimitPolicy.IGNORE);
+                ProxyPool.Pick pick = rotation.pick(provider, mxHost, domain, failed, policy == LimitPolicy.IGNORE);
                 switch (pick) {
                     case ProxyPool.Lease lease -> {
                         current = lease;
@@ -171,8 +182,13 @@ public final class ProxyRouter {
 
         @Override
         public void report(Outcome outcome, Duration duration) {
+            report(outcome, duration, null);
+        }
+
+        @Override
+        public void report(Outcome outcome, Duration duration, String error) {
             if (current != null) {
-                current.report(outcome, duration);
+                current.report(outcome, duration, error);
             }
         }
 

@@ -13,11 +13,15 @@ import java.util.Map;
  * @param ejectedUntil RFC 3339 instant while ejected, else null
  * @param headless whether the member can carry headless-browser checks (no credentials: Chromium
  *     cannot authenticate to a SOCKS5 proxy)
- * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
+ * @param blacklistedUntil blacklist scope (a provider key, or an MX host for {@code everything_else}) →
+ *     RFC 3339 instant until which it is avoided there
+ * @param lastError the last error counted against this proxy (a proxy fault or a blacklist reply),
+ *     as {@code debug.smtp.attempts[].error} shows it; null if none yet
+ * @param lastErrorAt RFC 3339 instant of {@code lastError}, else null
  */
 @JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "blacklisted_until", "in_flight",
         "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected",
-        "headless"})
+        "headless", "last_error", "last_error_at"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ProxyStatus(
         @JsonProperty("id") String id,
@@ -34,7 +38,9 @@ public record ProxyStatus(
         @JsonProperty("blacklist_hits") long blacklistHits,
         @JsonProperty("consecutive_failures") int consecutiveFailures,
         @JsonProperty("times_ejected") int timesEjected,
-        @JsonProperty("headless") boolean headless) {
+        @JsonProperty("headless") boolean headless,
+        @JsonProperty("last_error") String lastError,
+        @JsonProperty("last_error_at") String lastErrorAt) {
 
     /** Where a proxy stands in the pool's ejection cycle. */
     public enum State {

@@ -94,7 +94,7 @@ public final class SmtpVerifier {
             }
             used = next.configFor(config);
             last = attempt(request.withConfig(used), next.route());
-            routes.report(last.outcome, last.duration);
+            routes.report(last.outcome, last.duration, last.errorText());
             attempts.add(last.toAttempt(next.route()));
             if (last.details != null || !clock.instant().isBefore(deadline)) {
                 break;
@@ -173,9 +173,12 @@ public final class SmtpVerifier {
         }
 
         SmtpAttempt toAttempt(SmtpRoute route) {
-            String errorText = error == null ? null
-                    : error.type() == SmtpError.Type.TIMEOUT ? "timeout" : error.message();
-            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText, unreachableMx);
+            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText(), unreachableMx);
+        }
+
+        /** The error as {@code debug.smtp.attempts[].error} shows it; null after a verdict. */
+        String errorText() {
+            return error == null ? null : error.type() == SmtpError.Type.TIMEOUT ? "timeout" : error.message();
         }
     }
 }

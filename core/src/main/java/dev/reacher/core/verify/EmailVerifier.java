@@ -182,7 +182,7 @@ public final class EmailVerifier implements AutoCloseable {
             case ProviderMethod.Smtp smtp -> {
                 SmtpConfig config = smtp.config();
                 AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
-                        syntax.domain(), policy, avoidProxies);
+                        syntax.domain(), policy, avoidProxies, bestHost);
                 SmtpOutcome outcome = smtpVerifier.verify(
                         new SmtpRequest(email, syntax.domain(), hosts, config), routes);
                 details = outcome.details();

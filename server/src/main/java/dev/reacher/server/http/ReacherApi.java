@@ -171,6 +171,11 @@ public final class ReacherApi {
             // The operator chose the browser for Hotmail B2C or Yahoo: the WebDriver is a dependency.
             checks.put("webdriver", verifier.headless().webdriverReady() ? "ok" : "unreachable");
         }
+        ProxyPool pool = verifier.proxyPool();
+        if (pool != null && pool.enabled()) {
+            String reason = pool.unavailableReason();
+            checks.put("proxy_pool", reason == null ? "ok" : reason);
+        }
         writeReadiness(ctx, checks);
     }
 
