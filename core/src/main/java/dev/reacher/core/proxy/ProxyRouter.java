@@ -108,7 +108,7 @@ public final class ProxyRouter {
                     "no proxy of the pool can carry a browser session: Chromium cannot authenticate to a SOCKS5 "
                             + "proxy, so members with a username or password are skipped for headless checks")));
         }
-        return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+        return new RoutePlan(pool.rotation(ids), provider, null, domain, policy, avoid); // named providers: scoped by provider
     }
 
     /** Whether a browser can use this member: Chromium speaks SOCKS5 without authentication only. */
