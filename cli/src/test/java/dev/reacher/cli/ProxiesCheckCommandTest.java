@@ -218,6 +218,21 @@ class ProxiesCheckCommandTest {
     }
 
     @Test
+    void membersOfTheProxyListFileAreCheckedToo() throws Exception {
+        Path list = dir.resolve("proxies.txt");
+        Files.writeString(list, "# vendor export\n" + locked.host() + ":" + locked.port() + ":alice:s3cret-pw\n"
+                + "socks5://" + open.host() + ":" + open.port() + "?id=named\n");
+        Path config = dir.resolve("with-list.toml");
+        Files.writeString(config, "[proxy_pool]\nfile = \"" + list + "\"\n");
+
+        Cli.Run r = check(config, smtpTarget());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(byId(r.out()).keySet()).containsExactly(locked.host() + ":" + locked.port(), "named");
+        assertThat(r.out() + r.err()).doesNotContain("s3cret-pw");
+    }
+
+    @Test
     void onlyTheNamedIdsAreChecked() throws Exception {
         Path config = config(Map.of("good", open.host() + ":" + open.port(),
                 "dead", "127.0.0.1:" + LoopbackPorts.freePort()));

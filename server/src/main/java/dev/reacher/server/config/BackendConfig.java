@@ -27,7 +27,9 @@ import java.util.Map;
  * @param httpPort 0 binds a free port (tests)
  * @param smtpTimeout per-attempt limit from {@code smtp_timeout} (seconds), or null for none
  * @param headerSecret the {@code x-reacher-secret} value, or null when auth is off (absent or empty)
- * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}), with its pool settings
+ * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}, then
+ *     {@code [overrides.proxies.<id>]} and the members of the proxy list file), with its pool settings
+ * @param proxyListFile {@code proxy_pool.file} as an absolute path, or null when there is none
  * @param verifMethod how each provider is verified when a request carries no proxy (backend.md §5.5,
  *     with overrides inheriting the top-level values)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
@@ -52,6 +54,7 @@ public record BackendConfig(
         DnsServers dns,
         SmtpVerifier.ProxyDns proxyDns,
         Map<String, PoolProxy> proxies,
+        Path proxyListFile,
         PoolSettings poolSettings,
         VerifMethod verifMethod,
         RateLimits throttle,

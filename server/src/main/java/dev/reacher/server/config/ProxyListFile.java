@@ -83,7 +83,12 @@ final class ProxyListFile {
 
     /** {@code proxy list FILE, line N: reason}. */
     static ConfigException lineProblem(String name, int line, String reason) {
-        return ConfigException.general("proxy list " + name + ", line " + line + ": " + reason);
+        return ConfigException.general(origin(name, line) + ": " + reason);
+    }
+
+    /** {@code proxy list FILE, line N}: where a member's values came from, as messages name it. */
+    static String origin(String name, int line) {
+        return ConfigTree.PROXY_LIST_ORIGIN + name + ", line " + line;
     }
 
     private static Entry entry(int number, String line) {

@@ -29,7 +29,7 @@ import java.util.Map;
 record ProxyUrl(String scheme, String host, int port, String username, String password, Map<String, String> params) {
 
     ProxyUrl {
-        params = Map.copyOf(params);
+        params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
     /** True for {@code socks5h://}: the URL says the proxy must resolve host names. */
