@@ -105,9 +105,9 @@ final class ProxiesCommand implements Runnable {
             } catch (NumberFormatException e) {
                 port = -1;
             }
-            if (host.isEmpty() || port < 1 || port > 65535 || host.length() > 255) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--target: expected HOST:PORT with a port 1-65535, got \"" + target + "\"");
+            if (host.isEmpty() || port < 1 || port > 65535 || host.length() > 255 || !host.chars().allMatch(c -> c < 128)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target: expected HOST:PORT with an ASCII"
+                        + " host name (IDNA-encode it) or an IP, and a port 1-65535, got \"" + target + "\"");
             }
             return new ProxyDoctor(host, port, timeout);
         }

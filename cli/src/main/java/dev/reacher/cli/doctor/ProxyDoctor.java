@@ -178,19 +178,20 @@ public final class ProxyDoctor {
         };
     }
 
-    /** Which step a SOCKS5 failure without a reply code happened in. */
+    /**
+     * Which step a SOCKS5 failure without a reply code happened in, from the phase core reports. A
+     * proxy that answered the negotiation correctly but accepts none of our methods spoke SOCKS5
+     * fine: that is an authentication problem, not a wrong server.
+     */
     private static Stage stageOf(IOException e, String message) {
-        if (message.startsWith("Auth method unacceptable") || message.startsWith("Authentication")
-                || message.contains("username/password authentication")) {
-            return Stage.AUTH;
-        }
-        if (message.contains("the CONNECT request")) {
-            return Stage.TUNNEL;
-        }
-        if (message.contains("method negotiation") || message.startsWith("Malformed proxy reply")) {
-            return Stage.GREETING;
-        }
-        return Stage.CONNECT;
+        Socks5Exception.Phase phase = e instanceof Socks5Exception s ? s.phase()
+                : e instanceof Socks5TimeoutException t ? t.phase() : Socks5Exception.Phase.PROXY_CONNECT;
+        return switch (phase) {
+            case PROXY_CONNECT -> Stage.CONNECT;
+            case GREETING -> message.startsWith("Auth method unacceptable") ? Stage.AUTH : Stage.GREETING;
+            case AUTH -> Stage.AUTH;
+            case REQUEST, CONNECT, TUNNEL -> Stage.TUNNEL;
+        };
     }
 
     private String connectError(ProxyConfig proxy, IOException e, String message) {
