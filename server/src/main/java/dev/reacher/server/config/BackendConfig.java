@@ -173,6 +173,43 @@ public record BackendConfig(
         return input("", verifMethod);
     }
 
+    /**
+     * This configuration with what a reload may change taken from {@code next}: the proxies (and the
+     * list file they came from), the verification method that names them, and the top-level
+     * {@code hello_name}, {@code from_email}, {@code smtp_timeout}, {@code smtp_port} and
+     * {@code retries}. Everything else (ports, storage, queue, secret, DNS, pool settings, throttle)
+     * stays as this process started with it; {@link #restartOnlyChanges} names what differs there.
+     */
+    public BackendConfig withReloadable(BackendConfig next) {
+        return new BackendConfig(source, backendName, httpHost, httpPort, next.helloName, next.fromEmail, next.smtpTimeout,
+                next.smtpPort, next.retries, headerSecret, sentryDsn, webdriverAddr, webdriverBinary, shutdownTimeout, dns,
+                proxyDns, next.proxies, next.proxyListFile, poolSettings, next.verifMethod, throttle, worker, storage,
+                commercialLicenseTrial, next.warnings);
+    }
+
+    /** The settings that differ in {@code next} but only take effect after a restart, by key. */
+    public List<String> restartOnlyChanges(BackendConfig next) {
+        List<String> changed = new java.util.ArrayList<>();
+        compare(changed, "backend_name", backendName, next.backendName);
+        compare(changed, "http_host/http_port", httpHost + ":" + httpPort, next.httpHost + ":" + next.httpPort);
+        compare(changed, "header_secret", headerSecret, next.headerSecret);
+        compare(changed, "webdriver", webdriverAddr + webdriverBinary, next.webdriverAddr + next.webdriverBinary);
+        compare(changed, "shutdown_timeout", shutdownTimeout, next.shutdownTimeout);
+        compare(changed, "dns", dns, next.dns);
+        compare(changed, "dns.proxy_dns", proxyDns, next.proxyDns);
+        compare(changed, "proxy_pool", poolSettings, next.poolSettings);
+        compare(changed, "throttle", throttle, next.throttle);
+        compare(changed, "worker", worker, next.worker);
+        compare(changed, "storage", storage, next.storage);
+        return changed;
+    }
+
+    private static void compare(List<String> changed, String key, Object now, Object next) {
+        if (!java.util.Objects.equals(now, next)) {
+            changed.add(key);
+        }
+    }
+
     /** True when {@code x-reacher-secret} is required on protected endpoints. */
     public boolean authEnabled() {
         return headerSecret != null;

@@ -87,13 +87,22 @@ public final class ReacherApi {
      */
     public ReacherApi(BackendConfig config, EmailVerifier verifier, Throttle throttle, BulkStack bulk,
             ServerMetrics metrics, BooleanSupplier ready) {
+        this(config, () -> config, verifier, throttle, bulk, metrics, ready);
+    }
+
+    /**
+     * @param live the configuration requests are built from, current after a reload; {@code config}
+     *     is what the process started with (secret, limits)
+     */
+    public ReacherApi(BackendConfig config, java.util.function.Supplier<BackendConfig> live, EmailVerifier verifier,
+            Throttle throttle, BulkStack bulk, ServerMetrics metrics, BooleanSupplier ready) {
         this.config = config;
         this.verifier = verifier;
         this.throttle = throttle;
         this.bulk = bulk;
         this.metrics = metrics;
         this.ready = ready;
-        this.inputs = new RequestInputs(config);
+        this.inputs = new RequestInputs(live);
         this.secretDigest = config.authEnabled() ? sha256(config.headerSecret().getBytes(StandardCharsets.UTF_8)) : null;
         this.openApi = loadOpenApi();
     }
