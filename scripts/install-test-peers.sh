@@ -6,6 +6,8 @@
 #   microsocks    SOCKS5 proxy (dev.reacher.testkit.Microsocks)
 #   dante-server  SOCKS5 proxy with Unix-user authentication (dev.reacher.testkit.Dante)
 #   socksbob      Unix user dante authenticates (password hunter2, test only)
+#   chromium, chromium-driver  headless browser for the status page test (StatusPageBrowserTest);
+#                 the system's, never a downloaded one
 set -euo pipefail
 
 DANTE_USER=socksbob
@@ -30,6 +32,8 @@ need=()
 have_binary() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 have_binary microsocks || need+=(microsocks)
 have_binary danted || need+=(dante-server)
+have_binary chromium || need+=(chromium)
+have_binary chromedriver || need+=(chromium-driver)
 
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"

@@ -13,6 +13,9 @@ import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.job.BulkException;
 import dev.reacher.server.job.BulkService;
 import dev.reacher.server.job.JobProgress;
+import dev.reacher.server.status.AttemptStats;
+import dev.reacher.server.status.StatusPage;
+import dev.reacher.core.proxy.ProxyStatus;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.results.JobResults;
 import dev.reacher.server.results.ResultFormat;
@@ -30,6 +33,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -78,6 +82,7 @@ public final class ReacherApi {
     private final ServerMetrics metrics;
     private final BooleanSupplier ready;
     private final RequestInputs inputs;
+    private final AttemptStats attemptStats = new AttemptStats();
     private final byte[] secretDigest;
     private final byte[] openApi;
 
@@ -103,6 +108,9 @@ public final class ReacherApi {
         this.metrics = metrics;
         this.ready = ready;
         this.inputs = new RequestInputs(live);
+        if (verifier.proxyPool() != null) {
+            verifier.proxyPool().addListener(attemptStats);
+        }
         this.secretDigest = config.authEnabled() ? sha256(config.headerSecret().getBytes(StandardCharsets.UTF_8)) : null;
         this.openApi = loadOpenApi();
     }
@@ -122,7 +130,9 @@ public final class ReacherApi {
         r.post("/v0/check_email", ctx -> checkEmail(ctx, "v0", LimitPolicy.IGNORE));
         r.post("/v1/check_email", ctx -> checkEmail(ctx, "v1", LimitPolicy.FAIL));
         r.get("/v1/proxies", this::proxies);
+        r.get("/status", this::statusPage);
         r.post("/v1/bulk", this::createBulkJob);
+        r.get("/v1/bulk", this::bulkJobs);
         r.get("/v1/bulk/{job_id}", this::bulkProgress);
         r.get("/v1/bulk/{job_id}/results", this::bulkResults);
 
@@ -194,8 +204,25 @@ public final class ReacherApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("enabled", pool != null && pool.settings().enabled());
         body.put("strategy", pool != null ? pool.settings().strategy() : config.poolSettings().strategy());
-        body.put("proxies", pool != null ? pool.snapshot() : java.util.List.of());
+        List<Object> members = new java.util.ArrayList<>();
+        if (pool != null) {
+            for (ProxyStatus status : pool.snapshot()) {
+                // The pool's state plus this process's attempt numbers (for the status page).
+                com.fasterxml.jackson.databind.node.ObjectNode member = ReacherJson.mapper().valueToTree(status);
+                member.set("stats", ReacherJson.mapper().valueToTree(attemptStats.of(status.id())));
+                members.add(member);
+            }
+        }
+        body.put("proxies", members);
         json(ctx, 200, body);
+    }
+
+    /** {@code GET /status}: the page holds no data, so it needs no secret; its script asks for one. */
+    private void statusPage(Context ctx) {
+        ctx.header("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY);
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.contentType("text/html; charset=utf-8").result(StatusPage.html());
     }
 
     private void createBulkJob(Context ctx) {
@@ -210,6 +237,21 @@ public final class ReacherApi {
         }
         long id = service.createJob(request.input(), request.webhook());
         json(ctx, 200, Map.of("job_id", id));
+    }
+
+    /** {@code GET /v1/bulk?limit=&offset=}: recent jobs, newest first, as {@code {"jobs":[progress…]}}. */
+    private void bulkJobs(Context ctx) {
+        requireSecret(ctx); // the list leads to every job's addresses
+        BulkService service = bulkService();
+        Long limit = queryNumber(ctx, "limit");
+        Long offset = queryNumber(ctx, "offset");
+        List<JobProgress> jobs;
+        try {
+            jobs = service.jobs(limit == null ? 20 : (int) Math.min(limit, Integer.MAX_VALUE), offset == null ? 0 : offset);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.json(400, e.getMessage());
+        }
+        ctx.status(200).contentType("application/json").result(ReacherJson.write(Map.of("jobs", jobs)));
     }
 
     private void bulkProgress(Context ctx) {

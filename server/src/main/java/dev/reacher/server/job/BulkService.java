@@ -82,6 +82,18 @@ public final class BulkService {
     /**
      * @throws BulkException {@code NOT_FOUND} with upstream's sqlx message
      */
+    /**
+     * Recent jobs, newest first: {@code limit} (1-100) after {@code offset}.
+     *
+     * @throws IllegalArgumentException for a limit or offset out of range
+     */
+    public List<JobProgress> jobs(int limit, long offset) {
+        if (limit < 1 || limit > 100 || offset < 0) {
+            throw new IllegalArgumentException("Invalid query string: limit must be 1-100 and offset at least 0");
+        }
+        return store.jobs(limit, offset).stream().map(JobProgress::of).toList();
+    }
+
     public JobProgress progress(long jobId) {
         return JobProgress.of(job(jobId));
     }

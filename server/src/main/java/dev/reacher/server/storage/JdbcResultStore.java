@@ -92,6 +92,24 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
+    public List<JobRecord> jobs(int limit, long offset) {
+        return db.read("Reading bulk jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + JOB_COLUMNS
+                    + " FROM v1_bulk_job ORDER BY id DESC LIMIT ? OFFSET ?")) {
+                ps.setInt(1, limit);
+                ps.setLong(2, offset);
+                List<JobRecord> jobs = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(jobRecord(rs));
+                    }
+                }
+                return jobs;
+            }
+        });
+    }
+
+    @Override
     public SaveReport saveResults(List<NewResult> results) {
         if (results.isEmpty()) {
             return new SaveReport(List.of(), List.of());

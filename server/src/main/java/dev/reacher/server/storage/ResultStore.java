@@ -21,6 +21,9 @@ public interface ResultStore extends AutoCloseable {
 
     Optional<JobRecord> job(long jobId);
 
+    /** The most recent jobs first (by id, descending): a page of {@code limit} after {@code offset}. */
+    List<JobRecord> jobs(int limit, long offset);
+
     /**
      * Stores outcomes in one transaction. Outcomes for a (job, item) that already has one are
      * ignored (redelivery). Single-shot outcomes ({@code jobId} null) are always stored.
