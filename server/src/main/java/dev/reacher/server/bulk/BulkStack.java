@@ -87,8 +87,9 @@ public final class BulkStack implements AutoCloseable {
     /** As above, with the template read at each job's creation (a reloaded configuration changes it). */
     public static BulkStack open(StorageSettings storage, WorkerSettings worker, EmailVerifier verifier,
             ProxyCredentials credentials, java.util.function.Supplier<CheckEmailInput> template, Throttle throttle) {
-        if (worker.usesRabbitmq() && !storage.usesPostgres()) {
-            throw new IllegalArgumentException("When worker mode is enabled, a Postgres database must be configured.");
+        String problem = WorkerSettings.storageProblem(worker.usesRabbitmq(), storage.usesPostgres());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + ".");
         }
         ResultStore store = storage.usesPostgres()
                 ? PostgresResultStore.open(storage.postgresUrl(), storage.postgresSchema(), storage.maxPoolSize(),
