@@ -79,7 +79,7 @@ class ProxyListFileTest {
         assertThat(entries).extracting(ProxyListFile.Entry::line).containsExactly(2, 3, 5, 6);
         assertThat(entries.get(1).url().password()).isEqualTo("s3cret");
         assertThat(entries.get(2).url().password()).isEqualTo("pa$$");
-        assertThat(entries.get(2).settings()).containsExactlyEntriesOf(Map.of("weight", "3", "max_requests_per_minute", "60"));
+        assertThat(entries.get(2).settings()).containsExactlyInAnyOrderEntriesOf(Map.of("weight", "3", "max_requests_per_minute", "60"));
         assertThat(entries.get(3).url().proxyResolvesNames()).isTrue();
     }
 
