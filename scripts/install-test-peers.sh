@@ -10,6 +10,8 @@
 #                 headless-method tests; installed from the distribution, never downloaded at run time
 #   socksbob      Unix user dante authenticates (password hunter2, test only)
 #   bsdutils      script(1): the CLI's terminal tests run it under a pseudo-terminal (TerminalProgressTest)
+#   chromium, chromium-driver  headless browser for the headless method and the status page tests;
+#                 the system's, never a downloaded one
 set -euo pipefail
 
 DANTE_USER=socksbob

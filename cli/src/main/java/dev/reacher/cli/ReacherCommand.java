@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code reacher}: the entry point of the runnable jar. */
 @Command(name = "reacher", mixinStandardHelpOptions = true, versionProvider = ReacherCommand.Version.class,
         description = "Check if an email address exists without sending any email.",
-        subcommands = {CheckCommand.class, ServeCommand.class, WorkerCommand.class, BulkCommand.class,
+        subcommands = {CheckCommand.class, ServeCommand.class, WorkerCommand.class, BulkCommand.class, ProxiesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ReacherCommand implements Runnable {
 

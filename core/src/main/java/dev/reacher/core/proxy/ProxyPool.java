@@ -31,31 +31,91 @@ import org.slf4j.LoggerFactory;
  * <p>A {@link Rotation} is a strategy's selector over a list of member ids: the pool's own members,
  * or a provider override's list ({@code RCH__OVERRIDES__GMAIL__PROXY=proxy1,proxy2}). Rotations are
  * built once and cached; health is shared by all rotations a proxy belongs to.
+ *
+ * <p>The member set can be replaced while the pool is in use ({@link #reload}): a member whose
+ * settings are unchanged keeps its health, budget and counters; a new or changed one starts
+ * afresh; a removed one gets no new picks, while attempts already holding it finish and report as
+ * usual. Rotations are rebuilt over the new set.
  */
 public final class ProxyPool {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyPool.class);
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
     private final Clock clock;
-    private final Map<String, ProxyHealth> health; // ordered by id
-    private final Map<List<String>, Rotation> rotations = new ConcurrentHashMap<>();
+    private final RandomGenerator random;
     private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
-    private final Rotation main;
+    /** The current member set; replaced as a whole by {@link #reload}. */
+    private volatile Members current;
+
+    /** One generation of members: their health by id, the rotations over them, the pool's own. */
+    private final class Members {
+        final Map<String, ProxyHealth> health; // ordered by id
+        final Map<List<String>, Rotation> rotations = new ConcurrentHashMap<>();
+        final Rotation main;
+
+        Members(Map<String, ProxyHealth> health) {
+            this.health = java.util.Collections.unmodifiableMap(health);
+            List<String> memberIds = settings.members().isEmpty() ? List.copyOf(health.keySet()) : settings.members();
+            this.main = health.isEmpty() ? null : rotation(memberIds);
+        }
+
+        Rotation rotation(List<String> ids) {
+            List<String> key = ids.stream().map(id -> id.toLowerCase(Locale.ROOT)).sorted().distinct().toList();
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("a rotation needs at least one proxy id");
+            }
+            for (String id : key) {
+                if (!health.containsKey(id)) {
+                    throw new IllegalArgumentException("unknown proxy id `" + id + "`, defined: " + health.keySet());
+                }
+            }
+            return rotations.computeIfAbsent(key, k -> new Rotation(k.stream().map(health::get).toList()));
+        }
+    }
 
     private ProxyPool(Collection<PoolProxy> proxies, PoolSettings settings, ProxySelectionStrategy strategy,
             Clock clock, RandomGenerator random) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = random;
+        this.current = members(proxies, Map.of());
+    }
+
+    /** A generation over {@code proxies}, reusing the health of members whose settings are unchanged. */
+    private Members members(Collection<PoolProxy> proxies, Map<String, ProxyHealth> previous) {
         Map<String, ProxyHealth> byId = new TreeMap<>();
         for (PoolProxy p : proxies) {
-            if (byId.put(p.id(), new ProxyHealth(p, settings, clock, random)) != null) {
+            ProxyHealth kept = previous.get(p.id());
+            ProxyHealth h = kept != null && kept.proxy().equals(p) ? kept : new ProxyHealth(p, settings, clock, random);
+            if (byId.put(p.id(), h) != null) {
                 throw new IllegalArgumentException("duplicate proxy id " + p.id());
             }
         }
-        this.health = java.util.Collections.unmodifiableMap(byId);
-        List<String> memberIds = settings.members().isEmpty() ? List.copyOf(byId.keySet()) : settings.members();
-        this.main = byId.isEmpty() ? null : rotation(memberIds);
+        return new Members(byId);
+    }
+
+    /**
+     * Replaces the member set at once. Unchanged members (same id, equal settings) keep their
+     * health, budgets and counters; new and changed ones start afresh (changed credentials apply
+     * to connections opened from now on); removed ones get no new picks. Rotations are rebuilt, so
+     * strategies start their sequence again.
+     *
+     * @param proxies every defined proxy, as for {@link #create}
+     * @throws IllegalArgumentException for duplicate ids, ids of {@code settings.members()} that are
+     *     no longer defined, or an enabled pool left without members; the pool is then unchanged
+     */
+    public void reload(Collection<PoolProxy> proxies) {
+        if (settings.enabled() && proxies.isEmpty()) {
+            throw new IllegalArgumentException("proxy_pool.enabled is true but no proxy is defined");
+        }
+        synchronized (this) {
+            current = members(proxies, current.health);
+        }
+        Set<String> ids = current.health.keySet();
+        for (PoolListener l : listeners) {
+            l.membersChanged(ids);
+        }
     }
 
     /**
@@ -87,11 +147,12 @@ public final class ProxyPool {
     }
 
     public boolean enabled() {
-        return settings.enabled() && main != null;
+        return settings.enabled() && current.main != null;
     }
 
     /** The pool's own rotation (its members, or every proxy). */
     public Rotation rotation() {
+        Rotation main = current.main;
         if (main == null) {
             throw new IllegalStateException("the pool has no proxies");
         }
@@ -104,31 +165,22 @@ public final class ProxyPool {
      * @throws IllegalArgumentException if an id is not a defined proxy
      */
     public Rotation rotation(List<String> ids) {
-        List<String> key = ids.stream().map(id -> id.toLowerCase(Locale.ROOT)).sorted().distinct().toList();
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("a rotation needs at least one proxy id");
-        }
-        for (String id : key) {
-            if (!health.containsKey(id)) {
-                throw new IllegalArgumentException("unknown proxy id `" + id + "`, defined: " + health.keySet());
-            }
-        }
-        return rotations.computeIfAbsent(key, Rotation::new);
+        return current.rotation(ids);
     }
 
     /** The member with this id, if defined. */
     public PoolProxy proxy(String id) {
-        ProxyHealth h = health.get(id);
+        ProxyHealth h = current.health.get(id);
         return h == null ? null : h.proxy();
     }
 
     public Set<String> ids() {
-        return health.keySet();
+        return current.health.keySet();
     }
 
     /** Each proxy's state now, ordered by id; safe to serve to operators (no credentials). */
     public List<ProxyStatus> snapshot() {
-        return health.values().stream().map(ProxyHealth::status).toList();
+        return current.health.values().stream().map(ProxyHealth::status).toList();
     }
 
     /**
@@ -142,6 +194,10 @@ public final class ProxyPool {
             return null;
         }
         Instant now = clock.instant();
+        Rotation main = current.main;
+        if (main == null) {
+            return null;
+        }
         List<String> ejected = new ArrayList<>();
         for (ProxyHealth h : main.members) {
             Instant until = h.ejectedUntil(now);
@@ -245,8 +301,8 @@ public final class ProxyPool {
         private final List<PoolProxy> memberProxies;
         private final ProxySelectionStrategy.ProxySelector selector;
 
-        private Rotation(List<String> ids) {
-            this.members = ids.stream().map(health::get).toList();
+        private Rotation(List<ProxyHealth> members) {
+            this.members = members;
             this.memberProxies = members.stream().map(ProxyHealth::proxy).toList();
             this.selector = strategy.newSelector(memberProxies);
         }
@@ -330,7 +386,12 @@ public final class ProxyPool {
 
                 @Override
                 public int inFlight(PoolProxy proxy) {
-                    return health.get(proxy.id()).inFlight();
+                    for (ProxyHealth h : members) {
+                        if (h.proxy() == proxy) {
+                            return h.inFlight();
+                        }
+                    }
+                    return 0;
                 }
             });
             for (ProxyHealth h : candidates) {

@@ -34,7 +34,9 @@ import java.util.Map;
  * @param webdriverRequired an override sets {@code type = "headless"} for Hotmail B2C or Yahoo
  *     (not just upstream's default): the WebDriver is then a dependency that {@code /readyz} counts
  * @param yahooApi {@code [yahoo_api]}: where Yahoo's {@code api} method sends its two calls
- * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}), with its pool settings
+ * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}, then
+ *     {@code [overrides.proxies.<id>]} and the members of the proxy list file), with its pool settings
+ * @param proxyListFile {@code proxy_pool.file} as an absolute path, or null when there is none
  * @param verifMethod how each provider is verified when a request carries no proxy (upstream's
  *     {@code overrides.<provider>} tables, each inheriting the top-level values it does not set)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
@@ -60,6 +62,7 @@ public record BackendConfig(
         DnsServers dns,
         SmtpVerifier.ProxyDns proxyDns,
         Map<String, PoolProxy> proxies,
+        Path proxyListFile,
         PoolSettings poolSettings,
         VerifMethod verifMethod,
         RateLimits throttle,
@@ -189,6 +192,44 @@ public record BackendConfig(
      */
     public CheckEmailInput bulkTemplate() {
         return input("", verifMethod);
+    }
+
+    /**
+     * This configuration with what a reload may change taken from {@code next}: the proxies (and the
+     * list file they came from), the verification method that names them, and the top-level
+     * {@code hello_name}, {@code from_email}, {@code smtp_timeout}, {@code smtp_port} and
+     * {@code retries}. Everything else (ports, storage, queue, secret, DNS, pool settings, throttle)
+     * stays as this process started with it; {@link #restartOnlyChanges} names what differs there.
+     */
+    public BackendConfig withReloadable(BackendConfig next) {
+        return new BackendConfig(source, backendName, httpHost, httpPort, next.helloName, next.fromEmail, next.smtpTimeout,
+                next.smtpPort, next.retries, headerSecret, sentryDsn, headless, webdriverRequired, yahooApi, shutdownTimeout, dns,
+                proxyDns, next.proxies, next.proxyListFile, poolSettings, next.verifMethod, throttle, worker, storage,
+                commercialLicenseTrial, next.warnings);
+    }
+
+    /** The settings that differ in {@code next} but only take effect after a restart, by key. */
+    public List<String> restartOnlyChanges(BackendConfig next) {
+        List<String> changed = new java.util.ArrayList<>();
+        compare(changed, "backend_name", backendName, next.backendName);
+        compare(changed, "http_host/http_port", httpHost + ":" + httpPort, next.httpHost + ":" + next.httpPort);
+        compare(changed, "header_secret", headerSecret, next.headerSecret);
+        compare(changed, "webdriver_addr/webdriver", headless, next.headless);
+        compare(changed, "yahoo_api", yahooApi, next.yahooApi);
+        compare(changed, "shutdown_timeout", shutdownTimeout, next.shutdownTimeout);
+        compare(changed, "dns", dns, next.dns);
+        compare(changed, "dns.proxy_dns", proxyDns, next.proxyDns);
+        compare(changed, "proxy_pool", poolSettings, next.poolSettings);
+        compare(changed, "throttle", throttle, next.throttle);
+        compare(changed, "worker", worker, next.worker);
+        compare(changed, "storage", storage, next.storage);
+        return changed;
+    }
+
+    private static void compare(List<String> changed, String key, Object now, Object next) {
+        if (!java.util.Objects.equals(now, next)) {
+            changed.add(key);
+        }
     }
 
     /** True when {@code x-reacher-secret} is required on protected endpoints. */

@@ -56,6 +56,12 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE_VAR = "RCH__CONFIG_FILE";
 
     private static final TomlMapper TOML = new TomlMapper();
+    /** What a proxy URL's query or a list file line may set, as the keys of a proxy table. */
+    private static final List<String> MEMBER_SETTINGS = List.of("weight", "hello_name", "from_email", "max_in_flight",
+            "max_requests_per_second", "max_requests_per_minute", "max_requests_per_hour", "max_requests_per_day",
+            "timeout_ms");
+    private static final String SOCKS5H_VS_LOCAL = "socks5h:// asks the proxy to resolve host names, but [dns] proxy_dns"
+            + " = \"local\" (RCH__DNS__PROXY_DNS) resolves them here: use socks5://, or proxy_dns = \"remote\"";
 
     private ConfigLoader() {}
 
@@ -174,6 +180,7 @@ public final class ConfigLoader {
         private final ConfigTree t;
         private final Path file;
         private final List<String> warnings;
+        private Path proxyListFile;
 
         Binder(ConfigTree tree, Path file, List<String> warnings) {
             this.t = tree;
@@ -208,7 +215,7 @@ public final class ConfigLoader {
 
             DnsServers dns = dns();
             SmtpVerifier.ProxyDns proxyDns = proxyDns();
-            Map<String, PoolProxy> proxies = proxies();
+            Map<String, PoolProxy> proxies = proxies(proxyDns);
             PoolSettings pool = poolSettings(proxies);
             VerifMethod verifMethod = verifMethod(proxies, pool.enabled(), helloName, fromEmail, smtpPort, smtpTimeout, retries);
             RateLimits throttle = rateLimits("throttle");
@@ -220,7 +227,8 @@ public final class ConfigLoader {
                 warnings.add("unknown configuration key " + key + " is ignored");
             }
             return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
-                    retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies, pool,
+                    retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies,
+                    proxyListFile, pool,
                     verifMethod, throttle, worker, storage, trial, warnings);
         }
 
@@ -313,8 +321,11 @@ public final class ConfigLoader {
             };
         }
 
-        /** {@code [proxy]} as id {@code default}, then {@code [overrides.proxies.<id>]}, ordered by id. */
-        private Map<String, PoolProxy> proxies() {
+        /**
+         * {@code [proxy]} as id {@code default}, then {@code [overrides.proxies.<id>]}, then the members
+         * of {@code proxy_pool.file}; ordered by id.
+         */
+        private Map<String, PoolProxy> proxies(SmtpVerifier.ProxyDns proxyDns) {
             Map<String, PoolProxy> proxies = new TreeMap<>();
             t.requireTable("overrides");
             for (String id : t.keys("overrides.proxies")) {
@@ -322,18 +333,55 @@ public final class ConfigLoader {
                     throw t.problem("overrides.proxies." + id, "a proxy id may hold only a-z, 0-9, '_', '-' and '.'"
                             + " (ids are lowercase, and a comma separates ids in lists), got `" + id + "`");
                 }
-                proxies.put(id, proxy("overrides.proxies." + id, id));
+                proxies.put(id, proxy("overrides.proxies." + id, id, proxyDns));
             }
             if (t.has("proxy")) {
                 t.requireTable("proxy");
                 // Upstream: the top-level proxy replaces any overrides.proxies.default.
-                proxies.put(VerifMethod.DEFAULT_PROXY_ID, proxy("proxy", VerifMethod.DEFAULT_PROXY_ID));
+                proxies.put(VerifMethod.DEFAULT_PROXY_ID, proxy("proxy", VerifMethod.DEFAULT_PROXY_ID, proxyDns));
+            }
+            t.requireTable("proxy_pool");
+            String list = t.string("proxy_pool.file", null);
+            if (list != null && !list.isBlank()) {
+                proxyListFile = Path.of(list.strip()).toAbsolutePath();
+                for (ProxyListFile.Entry entry : ProxyListFile.read(proxyListFile)) {
+                    String origin = ProxyListFile.origin(proxyListFile.toString(), entry.line());
+                    if (proxies.containsKey(entry.id())) {
+                        throw ConfigException.general(origin + ": the id " + entry.id() + " is also defined in the"
+                                + " configuration; give the line another one with ?id=…");
+                    }
+                    proxies.put(entry.id(), listMember(entry, origin, proxyDns));
+                }
             }
             return proxies;
         }
 
-        private PoolProxy proxy(String path, String id) {
+        /**
+         * A list file member, validated by the same code as a {@code [overrides.proxies.<id>]} table:
+         * its URL parts and settings become a table of their own whose origin is the file and line.
+         */
+        private PoolProxy listMember(ProxyListFile.Entry entry, String origin, SmtpVerifier.ProxyDns proxyDns) {
+            ConfigTree member = new ConfigTree();
+            urlParts(entry.url()).forEach((key, value) -> member.set(List.of("proxy", key), value, origin));
+            for (Map.Entry<String, String> setting : entry.settings().entrySet()) {
+                if (!MEMBER_SETTINGS.contains(setting.getKey())) {
+                    throw ConfigException.general(origin + ": unknown setting `" + setting.getKey() + "`, expected "
+                            + String.join(", ", MEMBER_SETTINGS) + " or id");
+                }
+                member.set(List.of("proxy", setting.getKey()), setting.getValue(), origin);
+            }
+            if (entry.url().proxyResolvesNames() && proxyDns == SmtpVerifier.ProxyDns.LOCAL) {
+                throw ConfigException.general(origin + ": " + SOCKS5H_VS_LOCAL);
+            }
+            return new Binder(member, file, warnings).proxy("proxy", entry.id(), proxyDns);
+        }
+
+        private PoolProxy proxy(String path, String id, SmtpVerifier.ProxyDns proxyDns) {
             t.requireTable(path);
+            String url = t.string(path + ".url", null);
+            if (url != null) {
+                expandUrl(path, url.strip(), proxyDns);
+            }
             String host = t.string(path + ".host", null);
             if (host == null || host.isBlank()) {
                 throw t.problem(path + ".host", host == null ? "missing: a proxy needs host and port"
@@ -361,6 +409,48 @@ public final class ConfigLoader {
             Integer maxInFlight = t.intValue(path + ".max_in_flight", 1, 1_000_000, "a whole number ≥ 1");
             return new PoolProxy(id, new ProxyConfig(host.strip(), port, username, password, timeoutMs), weight, hello, from,
                     maxInFlight, rateLimits(path));
+        }
+
+        /**
+         * {@code url = "socks5://user:pass@host:port?weight=3"}: its parts become the table's keys, so
+         * they are validated as if written out; giving a key both ways is an error.
+         */
+        private void expandUrl(String path, String url, SmtpVerifier.ProxyDns proxyDns) {
+            ProxyUrl parsed;
+            try {
+                parsed = ProxyUrl.parseUrl(url);
+            } catch (IllegalArgumentException e) {
+                throw t.problem(path + ".url", e.getMessage());
+            }
+            if (parsed.proxyResolvesNames() && proxyDns == SmtpVerifier.ProxyDns.LOCAL) {
+                throw t.problem(path + ".url", SOCKS5H_VS_LOCAL);
+            }
+            Map<String, String> parts = new LinkedHashMap<>(urlParts(parsed));
+            for (Map.Entry<String, String> setting : parsed.params().entrySet()) {
+                if (!MEMBER_SETTINGS.contains(setting.getKey())) {
+                    throw t.problem(path + ".url", "unknown setting `" + setting.getKey() + "` in the URL, expected "
+                            + String.join(", ", MEMBER_SETTINGS));
+                }
+                parts.put(setting.getKey(), setting.getValue());
+            }
+            for (Map.Entry<String, String> part : parts.entrySet()) {
+                if (t.has(path + "." + part.getKey())) {
+                    throw t.problem(path + ".url", "the URL gives " + part.getKey() + ", and so does " + path + "."
+                            + part.getKey() + ": give it one way");
+                }
+                t.setImplied(path + ".url", path + "." + part.getKey(), part.getValue());
+            }
+        }
+
+        private static Map<String, String> urlParts(ProxyUrl url) {
+            Map<String, String> parts = new LinkedHashMap<>();
+            parts.put("host", url.host());
+            parts.put("port", String.valueOf(url.port()));
+            if (url.username() != null) {
+                parts.put("username", url.username());
+                parts.put("password", url.password());
+            }
+            return parts;
         }
 
         private RateLimits rateLimits(String path) {

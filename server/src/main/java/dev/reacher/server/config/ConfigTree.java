@@ -28,6 +28,9 @@ final class ConfigTree {
     private static final Set<String> SECRET_LEAVES = Set.of("password", "header_secret", "db_url", "url",
             "api_token", "sentry_dsn", "username");
 
+    /** The origin prefix of values read from the proxy list file ({@link ProxyListFile}). */
+    static final String PROXY_LIST_ORIGIN = "proxy list ";
+
     private final ObjectNode root;
     private final Map<String, String> origins = new HashMap<>(); // dotted path -> "file x" / "env X"
     private final Set<String> read = new HashSet<>();
@@ -111,6 +114,14 @@ final class ConfigTree {
 
     /** Sets one leaf from an environment variable; intermediate tables are created (or replace scalars). */
     void setFromEnv(List<String> path, String value, String envVar) {
+        set(path, value, "env " + envVar);
+    }
+
+    /**
+     * Sets one leaf that another value implies (a proxy URL's host, a list file's line), with the
+     * origin messages name; intermediate tables are created.
+     */
+    void set(List<String> path, String value, String origin) {
         ObjectNode node = root;
         for (int i = 0; i < path.size() - 1; i++) {
             JsonNode child = node.get(path.get(i));
@@ -120,7 +131,13 @@ final class ConfigTree {
             node = (ObjectNode) child;
         }
         node.set(path.get(path.size() - 1), TextNode.valueOf(value));
-        origins.put(String.join(".", path), "env " + envVar);
+        origins.put(String.join(".", path), origin);
+    }
+
+    /** Sets a leaf implied by the value at {@code fromPath} (a proxy URL's host, …), with that value's origin. */
+    void setImplied(String fromPath, String path, String value) {
+        String origin = originOf(fromPath);
+        set(List.of(path.split("\\.")), value, origin == null ? "the value of " + fromPath : origin);
     }
 
     /** Marks a subtree as free-form: its inner keys are not reported as unknown. */
@@ -280,15 +297,24 @@ final class ConfigTree {
         } else {
             shown = ", got " + describe(value);
         }
-        return ConfigException.forKey(path, envVarFor(path, origin),
-                "expected " + expectation + shown + (origin != null ? " (from " + origin + ")" : ""));
+        return forKey(path, origin, "expected " + expectation + shown);
     }
 
     /** A problem with a key that is not about its literal value (an unknown id, a missing key). */
     ConfigException problem(String path, String message) {
         String origin = originOf(path);
-        return ConfigException.forKey(path, envVarFor(path, origin),
-                message + (origin != null ? " (from " + origin + ")" : ""));
+        return forKey(path, origin, message);
+    }
+
+    /**
+     * A value from a proxy list file is named by its file, line and setting ({@code proxy list F,
+     * line 3: weight: expected …}); any other by its key and variable.
+     */
+    private static ConfigException forKey(String path, String origin, String problem) {
+        if (origin != null && origin.startsWith(PROXY_LIST_ORIGIN)) {
+            return ConfigException.general(origin + ": " + lastSegment(path) + ": " + problem);
+        }
+        return ConfigException.forKey(path, envVarFor(path, origin), problem + (origin != null ? " (from " + origin + ")" : ""));
     }
 
     /** {@code RCH__A__B_C} for {@code a.b_c}; the variable actually used when it came from the environment. */

@@ -28,10 +28,17 @@ public final class BulkService {
 
     private final ResultStore store;
     private final Dispatcher dispatcher; // null: no queue, bulk unavailable
-    private final CheckEmailInput defaultTemplate;
+    private final java.util.function.Supplier<CheckEmailInput> defaultTemplate; // current after a reload
     private final Webhook defaultOnEachEmail; // null: none
 
     public BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate, Webhook defaultOnEachEmail) {
+        this(store, dispatcher, () -> defaultTemplate, defaultOnEachEmail);
+        Objects.requireNonNull(defaultTemplate, "defaultTemplate");
+    }
+
+    /** With the configured input read at each job's creation (it changes when the configuration is reloaded). */
+    public BulkService(ResultStore store, Dispatcher dispatcher, java.util.function.Supplier<CheckEmailInput> defaultTemplate,
+            Webhook defaultOnEachEmail) {
         this.store = store;
         this.dispatcher = dispatcher;
         this.defaultTemplate = Objects.requireNonNull(defaultTemplate, "defaultTemplate");
@@ -40,7 +47,7 @@ public final class BulkService {
 
     /** Like {@link #createJob(List, TaskWebhook, CheckEmailInput)} with the configured input (upstream: config only). */
     public long createJob(List<String> emails, TaskWebhook webhook) {
-        return createJob(emails, webhook, defaultTemplate);
+        return createJob(emails, webhook, defaultTemplate.get());
     }
 
     /**
