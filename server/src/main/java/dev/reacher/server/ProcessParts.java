@@ -15,13 +15,17 @@ import java.util.List;
 final class ProcessParts {
     private ProcessParts() {}
 
-    /** The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode. */
+    /**
+     * The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode, and the
+     * per-destination session limits and catch-all cache of {@code [smtp_politeness]}.
+     */
     static EmailVerifier verifier(BackendConfig config) {
         ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
         return EmailVerifier.builder()
                 .dnsServers(config.dns())
                 .proxyDns(config.proxyDns())
                 .proxyPool(pool)
+                .politeness(config.politeness())
                 .build();
     }
 

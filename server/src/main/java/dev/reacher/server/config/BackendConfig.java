@@ -6,6 +6,7 @@ import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.RateLimits;
+import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
@@ -32,6 +33,8 @@ import java.util.Map;
  * @param verifMethod how each provider is verified when a request carries no proxy (upstream's
  *     {@code overrides.<provider>} tables, each inheriting the top-level values it does not set)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
+ * @param politeness sessions per destination, their spacing and the catch-all cache
+ *     ({@code [smtp_politeness]}), counted in this process
  * @param warnings things that do not stop startup but an operator should see (unknown keys,
  *     features that are parsed but not available)
  */
@@ -56,6 +59,7 @@ public record BackendConfig(
         PoolSettings poolSettings,
         VerifMethod verifMethod,
         RateLimits throttle,
+        Politeness politeness,
         Worker worker,
         Storage storage,
         LicenseTrial commercialLicenseTrial,
