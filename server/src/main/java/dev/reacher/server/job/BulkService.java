@@ -4,6 +4,7 @@ import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.server.results.JobResults;
 import dev.reacher.server.results.ResultFormat;
+import dev.reacher.server.storage.BudgetWait;
 import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.NewJob;
 import dev.reacher.server.storage.ResultStore;
@@ -11,6 +12,7 @@ import dev.reacher.server.storage.StorageException;
 import dev.reacher.server.task.TaskCodec;
 import dev.reacher.server.webhook.TaskWebhook;
 import dev.reacher.server.webhook.Webhook;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -76,7 +78,8 @@ public final class BulkService {
      * @throws BulkException {@code NOT_FOUND} with upstream's sqlx message
      */
     public JobProgress progress(long jobId) {
-        return JobProgress.of(job(jobId));
+        JobRecord job = job(jobId);
+        return JobProgress.of(job, job.completed() ? BudgetWait.NONE : store.budgetWait(jobId, Instant.now()));
     }
 
     /**

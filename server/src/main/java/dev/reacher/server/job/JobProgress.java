@@ -3,6 +3,7 @@ package dev.reacher.server.job;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.server.storage.BudgetWait;
 import dev.reacher.server.storage.JobRecord;
 import java.time.Instant;
 
@@ -14,8 +15,14 @@ import java.time.Instant;
  *  "job_status":"Running"}
  * }</pre>
  * Timestamps are RFC 3339 UTC with {@code Z} and 0, 3, 6 or 9 fractional digits (chrono's AutoSi).
+ *
+ * <p>Two fields are reacher-java's, after upstream's: {@code waiting_for_budget}, the items that
+ * found no proxy budget and wait in the queue for it (the job is paused while every remaining item
+ * waits), and {@code budget_returns_at}, when the soonest of them is due again (null when none waits
+ * or they are being picked up now).
  */
-@JsonPropertyOrder({"job_id", "created_at", "finished_at", "total_records", "total_processed", "summary", "job_status"})
+@JsonPropertyOrder({"job_id", "created_at", "finished_at", "total_records", "total_processed", "summary", "job_status",
+        "waiting_for_budget", "budget_returns_at"})
 public record JobProgress(
         @JsonProperty("job_id") long jobId,
         @JsonProperty("created_at") String createdAt,
@@ -23,7 +30,9 @@ public record JobProgress(
         @JsonProperty("total_records") int totalRecords,
         @JsonProperty("total_processed") int totalProcessed,
         @JsonProperty("summary") Summary summary,
-        @JsonProperty("job_status") Status jobStatus) {
+        @JsonProperty("job_status") Status jobStatus,
+        @JsonProperty("waiting_for_budget") int waitingForBudget,
+        @JsonProperty("budget_returns_at") String budgetReturnsAt) {
 
     /** Counts per verdict; error rows are in {@code total_processed} but in none of these. */
     @JsonPropertyOrder({"total_safe", "total_risky", "total_invalid", "total_unknown"})
@@ -37,13 +46,19 @@ public record JobProgress(
         Running, Completed
     }
 
+    /** A job with nothing waiting for proxy budget (a finished one, for instance). */
     public static JobProgress of(JobRecord job) {
+        return of(job, BudgetWait.NONE);
+    }
+
+    public static JobProgress of(JobRecord job, BudgetWait wait) {
         boolean done = job.processed() >= job.totalRecords();
         return new JobProgress(job.id(), rfc3339(job.createdAt()),
                 done ? rfc3339(job.finishedAt() != null ? job.finishedAt() : job.createdAt()) : null,
                 job.totalRecords(), job.processed(),
                 new Summary(job.totalSafe(), job.totalRisky(), job.totalInvalid(), job.totalUnknown()),
-                done ? Status.Completed : Status.Running);
+                done ? Status.Completed : Status.Running, done ? 0 : wait.waiting(),
+                done ? null : rfc3339(wait.returnsAt()));
     }
 
     /** {@code Instant.toString} already prints 0, 3, 6 or 9 fractional digits, like chrono's AutoSi. */

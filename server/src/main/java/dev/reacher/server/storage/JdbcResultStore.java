@@ -235,6 +235,38 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
+    public void recordBudgetWait(long jobId, int itemIndex, Instant until) {
+        db.write("Recording that an item of job " + jobId + " waits for proxy budget", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulk_budget_wait (job_id, item_index, until) "
+                    + "VALUES (?, ?, ?) ON CONFLICT (job_id, item_index) DO UPDATE SET until = excluded.until")) {
+                ps.setLong(1, jobId);
+                ps.setInt(2, itemIndex);
+                db.setInstant(ps, 3, until);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public BudgetWait budgetWait(long jobId, Instant now) {
+        return db.read("Reading the budget wait of job " + jobId, c -> {
+            // An item with a result waits no more; its note stays until the job is deleted (no
+            // extra work when results are stored).
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) AS waiting, MIN(CASE WHEN w.until > ? THEN w.until END) AS returns_at "
+                    + "FROM bulk_budget_wait w WHERE w.job_id = ? AND NOT EXISTS (SELECT 1 FROM v1_task_result r "
+                    + "WHERE r.job_id = w.job_id AND r.item_index = w.item_index)")) {
+                db.setInstant(ps, 1, now);
+                ps.setLong(2, jobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    int waiting = rs.getInt("waiting");
+                    return waiting == 0 ? BudgetWait.NONE : new BudgetWait(waiting, db.getInstant(rs, "returns_at"));
+                }
+            }
+        });
+    }
+
+    @Override
     public List<Long> jobsToDispatch(Instant now) {
         return db.read("Finding jobs to publish", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM v1_bulk_job WHERE published < total_records "

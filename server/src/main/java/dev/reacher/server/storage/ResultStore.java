@@ -39,6 +39,15 @@ public interface ResultStore extends AutoCloseable {
      */
     void forEachResult(long jobId, long limit, long offset, Consumer<StoredResult> sink);
 
+    /**
+     * Notes that a job item found no proxy budget and waits in the queue until about {@code until};
+     * replaces an earlier note for the same item. Not a result: the item is still to be verified.
+     */
+    void recordBudgetWait(long jobId, int itemIndex, Instant until);
+
+    /** The job's items noted by {@link #recordBudgetWait} that have no result yet. */
+    BudgetWait budgetWait(long jobId, Instant now);
+
     /** Jobs whose items are not all published and whose dispatch lease is free. */
     List<Long> jobsToDispatch(Instant now);
 
