@@ -32,7 +32,10 @@ final class ProcessParts {
         }
     }
 
-    /** The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode, browsers, Yahoo API. */
+    /**
+     * The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode, browsers, Yahoo API,
+     * and the per-destination session limits and catch-all cache of {@code [smtp_politeness]}.
+     */
     static EmailVerifier verifier(BackendConfig config) {
         ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
         return EmailVerifier.builder()
@@ -41,6 +44,7 @@ final class ProcessParts {
                 .proxyPool(pool)
                 .headless(config.headless())
                 .yahooApi(new YahooApi(config.yahooApi()))
+                .politeness(config.politeness())
                 .build();
     }
 

@@ -94,6 +94,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, Reply> rcptReplies = new ConcurrentHashMap<>();
     private final Map<String, Reply> rcptRepliesByPeer = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger activeSessions = new AtomicInteger();
+    private final AtomicInteger peakSessions = new AtomicInteger();
     private volatile Reply greeting = Reply.lines("220 mx.scripted.test ESMTP scripted");
     private volatile Reply ehlo = Reply.lines("250-mx.scripted.test", "250-PIPELINING", "250 8BITMIME");
     private volatile Reply helo = Reply.lines("250 mx.scripted.test");
@@ -180,6 +182,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return connections.get();
     }
 
+    /**
+     * The most sessions that were open at the same time, counted from accept to {@code QUIT} (before
+     * its reply, so a client that waits for the reply has certainly left), or to the close.
+     */
+    public int peakConcurrentSessions() {
+        return peakSessions.get();
+    }
+
+    /** {@code RCPT TO} commands that looked like a catch-all probe (15 random alphanumerics). */
+    public long probeRecipients() {
+        return recipients().stream().filter(ScriptedSmtpServer::looksLikeProbe).count();
+    }
+
     /** Peer addresses of all sessions, in order of arrival. */
     public List<InetAddress> peers() {
         return sessions.stream().map(Session::peer).toList();
@@ -216,6 +231,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private void serve(Socket socket) {
         List<String> commands = new CopyOnWriteArrayList<>();
         sessions.add(new Session(socket.getInetAddress(), commands));
+        peakSessions.accumulateAndGet(activeSessions.incrementAndGet(), Math::max);
+        boolean ended = false;
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
@@ -240,6 +257,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply = rcptReply(rcpt, socket.getInetAddress());
                     rcpts++;
                 } else if (upper.startsWith("QUIT")) {
+                    ended = true;
+                    activeSessions.decrementAndGet();
                     send(out, quit, null);
                     return;
                 } else if (upper.startsWith("RSET") || upper.startsWith("NOOP")) {
@@ -258,6 +277,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             // the client went away or the server is closing: the session simply ends
         } finally {
             open.remove(socket);
+            if (!ended) {
+                activeSessions.decrementAndGet();
+            }
         }
     }
 

@@ -10,9 +10,11 @@ import java.util.List;
 /**
  * One SMTP attempt as it is reported in {@code debug.smtp.attempts}: through which proxy, to which
  * MX host, how it ended and how long it took; {@code unreachable_mx} lists better MX hosts that
- * could not be reached first (our fallback to the next MX by preference).
+ * could not be reached first (our fallback to the next MX by preference); {@code catch_all_cached}
+ * is {@code true} when the domain's catch-all answer was reused from an earlier probe instead of
+ * probing again (absent otherwise).
  */
-@JsonPropertyOrder({"proxy", "host", "outcome", "duration", "error", "unreachable_mx"})
+@JsonPropertyOrder({"proxy", "host", "outcome", "duration", "error", "unreachable_mx", "catch_all_cached"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SmtpAttempt(
         @JsonProperty("proxy") String proxy,
@@ -20,10 +22,17 @@ public record SmtpAttempt(
         @JsonProperty("outcome") Outcome outcome,
         @JsonProperty("duration") Duration duration,
         @JsonProperty("error") String error,
-        @JsonProperty("unreachable_mx") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreachableMx) {
+        @JsonProperty("unreachable_mx") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unreachableMx,
+        @JsonProperty("catch_all_cached") Boolean catchAllCached) {
 
     public SmtpAttempt {
         unreachableMx = unreachableMx == null ? List.of() : List.copyOf(unreachableMx);
+    }
+
+    /** An attempt whose catch-all answer, if any, came from a probe. */
+    public SmtpAttempt(String proxy, String host, Outcome outcome, Duration duration, String error,
+            List<String> unreachableMx) {
+        this(proxy, host, outcome, duration, error, unreachableMx, null);
     }
 
     /**

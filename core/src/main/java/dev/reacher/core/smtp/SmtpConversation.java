@@ -37,28 +37,39 @@ final class SmtpConversation {
     private final Clock clock;
     private final String host;
     private final SmtpRoute route;
+    private final CatchAllCache catchAll;
+    private boolean catchAllCached;
     private Socket socket;
     private SmtpReplyReader reader;
     private OutputStream out;
 
-    /** How the conversation ended: details (a verdict) or an error, and what happened for {@link Blame}. */
-    record Ended(SmtpDetails details, SmtpError error, Blame.Ending ending) {}
+    /**
+     * How the conversation ended: details (a verdict) or an error, what happened for {@link Blame},
+     * and whether the catch-all answer came from the cache instead of a probe.
+     */
+    record Ended(SmtpDetails details, SmtpError error, Blame.Ending ending, boolean catchAllCached) {
+        Ended(SmtpDetails details, SmtpError error, Blame.Ending ending) {
+            this(details, error, ending, false);
+        }
+    }
 
     SmtpConversation(Rules rules, RandomGenerator random, MxConnector connector, Clock clock,
-            MxConnector.Connected connected, SmtpRoute route) {
+            MxConnector.Connected connected, SmtpRoute route, CatchAllCache catchAll) {
         this.rules = rules;
         this.random = random;
         this.connector = connector;
         this.clock = clock;
         this.host = connected.host();
         this.route = route;
+        this.catchAll = catchAll;
         this.socket = connected.socket();
     }
 
     Ended run(SmtpRequest request, Instant deadline, Duration limit) {
         try {
             attach(socket);
-            return talk(request, deadline);
+            Ended end = talk(request, deadline);
+            return new Ended(end.details(), end.error(), end.ending(), catchAllCached);
         } catch (NegativeReply n) {
             quietQuit(deadline);
             return new Ended(null, n.error, new Blame.Ending.Reply(n.reply, n.error));
@@ -83,7 +94,7 @@ final class SmtpConversation {
     private Ended talk(SmtpRequest request, Instant deadline) throws IOException {
         SmtpConfig config = request.config();
         handshake(config, deadline);
-        if (!rules.has(request.domain(), host, Rules.Rule.SkipCatchAll) && probeCatchAll(request, deadline)) {
+        if (!rules.has(request.domain(), host, Rules.Rule.SkipCatchAll) && isCatchAll(request, deadline)) {
             quietQuit(deadline);
             return new Ended(new SmtpDetails(true, false, true, true, false), null, Blame.Ending.VERDICT);
         }
@@ -155,10 +166,30 @@ final class SmtpConversation {
         expectPositive(command("MAIL FROM:<" + sanitizeFrom(config.fromEmail()) + ">", deadline));
     }
 
-    /** True when a random address is accepted; errors are swallowed as upstream does. */
+    /** The domain's cached catch-all answer, else the probe's. */
+    private boolean isCatchAll(SmtpRequest request, Instant deadline) throws IOException {
+        Boolean cached = catchAll.get(request.domain());
+        if (cached != null) {
+            catchAllCached = true;
+            return cached;
+        }
+        return probeCatchAll(request, deadline);
+    }
+
+    /**
+     * True when a random address is accepted; errors are swallowed as upstream does. Only a definite
+     * answer is cached: accepted (2xx), or refused as an unknown user; a deferral, a blacklist reply
+     * or anything unclear is asked again next time, as an uncached run would.
+     */
     private boolean probeCatchAll(SmtpRequest request, Instant deadline) throws IOException {
         SmtpReply reply = command("RCPT TO:<" + probeAddress(request.domain()) + ">", deadline);
-        return ReplyClassifier.classifyRcpt(reply, request.toEmail()) == MailboxState.DELIVERABLE;
+        MailboxState state = ReplyClassifier.classifyRcpt(reply, request.toEmail());
+        if (reply.isPositive()) {
+            catchAll.put(request.domain(), true);
+        } else if (state == MailboxState.INVALID) {
+            catchAll.put(request.domain(), false);
+        }
+        return state == MailboxState.DELIVERABLE;
     }
 
     private String probeAddress(String domain) {

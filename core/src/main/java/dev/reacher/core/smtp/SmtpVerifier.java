@@ -33,6 +33,8 @@ public final class SmtpVerifier {
     private final RandomGenerator random;
     private final Clock clock;
     private final MxConnector connector;
+    private final DestinationLimits limits;
+    private final CatchAllCache catchAll;
 
     /** Who resolves the MX host name when a connection goes through a SOCKS5 proxy. */
     public enum ProxyDns {
@@ -56,6 +58,17 @@ public final class SmtpVerifier {
 
     /** With the clock every deadline of the SMTP step is read on (tests drive time with their own). */
     public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random, ProxyDns proxyDns, Clock clock) {
+        this(resolver, rules, random, proxyDns, clock, DestinationLimits.unlimited(), CatchAllCache.none());
+    }
+
+    /**
+     * With per-destination session limits and a catch-all cache ({@link Politeness}); the
+     * shorter constructors have neither, as upstream.
+     */
+    public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random, ProxyDns proxyDns, Clock clock,
+            DestinationLimits limits, CatchAllCache catchAll) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.catchAll = Objects.requireNonNull(catchAll, "catchAll");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.random = Objects.requireNonNull(random, "random");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -73,29 +86,53 @@ public final class SmtpVerifier {
      * description (as upstream), plus failover to another proxy, up to {@link AttemptRoutes#maxAttempts},
      * when a proxy fails or is blacklisted. Never repeats a verdict. All attempts together stay
      * within one overall deadline.
+     *
+     * <p>Each attempt first takes a session slot for the destination of the best MX host
+     * ({@link DestinationLimits}), before it leases a proxy (so a waiting address holds no proxy).
+     * The wait for the first slot may last up to the overall timeout, and the attempts' time only
+     * starts once it is granted, so a busy destination delays a verification but does not shorten
+     * its attempts. Only when no slot frees up within the whole overall timeout does the
+     * verification end with an error ({@code unknown}, which bulk jobs retry). Later attempts wait
+     * within the overall deadline; past it, the previous attempt's result stands.
      */
     public SmtpOutcome verify(SmtpRequest request, AttemptRoutes routes) {
         SmtpConfig config = request.config();
         int retriesLeft = config.attempts() - 1;
         int failoversLeft = routes.maxAttempts() - 1;
-        Instant deadline = clock.instant().plus(attemptLimit(request).multipliedBy(config.attempts() + failoversLeft));
+        Duration overall = attemptLimit(request).multipliedBy(config.attempts() + failoversLeft);
+        Instant deadline = clock.instant().plus(overall);
+        String destination = DestinationLimits.of(request.mxHosts().get(0));
         List<SmtpAttempt> attempts = new ArrayList<>();
         SmtpConfig used = config;
         AttemptResult last = null;
         boolean failover = false;
         while (true) {
-            AttemptRoutes.Next next = routes.next(failover, deadline);
-            if (next.error() != null) {
-                if (last == null || last.outcome == Outcome.PROXY_FAULT || last.outcome == Outcome.IP_BLACKLISTED) {
-                    return new SmtpOutcome(null, next.error(), last == null ? request.mxHosts().get(0) : last.host,
-                            attempts, used);
+            DestinationLimits.Slot slot = slot(destination, deadline);
+            if (slot == null) {
+                if (last == null) {
+                    return new SmtpOutcome(null, SmtpError.io("destination busy: no free session slot for "
+                            + destination + " within " + overall.toSeconds() + "s (per-destination max_concurrency)"),
+                            request.mxHosts().get(0), attempts, used);
                 }
                 break;
             }
-            used = next.configFor(config);
-            last = attempt(request.withConfig(used), next.route());
-            routes.report(last.outcome, last.duration, last.errorText());
-            attempts.add(last.toAttempt(next.route()));
+            try (slot) {
+                if (last == null) {
+                    deadline = clock.instant().plus(overall); // the wait for the first slot is not the attempts' time
+                }
+                AttemptRoutes.Next next = routes.next(failover, deadline);
+                if (next.error() != null) {
+                    if (last == null || last.outcome == Outcome.PROXY_FAULT || last.outcome == Outcome.IP_BLACKLISTED) {
+                        return new SmtpOutcome(null, next.error(), last == null ? request.mxHosts().get(0) : last.host,
+                                attempts, used);
+                    }
+                    break;
+                }
+                used = next.configFor(config);
+                last = attempt(request.withConfig(used), next.route());
+                routes.report(last.outcome, last.duration, last.errorText());
+                attempts.add(last.toAttempt(next.route()));
+            }
             if (last.details != null || !clock.instant().isBefore(deadline)) {
                 break;
             }
@@ -114,10 +151,21 @@ public final class SmtpVerifier {
         return new SmtpOutcome(last.details, last.error, last.host, attempts, used);
     }
 
+    /** A session slot for {@code destination}, or null when none frees up before {@code deadline} (or on interrupt). */
+    private DestinationLimits.Slot slot(String destination, Instant deadline) {
+        try {
+            return limits.acquire(destination, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /**
      * One attempt through {@code route}, bounded by the attempt's time limit: connect to the best
      * reachable MX, hold the conversation, and classify the ending once. Never throws. Public so
-     * that a caller choosing routes itself can run attempts one by one.
+     * that a caller choosing routes itself can run attempts one by one; such a caller takes the
+     * destination's slot itself (only {@link #verify} does).
      */
     public AttemptResult attempt(SmtpRequest request, SmtpRoute route) {
         AttemptResult result = attemptOnce(request, route);
@@ -138,12 +186,12 @@ public final class SmtpVerifier {
         try {
             connected = connector.open(request.mxHosts(), request.config().smtpPort(), route, deadline, limit);
         } catch (AttemptFailure f) {
-            return new AttemptResult(null, f.error, f.host, Blame.of(f.ending), elapsed(start), f.unreachable);
+            return new AttemptResult(null, f.error, f.host, Blame.of(f.ending), elapsed(start), f.unreachable, false);
         }
-        SmtpConversation.Ended end = new SmtpConversation(rules, random, connector, clock, connected, route)
+        SmtpConversation.Ended end = new SmtpConversation(rules, random, connector, clock, connected, route, catchAll)
                 .run(request, deadline, limit);
         return new AttemptResult(end.details(), end.error(), connected.host(), Blame.of(end.ending()),
-                elapsed(start), connected.unreachable());
+                elapsed(start), connected.unreachable(), end.catchAllCached());
     }
 
     private Duration attemptLimit(SmtpRequest request) {
@@ -165,15 +213,17 @@ public final class SmtpVerifier {
      *
      * @param outcome whom the result counts against (drives proxy failover and health)
      * @param unreachableMx better-preference MX hosts that could not be reached first, with why
+     * @param catchAllCached the domain's catch-all answer was reused instead of probed
      */
     public record AttemptResult(SmtpDetails details, SmtpError error, String host, Outcome outcome, Duration duration,
-            List<String> unreachableMx) {
+            List<String> unreachableMx, boolean catchAllCached) {
         public AttemptResult {
             unreachableMx = List.copyOf(unreachableMx);
         }
 
         SmtpAttempt toAttempt(SmtpRoute route) {
-            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText(), unreachableMx);
+            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText(), unreachableMx,
+                    catchAllCached ? Boolean.TRUE : null);
         }
 
         /** The error as {@code debug.smtp.attempts[].error} shows it; null after a verdict. */

@@ -18,6 +18,9 @@ import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.proxy.ProxyRouter;
 import dev.reacher.core.smtp.AttemptRoutes;
 import dev.reacher.core.smtp.SmtpAttempt;
+import dev.reacher.core.smtp.CatchAllCache;
+import dev.reacher.core.smtp.DestinationLimits;
+import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpDetails;
 import dev.reacher.core.smtp.SmtpError;
@@ -74,7 +77,13 @@ public final class EmailVerifier implements AutoCloseable {
         this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
         this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
         this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
-                : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns, b.clock);
+                : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns, b.clock,
+                        b.destinationLimits != null ? b.destinationLimits
+                                : b.politeness == null ? DestinationLimits.unlimited()
+                                : DestinationLimits.local(b.politeness, b.clock),
+                        b.catchAllCache != null ? b.catchAllCache
+                                : b.politeness == null ? CatchAllCache.none()
+                                : CatchAllCache.local(b.politeness.catchAllTtl(), b.clock));
         this.router = new ProxyRouter(b.proxyPool);
         // Both are cheap until used: no browser session or connection is opened before a check needs one.
         this.headless = new HeadlessVerifier(b.headlessSettings);
@@ -312,8 +321,33 @@ public final class EmailVerifier implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private HeadlessSettings headlessSettings = HeadlessSettings.defaults();
         private YahooApi yahooApi;
+        private Politeness politeness;
+        private DestinationLimits destinationLimits;
+        private CatchAllCache catchAllCache;
 
         private Builder() {}
+
+        /**
+         * Sessions per destination, spacing of new sessions and the catch-all cache, counted in this
+         * process. Unset, the library behaves as upstream: no limit, a probe in every session. The
+         * server passes its {@code [smtp_politeness]} ({@link Politeness#DEFAULTS} unless configured).
+         */
+        public Builder politeness(Politeness politeness) {
+            this.politeness = Objects.requireNonNull(politeness);
+            return this;
+        }
+
+        /** Session slots from elsewhere (e.g. shared by a fleet) instead of this process's own. */
+        public Builder destinationLimits(DestinationLimits limits) {
+            this.destinationLimits = limits;
+            return this;
+        }
+
+        /** Catch-all answers from elsewhere (e.g. shared by a fleet) instead of this process's own. */
+        public Builder catchAllCache(CatchAllCache cache) {
+            this.catchAllCache = cache;
+            return this;
+        }
 
         /**
          * The clock the SMTP step reads its deadlines on (default: the system clock). The proxy

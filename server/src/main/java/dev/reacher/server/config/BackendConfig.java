@@ -7,6 +7,7 @@ import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.RateLimits;
+import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
@@ -40,6 +41,8 @@ import java.util.Map;
  * @param verifMethod how each provider is verified when a request carries no proxy (upstream's
  *     {@code overrides.<provider>} tables, each inheriting the top-level values it does not set)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
+ * @param politeness sessions per destination, their spacing and the catch-all cache
+ *     ({@code [smtp_politeness]}), counted in this process
  * @param warnings things that do not stop startup but an operator should see (unknown keys,
  *     features that are parsed but not available)
  */
@@ -66,6 +69,7 @@ public record BackendConfig(
         PoolSettings poolSettings,
         VerifMethod verifMethod,
         RateLimits throttle,
+        Politeness politeness,
         Worker worker,
         Storage storage,
         LicenseTrial commercialLicenseTrial,
@@ -204,7 +208,7 @@ public record BackendConfig(
     public BackendConfig withReloadable(BackendConfig next) {
         return new BackendConfig(source, backendName, httpHost, httpPort, next.helloName, next.fromEmail, next.smtpTimeout,
                 next.smtpPort, next.retries, headerSecret, sentryDsn, headless, webdriverRequired, yahooApi, shutdownTimeout, dns,
-                proxyDns, next.proxies, next.proxyListFile, poolSettings, next.verifMethod, throttle, worker, storage,
+                proxyDns, next.proxies, next.proxyListFile, poolSettings, next.verifMethod, throttle, politeness, worker, storage,
                 commercialLicenseTrial, next.warnings);
     }
 
@@ -221,6 +225,7 @@ public record BackendConfig(
         compare(changed, "dns.proxy_dns", proxyDns, next.proxyDns);
         compare(changed, "proxy_pool", poolSettings, next.poolSettings);
         compare(changed, "throttle", throttle, next.throttle);
+        compare(changed, "smtp_politeness", politeness, next.politeness);
         compare(changed, "worker", worker, next.worker);
         compare(changed, "storage", storage, next.storage);
         return changed;

@@ -12,6 +12,7 @@ import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.ProxyRouter;
 import dev.reacher.core.proxy.ProxySelectionStrategy;
 import dev.reacher.core.proxy.RateLimits;
+import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
@@ -219,6 +220,7 @@ public final class ConfigLoader {
             PoolSettings pool = poolSettings(proxies);
             VerifMethod verifMethod = verifMethod(proxies, pool.enabled(), helloName, fromEmail, smtpPort, smtpTimeout, retries);
             RateLimits throttle = rateLimits("throttle");
+            Politeness politeness = politeness();
             BackendConfig.Storage storage = storage();
             BackendConfig.Worker worker = worker(storage);
             BackendConfig.LicenseTrial trial = licenseTrial();
@@ -229,7 +231,7 @@ public final class ConfigLoader {
             return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
                     retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies,
                     proxyListFile, pool,
-                    verifMethod, throttle, worker, storage, trial, warnings);
+                    verifMethod, throttle, politeness, worker, storage, trial, warnings);
         }
 
         // ---- sections ---------------------------------------------------------------------------
@@ -461,6 +463,19 @@ public final class ConfigLoader {
                     t.intValue(path + ".max_requests_per_minute", 1, Integer.MAX_VALUE, expectation),
                     t.intValue(path + ".max_requests_per_hour", 1, Integer.MAX_VALUE, expectation),
                     t.intValue(path + ".max_requests_per_day", 1, Integer.MAX_VALUE, expectation));
+        }
+
+        /** {@code [smtp_politeness]}: what the receiving mail servers see of us, per destination. */
+        private Politeness politeness() {
+            t.requireTable("smtp_politeness");
+            Politeness d = Politeness.DEFAULTS;
+            int maxConcurrency = orDefault(t.intValue("smtp_politeness.max_concurrency", 1, 100_000,
+                    "a whole number of sessions 1-100000"), d.maxConcurrency());
+            long minIntervalMs = orDefault(t.integer("smtp_politeness.min_interval_ms", 0, 3_600_000L,
+                    "a whole number of milliseconds 0-3600000 (0: no spacing)"), d.minInterval().toMillis());
+            long ttlSecs = orDefault(t.integer("smtp_politeness.catch_all_ttl_secs", 0, 604_800L,
+                    "a whole number of seconds 0-604800 (0: no catch-all cache)"), d.catchAllTtl().toSeconds());
+            return new Politeness(maxConcurrency, Duration.ofMillis(minIntervalMs), Duration.ofSeconds(ttlSecs));
         }
 
         private PoolSettings poolSettings(Map<String, PoolProxy> proxies) {

@@ -7,6 +7,7 @@ import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.RateLimits;
+import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
@@ -735,6 +736,35 @@ class ConfigLoaderTest {
                 .hasMessage("proxy.port (RCH__PROXY__PORT): expected a port number 1-65535, got 99999 (from file TOML)");
         assertThatThrownBy(() -> toml("[overrides.proxies.\"bad,id\"]\nhost = \"h\"\nport = 1"))
                 .hasMessageStartingWith("overrides.proxies.bad,id (RCH__OVERRIDES__PROXIES__BAD,ID): a proxy id may hold only");
+    }
+
+    @Test
+    void smtpPolitenessDefaultsTomlAndEnvironment() {
+        assertThat(env(Map.of()).politeness()).isEqualTo(Politeness.DEFAULTS);
+        assertThat(Politeness.DEFAULTS).isEqualTo(new Politeness(5, Duration.ZERO, Duration.ofHours(1)));
+        assertThat(toml("[smtp_politeness]\nmax_concurrency = 2\nmin_interval_ms = 250\ncatch_all_ttl_secs = 0")
+                .politeness()).isEqualTo(new Politeness(2, Duration.ofMillis(250), Duration.ZERO));
+        BackendConfig fromEnv = ConfigLoader.fromToml("[smtp_politeness]\nmax_concurrency = 2", vars(
+                "RCH__SMTP_POLITENESS__MAX_CONCURRENCY", "7", "RCH__SMTP_POLITENESS__MIN_INTERVAL_MS", "100",
+                "RCH__SMTP_POLITENESS__CATCH_ALL_TTL_SECS", "60"));
+        assertThat(fromEnv.politeness()).isEqualTo(new Politeness(7, Duration.ofMillis(100), Duration.ofSeconds(60)));
+        assertThat(fromEnv.politeness().cachesCatchAll()).isTrue();
+        assertThat(fromEnv.warnings()).isEmpty();
+    }
+
+    @Test
+    void badSmtpPolitenessValuesNameTheKeyAndVariable() {
+        assertThatThrownBy(() -> env(vars("RCH__SMTP_POLITENESS__MAX_CONCURRENCY", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("smtp_politeness.max_concurrency (RCH__SMTP_POLITENESS__MAX_CONCURRENCY): "
+                        + "expected a whole number of sessions 1-100000, got");
+        assertThatThrownBy(() -> toml("[smtp_politeness]\nmin_interval_ms = -1"))
+                .hasMessageStartingWith("smtp_politeness.min_interval_ms (RCH__SMTP_POLITENESS__MIN_INTERVAL_MS): expected");
+        assertThatThrownBy(() -> env(vars("RCH__SMTP_POLITENESS__CATCH_ALL_TTL_SECS", "an hour")))
+                .hasMessageStartingWith("smtp_politeness.catch_all_ttl_secs (RCH__SMTP_POLITENESS__CATCH_ALL_TTL_SECS): "
+                        + "expected a whole number of seconds 0-604800 (0: no catch-all cache)");
+        assertThatThrownBy(() -> env(vars("RCH__SMTP_POLITENESS", "5")))
+                .hasMessageStartingWith("smtp_politeness (RCH__SMTP_POLITENESS): expected a table");
     }
 
     @Test

@@ -1,0 +1,40 @@
+package dev.reacher.core.smtp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How politely one process treats the mail servers it verifies against, modelled on Postfix's SMTP
+ * client ({@code default_destination_concurrency_limit}, {@code smtp_destination_rate_delay}): at
+ * most {@code maxConcurrency} SMTP sessions open at once per destination, new sessions to one
+ * destination at least {@code minInterval} apart, and a domain's catch-all probe answer reused for
+ * {@code catchAllTtl} instead of a random-address {@code RCPT} per address.
+ *
+ * @param maxConcurrency sessions open at once per destination, at least 1
+ * @param minInterval least time between the starts of two sessions to one destination; zero for none
+ * @param catchAllTtl how long a domain's catch-all answer is reused; zero turns the cache off
+ */
+public record Politeness(int maxConcurrency, Duration minInterval, Duration catchAllTtl) {
+    public static final int DEFAULT_MAX_CONCURRENCY = 5;
+    public static final Duration DEFAULT_MIN_INTERVAL = Duration.ZERO;
+    public static final Duration DEFAULT_CATCH_ALL_TTL = Duration.ofHours(1);
+    /** The server's defaults: 5 sessions per destination, no spacing, catch-all answers kept an hour. */
+    public static final Politeness DEFAULTS = new Politeness(DEFAULT_MAX_CONCURRENCY, DEFAULT_MIN_INTERVAL,
+            DEFAULT_CATCH_ALL_TTL);
+
+    public Politeness {
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("max_concurrency must be at least 1, got " + maxConcurrency);
+        }
+        Objects.requireNonNull(minInterval, "minInterval");
+        Objects.requireNonNull(catchAllTtl, "catchAllTtl");
+        if (minInterval.isNegative() || catchAllTtl.isNegative()) {
+            throw new IllegalArgumentException("min_interval and catch_all_ttl must not be negative");
+        }
+    }
+
+    /** True when catch-all answers are reused. */
+    public boolean cachesCatchAll() {
+        return !catchAllTtl.isZero();
+    }
+}
