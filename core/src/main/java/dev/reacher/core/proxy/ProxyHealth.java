@@ -2,34 +2,29 @@ package dev.reacher.core.proxy;
 
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
  * Everything the pool remembers about one proxy, in one place (like OkHttp's {@code RouteDatabase}):
- * in-flight count, consecutive proxy faults, ejection, per-provider blacklist backoff, request
- * budget and counters. Attempts report their classified outcome here once, where they end.
+ * consecutive proxy faults, ejection, per-provider blacklist backoff and counters; in-flight slots
+ * and request budget live in the {@link PoolState} (this process's, or a fleet's). Attempts report
+ * their classified outcome here once, where they end; a resulting ejection, readmission or
+ * blacklist is published to the state, and changes made by other processes arrive in {@link #apply}.
  */
 final class ProxyHealth {
     private final PoolProxy proxy;
     private final PoolSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
-    private final Bucket bucket; // null when the proxy has no rate limits
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final PoolState state;
     private final LongAdder picks = new LongAdder();
     private final LongAdder verdicts = new LongAdder();
     private final LongAdder proxyFaults = new LongAdder();
@@ -40,16 +35,22 @@ final class ProxyHealth {
     private int ejectionStreak;
     private int timesEjected;
     private Instant ejectedUntil;
+    private String ejectedBy;
+    private Trial trial = Trial.UNCLAIMED;
+    private Instant trialRetryAt;
     private final Map<Provider, Backoff> blacklist = new EnumMap<>(Provider.class);
 
     private record Backoff(Instant until, int strikes) {}
 
-    ProxyHealth(PoolProxy proxy, PoolSettings settings, Clock clock, RandomGenerator random) {
+    /** Who sends the trial traffic once an ejection is over: one process of the fleet. */
+    private enum Trial { UNCLAIMED, MINE, OTHERS }
+
+    ProxyHealth(PoolProxy proxy, PoolSettings settings, PoolState state, RandomGenerator random) {
         this.proxy = proxy;
         this.settings = settings;
-        this.clock = clock;
+        this.state = state;
+        this.clock = state.clock();
         this.random = random;
-        this.bucket = buildBucket(proxy.limits(), clock);
     }
 
     PoolProxy proxy() {
@@ -57,7 +58,7 @@ final class ProxyHealth {
     }
 
     int inFlight() {
-        return inFlight.get();
+        return state.inFlight(proxy.id());
     }
 
     /**
@@ -70,6 +71,8 @@ final class ProxyHealth {
             Instant until = null;
             if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
                 until = ejectedUntil;
+            } else if (ejectionStreak > 0) {
+                until = trialBlockedUntil(now);
             }
             Backoff b = blacklist.get(provider);
             if (b != null && now.isBefore(b.until()) && (until == null || b.until().isAfter(until))) {
@@ -81,42 +84,40 @@ final class ProxyHealth {
         }
     }
 
-    /** Whether another verification fits under {@code max_in_flight}. */
-    boolean hasSlot() {
-        return proxy.maxInFlight() == null || inFlight.get() < proxy.maxInFlight();
+    /**
+     * On trial (ejection over, not yet readmitted): null when this process holds the fleet's trial
+     * claim, else when to ask again. Called under the lock; asks the state at most once a second.
+     */
+    private Instant trialBlockedUntil(Instant now) {
+        if (trial == Trial.MINE) {
+            return null;
+        }
+        if (trial == Trial.OTHERS && trialRetryAt != null && now.isBefore(trialRetryAt)) {
+            return trialRetryAt;
+        }
+        boolean mine;
+        try {
+            mine = state.claimTrial(proxy.id());
+        } catch (PoolStateUnavailableException e) {
+            mine = false;
+        }
+        trial = mine ? Trial.MINE : Trial.OTHERS;
+        trialRetryAt = mine ? null : now.plusSeconds(1);
+        return trialRetryAt;
     }
 
     /**
-     * Takes a slot and one request from every rate-limit bucket; with {@code enforceLimits} false,
+     * Takes a slot and one request from every rate-limit period; with {@code enforceLimits} false,
      * takes the slot whatever the cap and budget say.
      *
-     * @return null when taken, else how long until budget or a slot frees up
+     * @throws PoolStateUnavailableException when the shared state cannot be asked
      */
-    Duration tryAcquire(boolean enforceLimits) {
-        if (!enforceLimits) {
-            inFlight.incrementAndGet();
+    PoolState.Acquire tryAcquire(boolean enforceLimits) {
+        PoolState.Acquire a = state.tryAcquire(proxy, enforceLimits);
+        if (a instanceof PoolState.Slot) {
             picks.increment();
-            return null;
         }
-        Integer cap = proxy.maxInFlight();
-        while (true) {
-            int n = inFlight.get();
-            if (cap != null && n >= cap) {
-                return Duration.ofMillis(50); // a slot frees when a verification ends; poll briefly
-            }
-            if (inFlight.compareAndSet(n, n + 1)) {
-                break;
-            }
-        }
-        if (bucket != null) {
-            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-            if (!probe.isConsumed()) {
-                inFlight.decrementAndGet();
-                return Duration.ofNanos(Math.max(1, probe.getNanosToWaitForRefill()));
-            }
-        }
-        picks.increment();
-        return null;
+        return a;
     }
 
     /**
@@ -124,8 +125,22 @@ final class ProxyHealth {
      *
      * @return what changed, for the pool's listeners
      */
-    Transition release(Outcome outcome, Provider provider) {
-        inFlight.decrementAndGet();
+    Transition release(PoolState.Slot slot, Outcome outcome, Provider provider) {
+        state.release(slot);
+        Transition t = record(outcome, provider);
+        switch (t.kind()) {
+            case "ejected" -> state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, t.until(),
+                    t.strikes(), state.processId()));
+            case "readmitted" -> state.publish(new HealthEvent(HealthEvent.Kind.READMITTED, proxy.id(), null, null, 0,
+                    state.processId()));
+            case "blacklisted" -> state.publish(new HealthEvent(HealthEvent.Kind.BLACKLISTED, proxy.id(), provider,
+                    t.until(), t.strikes(), state.processId()));
+            default -> { }
+        }
+        return t;
+    }
+
+    private Transition record(Outcome outcome, Provider provider) {
         Instant now = clock.instant();
         lock.lock();
         try {
@@ -145,7 +160,7 @@ final class ProxyHealth {
                     int strikes = previous == null ? 1 : previous.strikes() + 1;
                     Instant until = now.plus(fullJitter(strikes));
                     blacklist.put(provider, new Backoff(until, strikes));
-                    return Transition.blacklisted(until);
+                    return Transition.blacklisted(until, strikes);
                 }
                 default -> {
                     // The proxy carried the conversation: it works.
@@ -154,8 +169,7 @@ final class ProxyHealth {
                     }
                     consecutiveFailures = 0;
                     boolean readmitted = ejectionStreak > 0;
-                    ejectionStreak = 0;
-                    ejectedUntil = null;
+                    clearEjection();
                     return readmitted ? Transition.READMITTED : Transition.NONE;
                 }
             }
@@ -165,8 +179,8 @@ final class ProxyHealth {
     }
 
     /** Frees the slot of an attempt that never reached an outcome worth recording. */
-    void releaseWithoutOutcome() {
-        inFlight.decrementAndGet();
+    void releaseWithoutOutcome(PoolState.Slot slot) {
+        state.release(slot);
     }
 
     private Transition eject(Instant now) {
@@ -175,7 +189,56 @@ final class ProxyHealth {
         consecutiveFailures = 0;
         long ms = Math.min(settings.ejection().base().toMillis() * ejectionStreak, settings.ejection().max().toMillis());
         ejectedUntil = now.plusMillis(ms);
-        return Transition.ejected(ejectedUntil);
+        ejectedBy = state.processId();
+        trial = Trial.UNCLAIMED;
+        return Transition.ejected(ejectedUntil, ejectionStreak);
+    }
+
+    private void clearEjection() {
+        ejectionStreak = 0;
+        ejectedUntil = null;
+        ejectedBy = null;
+        trial = Trial.UNCLAIMED;
+        trialRetryAt = null;
+    }
+
+    /**
+     * Applies a change another process made (or the shared state read at start).
+     *
+     * @return what changed here, for the pool's listeners
+     */
+    Transition apply(HealthEvent event) {
+        lock.lock();
+        try {
+            switch (event.kind()) {
+                case EJECTED -> {
+                    ejectionStreak = Math.max(1, event.strikes());
+                    ejectedUntil = event.until();
+                    ejectedBy = event.by();
+                    consecutiveFailures = 0;
+                    trial = Trial.UNCLAIMED;
+                    trialRetryAt = null;
+                    return Transition.ejected(event.until(), ejectionStreak);
+                }
+                case READMITTED -> {
+                    boolean was = ejectionStreak > 0;
+                    clearEjection();
+                    consecutiveFailures = 0;
+                    return was ? Transition.READMITTED : Transition.NONE;
+                }
+                case BLACKLISTED -> {
+                    Backoff previous = blacklist.get(event.provider());
+                    if (previous != null && !previous.until().isBefore(event.until())) {
+                        return Transition.NONE; // already avoided at least as long
+                    }
+                    blacklist.put(event.provider(), new Backoff(event.until(), event.strikes()));
+                    return Transition.blacklisted(event.until(), event.strikes());
+                }
+                default -> throw new IllegalStateException("unknown event " + event.kind());
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** AWS "full jitter": uniform in [0, min(cap, base × 2^(strikes-1))]. */
@@ -206,57 +269,26 @@ final class ProxyHealth {
                     listed.put(provider.key(), b.until().toString());
                 }
             });
-            return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until, listed,
-                    inFlight.get(), proxy.maxInFlight(), picks.sum(), verdicts.sum(), proxyFaults.sum(),
-                    blacklistHits.sum(), consecutiveFailures, timesEjected);
+            return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until,
+                    state.equals("healthy") ? null : ejectedBy, listed, inFlight(), proxy.maxInFlight(),
+                    this.state.budgetLeft(proxy), picks.sum(), verdicts.sum(), proxyFaults.sum(), blacklistHits.sum(),
+                    consecutiveFailures, timesEjected);
         } finally {
             lock.unlock();
         }
     }
 
     /** A change of state worth telling listeners about. */
-    record Transition(String kind, Instant until) {
-        static final Transition NONE = new Transition("none", null);
-        static final Transition READMITTED = new Transition("readmitted", null);
+    record Transition(String kind, Instant until, int strikes) {
+        static final Transition NONE = new Transition("none", null, 0);
+        static final Transition READMITTED = new Transition("readmitted", null, 0);
 
-        static Transition ejected(Instant until) {
-            return new Transition("ejected", until);
+        static Transition ejected(Instant until, int streak) {
+            return new Transition("ejected", until, streak);
         }
 
-        static Transition blacklisted(Instant until) {
-            return new Transition("blacklisted", until);
-        }
-    }
-
-    private static Bucket buildBucket(RateLimits limits, Clock clock) {
-        if (limits.isUnlimited()) {
-            return null;
-        }
-        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(new ClockTimeMeter(clock));
-        addLimit(builder, limits.perSecond(), Duration.ofSeconds(1));
-        addLimit(builder, limits.perMinute(), Duration.ofMinutes(1));
-        addLimit(builder, limits.perHour(), Duration.ofHours(1));
-        addLimit(builder, limits.perDay(), Duration.ofDays(1));
-        return builder.build();
-    }
-
-    private static void addLimit(LocalBucketBuilder builder, Integer n, Duration period) {
-        if (n != null) {
-            builder.addLimit(Bandwidth.builder().capacity(n).refillGreedy(n, period).build());
-        }
-    }
-
-    /** Lets tests drive the buckets with a fake clock. */
-    private record ClockTimeMeter(Clock clock) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
+        static Transition blacklisted(Instant until, int strikes) {
+            return new Transition("blacklisted", until, strikes);
         }
     }
 }

@@ -33,6 +33,7 @@ import java.util.random.RandomGenerator;
 public final class ProxyPool {
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
+    private final PoolState state;
     private final Clock clock;
     private final Map<String, ProxyHealth> health; // ordered by id
     private final Map<List<String>, Rotation> rotations = new ConcurrentHashMap<>();
@@ -40,19 +41,21 @@ public final class ProxyPool {
     private final Rotation main;
 
     private ProxyPool(Collection<PoolProxy> proxies, PoolSettings settings, ProxySelectionStrategy strategy,
-            Clock clock, RandomGenerator random) {
+            PoolState state, RandomGenerator random) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.state = Objects.requireNonNull(state, "state");
+        this.clock = state.clock();
         Map<String, ProxyHealth> byId = new TreeMap<>();
         for (PoolProxy p : proxies) {
-            if (byId.put(p.id(), new ProxyHealth(p, settings, clock, random)) != null) {
+            if (byId.put(p.id(), new ProxyHealth(p, settings, state, random)) != null) {
                 throw new IllegalArgumentException("duplicate proxy id " + p.id());
             }
         }
         this.health = java.util.Collections.unmodifiableMap(byId);
         List<String> memberIds = settings.members().isEmpty() ? List.copyOf(byId.keySet()) : settings.members();
         this.main = byId.isEmpty() ? null : rotation(memberIds);
+        state.subscribe(this::applyShared);
     }
 
     /**
@@ -60,17 +63,61 @@ public final class ProxyPool {
      * @throws IllegalArgumentException for duplicate or unknown ids, or an enabled pool without members
      */
     public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings) {
-        return create(proxies, settings, ProxySelectionStrategy.named(settings.strategy()), Clock.systemUTC(),
+        return create(proxies, settings, PoolState.local(Clock.systemUTC()));
+    }
+
+    /**
+     * With budgets, slots and health events kept in {@code state}: {@link PoolState#local} for one
+     * process, or a store shared by a fleet. Whoever made the state closes it, after the pool is no longer used.
+     */
+    public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings, PoolState state) {
+        return create(proxies, settings, ProxySelectionStrategy.named(settings.strategy()), state,
                 new SplittableRandom());
     }
 
     /** With an explicit strategy, clock and randomness, for tests and benchmarks. */
     public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings,
             ProxySelectionStrategy strategy, Clock clock, RandomGenerator random) {
+        return create(proxies, settings, strategy, PoolState.local(clock), random);
+    }
+
+    /** With an explicit strategy, state and randomness. */
+    public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings,
+            ProxySelectionStrategy strategy, PoolState state, RandomGenerator random) {
         if (settings.enabled() && proxies.isEmpty()) {
             throw new IllegalArgumentException("proxy_pool.enabled is true but no proxy is defined");
         }
-        return new ProxyPool(proxies, settings, strategy, clock, random);
+        return new ProxyPool(proxies, settings, strategy, state, random);
+    }
+
+    /** Where budgets, slots and health events are kept (this process, or the fleet's store). */
+    public PoolState state() {
+        return state;
+    }
+
+    /** Null while the pool's state is usable, else why not (a fleet store that cannot be reached). */
+    public String stateProblem() {
+        return state.problem();
+    }
+
+    /** Another process's health change (or the shared state read at start): apply it and tell the listeners. */
+    private void applyShared(HealthEvent event) {
+        ProxyHealth h = health.get(event.proxyId());
+        if (h == null || event.by().equals(state.processId())) {
+            return; // a proxy this process does not define, or our own change coming back
+        }
+        notify(event.proxyId(), event.provider(), h.apply(event));
+    }
+
+    private void notify(String id, Provider provider, ProxyHealth.Transition t) {
+        for (PoolListener l : listeners) {
+            switch (t.kind()) {
+                case "ejected" -> l.ejected(id, t.until());
+                case "readmitted" -> l.readmitted(id);
+                case "blacklisted" -> l.blacklisted(id, provider, t.until());
+                default -> { }
+            }
+        }
     }
 
     public PoolSettings settings() {
@@ -146,11 +193,13 @@ public final class ProxyPool {
      */
     public final class Lease implements Pick {
         private final ProxyHealth health;
+        private final PoolState.Slot slot;
         private final Provider provider;
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        private Lease(ProxyHealth health, Provider provider) {
+        private Lease(ProxyHealth health, PoolState.Slot slot, Provider provider) {
             this.health = health;
+            this.slot = slot;
             this.provider = provider;
         }
 
@@ -166,23 +215,18 @@ public final class ProxyPool {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            ProxyHealth.Transition t = health.release(outcome, provider);
+            ProxyHealth.Transition t = health.release(slot, outcome, provider);
             String id = health.proxy().id();
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
-                switch (t.kind()) {
-                    case "ejected" -> l.ejected(id, t.until());
-                    case "readmitted" -> l.readmitted(id);
-                    case "blacklisted" -> l.blacklisted(id, provider, t.until());
-                    default -> { }
-                }
             }
+            ProxyPool.this.notify(id, provider, t);
         }
 
         /** Frees the slot without judging the proxy (the attempt never ran). */
         public void cancel() {
             if (reported.compareAndSet(false, true)) {
-                health.releaseWithoutOutcome();
+                health.releaseWithoutOutcome(slot);
             }
         }
     }
@@ -244,10 +288,11 @@ public final class ProxyPool {
             List<ProxyHealth> withSlot = new ArrayList<>(usable);
             while (!withSlot.isEmpty()) {
                 ProxyHealth chosen = select(withSlot, lowerDomain);
-                Duration wait = chosen.tryAcquire(true);
-                if (wait == null) {
-                    return lease(chosen, provider);
+                PoolState.Acquire acquired = chosen.tryAcquire(true);
+                if (acquired instanceof PoolState.Slot slot) {
+                    return lease(chosen, slot, provider);
                 }
+                Duration wait = ((PoolState.Wait) acquired).retryAfter();
                 soonestBudget = soonestBudget == null || wait.compareTo(soonestBudget) < 0 ? wait : soonestBudget;
                 withSlot.remove(chosen);
             }
@@ -281,22 +326,22 @@ public final class ProxyPool {
 
         /** Fail-open and ignore-limits paths: one given proxy, past its limits when allowed. */
         private Pick leaseOrWait(ProxyHealth h, Provider provider, boolean ignoreLimits) {
-            Duration wait = h.tryAcquire(true);
-            if (wait == null) {
-                return lease(h, provider);
+            PoolState.Acquire acquired = h.tryAcquire(true);
+            if (acquired instanceof PoolState.Slot slot) {
+                return lease(h, slot, provider);
             }
             if (!ignoreLimits) {
-                return new Exhausted(wait);
+                return new Exhausted(((PoolState.Wait) acquired).retryAfter());
             }
-            h.tryAcquire(false); // always succeeds: v0 traffic is never refused for budget
-            return lease(h, provider);
+            // Always a slot: v0 traffic is never refused for budget.
+            return lease(h, (PoolState.Slot) h.tryAcquire(false), provider);
         }
 
-        private Lease lease(ProxyHealth h, Provider provider) {
+        private Lease lease(ProxyHealth h, PoolState.Slot slot, Provider provider) {
             for (PoolListener l : listeners) {
                 l.picked(h.proxy().id());
             }
-            return new Lease(h, provider);
+            return new Lease(h, slot, provider);
         }
     }
 }

@@ -10,10 +10,15 @@ import java.util.Map;
  *
  * @param state {@code healthy}, {@code ejected} or {@code trial} (ejection time over, on probation)
  * @param ejectedUntil RFC 3339 instant while ejected, else null
+ * @param ejectedBy the process that ejected it (while ejected or on trial), else null; with a shared
+ *     (fleet) state this may be another process
  * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
+ * @param inFlight verifications through it now: in this process, or across the fleet with a shared state
+ * @param budgetLeft requests left now per limited period ({@code second} … {@code day}); empty without limits
+ * @param picks, verdicts, proxyFaults, blacklistHits, consecutiveFailures, timesEjected this process's counts
  */
-@JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "blacklisted_until", "in_flight",
-        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected"})
+@JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "ejected_by", "blacklisted_until",
+        "in_flight", "max_in_flight", "budget_left", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ProxyStatus(
         @JsonProperty("id") String id,
@@ -21,9 +26,11 @@ public record ProxyStatus(
         @JsonProperty("weight") int weight,
         @JsonProperty("state") String state,
         @JsonProperty("ejected_until") String ejectedUntil,
+        @JsonProperty("ejected_by") String ejectedBy,
         @JsonProperty("blacklisted_until") Map<String, String> blacklistedUntil,
         @JsonProperty("in_flight") int inFlight,
         @JsonProperty("max_in_flight") Integer maxInFlight,
+        @JsonProperty("budget_left") Map<String, Double> budgetLeft,
         @JsonProperty("picks") long picks,
         @JsonProperty("verdicts") long verdicts,
         @JsonProperty("proxy_faults") long proxyFaults,
