@@ -1,7 +1,7 @@
 package dev.reacher.bench;
 
-import dev.reacher.core.proxy.ProxyConfig;
-import dev.reacher.core.proxy.Socks5Connector;
+import dev.reacher.core.socks5.ProxyConfig;
+import dev.reacher.core.socks5.Socks5Connector;
 import dev.reacher.testkit.Microsocks;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,14 +2,14 @@ package dev.reacher.bench;
 
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
-import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
+import dev.reacher.testkit.ScriptedSmtpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -1,7 +1,7 @@
 package dev.reacher.server;
 
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;

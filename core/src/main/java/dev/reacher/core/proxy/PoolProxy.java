@@ -1,5 +1,6 @@
 package dev.reacher.core.proxy;
 
+import dev.reacher.core.socks5.ProxyConfig;
 import java.util.Objects;
 
 /**

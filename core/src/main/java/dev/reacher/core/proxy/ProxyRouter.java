@@ -5,6 +5,7 @@ import dev.reacher.core.smtp.AttemptRoutes;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
 import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.SmtpRoute;
+import dev.reacher.core.socks5.ProxyConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.reacher.core.smtp;
 
-import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 
 /**
  * Where one SMTP attempt's TCP connection goes: straight to the MX, or through one SOCKS5 proxy.

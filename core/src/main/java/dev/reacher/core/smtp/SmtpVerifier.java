@@ -1,10 +1,10 @@
 package dev.reacher.core.smtp;
 
-import dev.reacher.core.proxy.Socks5Connector;
-import dev.reacher.core.proxy.Socks5Exception;
-import dev.reacher.core.proxy.Socks5TimeoutException;
 import dev.reacher.core.smtp.ReplyClassifier.MailboxState;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import dev.reacher.core.socks5.Socks5Connector;
+import dev.reacher.core.socks5.Socks5Exception;
+import dev.reacher.core.socks5.Socks5TimeoutException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package dev.reacher.core.proxy;
 
+import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.DnsServers;
@@ -15,8 +16,8 @@ import dev.reacher.core.verify.Reachable;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
-import dev.reacher.testkit.ScriptedSmtpServer;
 import dev.reacher.testkit.ScriptedSmtpServer.Reply;
+import dev.reacher.testkit.ScriptedSmtpServer;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;

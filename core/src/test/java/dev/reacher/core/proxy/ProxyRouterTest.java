@@ -1,5 +1,6 @@
 package dev.reacher.core.proxy;
 
+import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.Provider;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.Provider;
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.reacher.server.bulk;
 
-import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
 import java.util.LinkedHashMap;

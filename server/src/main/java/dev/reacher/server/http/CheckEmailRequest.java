@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

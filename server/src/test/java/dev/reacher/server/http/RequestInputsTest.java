@@ -3,8 +3,8 @@ package dev.reacher.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.Provider;
-import dev.reacher.core.proxy.ProxyConfig;
 import dev.reacher.core.smtp.SmtpConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;

@@ -1,11 +1,11 @@
-package dev.reacher.core.proxy;
+package dev.reacher.core.socks5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.reacher.core.proxy.FakeSocks5Server.Request;
-import dev.reacher.core.proxy.Socks5Exception.Fault;
+import dev.reacher.core.socks5.FakeSocks5Server.Request;
+import dev.reacher.core.socks5.Socks5Exception.Fault;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.reacher.core.proxy;
+package dev.reacher.core.socks5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
-package dev.reacher.core.proxy;
+package dev.reacher.core.socks5;
 
-import dev.reacher.core.proxy.Socks5Exception.Fault;
+import dev.reacher.core.socks5.Socks5Exception.Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,9 +1,9 @@
-package dev.reacher.core.proxy;
+package dev.reacher.core.socks5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.reacher.core.proxy.Socks5Exception.Fault;
+import dev.reacher.core.socks5.Socks5Exception.Fault;
 import dev.reacher.testkit.BlackholeListener;
 import dev.reacher.testkit.Dante;
 import dev.reacher.testkit.LoopbackPorts;

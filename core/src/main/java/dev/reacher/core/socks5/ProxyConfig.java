@@ -1,4 +1,4 @@
-package dev.reacher.core.proxy;
+package dev.reacher.core.socks5;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
