@@ -9,7 +9,7 @@ import dev.reacher.core.proxy.HealthEvent;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolState;
 import dev.reacher.core.proxy.PoolStateUnavailableException;
-import dev.reacher.core.proxy.ProxyConfig;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.server.storage.StorageException;
 import dev.reacher.server.testing.Services;
