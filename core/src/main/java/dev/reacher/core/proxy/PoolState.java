@@ -80,6 +80,11 @@ public interface PoolState extends AutoCloseable {
     /** Null while the shared state is usable, else why not (for {@code /readyz} and logs). */
     String problem();
 
+    /** True when other processes share this state (a fleet store), false for this process's own. */
+    default boolean shared() {
+        return false;
+    }
+
     /** Time source of budgets and backoffs. */
     Clock clock();
 

@@ -31,6 +31,7 @@ import java.util.Map;
  * @param verifMethod how each provider is verified when a request carries no proxy (backend.md §5.5,
  *     with overrides inheriting the top-level values)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
+ * @param fleet whether the proxy pool's budgets and health are shared through PostgreSQL ({@code [proxy_pool.fleet]})
  * @param warnings things that do not stop startup but an operator should see (unknown keys,
  *     features that are parsed but not available)
  */
@@ -57,6 +58,7 @@ public record BackendConfig(
         RateLimits throttle,
         Worker worker,
         Storage storage,
+        Fleet fleet,
         LicenseTrial commercialLicenseTrial,
         List<String> warnings) {
 
@@ -141,6 +143,27 @@ public record BackendConfig(
         @Override
         public String toString() {
             return usesPostgres() ? "Storage[postgres]" : sqliteEnabled ? "Storage[sqlite " + sqlitePath + "]" : "Storage[none]";
+        }
+    }
+
+    /**
+     * {@code [proxy_pool.fleet]}: the pool's budgets, in-flight slots and health shared by every
+     * process through the scale-out PostgreSQL ({@code storage.postgres}).
+     *
+     * @param enabled on by default when worker mode and PostgreSQL are configured, else off
+     * @param leaseTtl how long an in-flight slot outlives a process that died holding it
+     * @param onStoreFailure what verifications do while the database cannot be reached
+     */
+    public record Fleet(boolean enabled, Duration leaseTtl, OnStoreFailure onStoreFailure) {
+        public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
+        public static final Fleet OFF = new Fleet(false, DEFAULT_LEASE_TTL, OnStoreFailure.PAUSE);
+
+        /** {@code proxy_pool.fleet.on_store_failure}. */
+        public enum OnStoreFailure {
+            /** No proxy is used until the store is back: workers stop taking tasks, v1 answers 503 (default). */
+            PAUSE,
+            /** Each process falls back to its own budgets and health (limits then hold per process only). */
+            LOCAL
         }
     }
 

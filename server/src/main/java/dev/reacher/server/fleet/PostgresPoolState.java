@@ -61,6 +61,7 @@ public final class PostgresPoolState implements PoolState {
 
     private final Database db;
     private final boolean ownsDb;
+    private final PoolState fallback; // null: refuse while the store is down (on_store_failure = pause)
     private final String processId;
     private final Duration leaseTtl;
     private final String channel;
@@ -79,9 +80,10 @@ public final class PostgresPoolState implements PoolState {
 
     private record StoredBudget(Double[] tokens, Instant refilledAt) {}
 
-    private PostgresPoolState(Database db, boolean ownsDb, String processId, Duration leaseTtl) {
+    private PostgresPoolState(Database db, boolean ownsDb, String processId, Duration leaseTtl, boolean localFallback) {
         this.db = db;
         this.ownsDb = ownsDb;
+        this.fallback = localFallback ? PoolState.local(clock) : null;
         this.processId = processId;
         this.leaseTtl = leaseTtl;
         String schema = db.schema() == null ? "public" : db.schema();
@@ -95,16 +97,14 @@ public final class PostgresPoolState implements PoolState {
      * {@code timeout}.
      *
      * @param processId how this process is named in events and leases (e.g. {@code worker-a/4711})
+     * @param localFallback while the store cannot be reached, use this process's own budgets
+     *     (limits then hold per process only) instead of refusing every verification
      * @throws StorageException when it cannot be reached at start
      */
     public static PostgresPoolState open(String url, String schema, String processId, Duration leaseTtl,
-            Duration timeout) {
-        return new PostgresPoolState(Database.postgres(url, schema, 8, timeout), true, processId, leaseTtl);
-    }
-
-    /** On an open database that the caller closes after this state. */
-    public static PostgresPoolState on(Database db, String processId, Duration leaseTtl) {
-        return new PostgresPoolState(db, false, processId, leaseTtl);
+            Duration timeout, boolean localFallback) {
+        return new PostgresPoolState(Database.postgres(url, schema, 8, timeout), true, processId, leaseTtl,
+                localFallback);
     }
 
     /** Round trips to the database so far (acquire, release, publish, claims and the background ones). */
@@ -121,6 +121,9 @@ public final class PostgresPoolState implements PoolState {
     public Acquire tryAcquire(PoolProxy proxy, boolean enforceLimits) {
         String problem = storeProblem;
         if (problem != null) {
+            if (fallback != null) {
+                return fallback.tryAcquire(proxy, enforceLimits);
+            }
             throw new PoolStateUnavailableException(problem, null);
         }
         try {
@@ -153,12 +156,20 @@ public final class PostgresPoolState implements PoolState {
                 }
             });
         } catch (StorageException e) {
-            throw new PoolStateUnavailableException(fail(e), e);
+            String message = fail(e);
+            if (fallback != null) {
+                return fallback.tryAcquire(proxy, enforceLimits);
+            }
+            throw new PoolStateUnavailableException(message, e);
         }
     }
 
     @Override
     public void release(Slot slot) {
+        if (slot.id() == 0 && fallback != null) {
+            fallback.release(slot); // taken while the store was down
+            return;
+        }
         held.remove(slot.id()); // no longer renewed: if the delete fails it expires within the TTL
         fleetInFlight.computeIfPresent(slot.proxyId(), (id, n) -> Math.max(0, n - 1));
         if (storeProblem != null) {
@@ -255,7 +266,11 @@ public final class PostgresPoolState implements PoolState {
                 }
             });
         } catch (StorageException e) {
-            throw new PoolStateUnavailableException(fail(e), e);
+            String message = fail(e);
+            if (fallback != null) {
+                return true; // on our own: as a single process would
+            }
+            throw new PoolStateUnavailableException(message, e);
         }
     }
 
@@ -264,10 +279,19 @@ public final class PostgresPoolState implements PoolState {
         return processId;
     }
 
+    /** Null while usable; with the local fallback the pool stays usable (a warning is logged instead). */
     @Override
     public String problem() {
+        if (fallback != null) {
+            return null;
+        }
         String s = storeProblem;
         return s != null ? s : listenProblem;
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
     }
 
     @Override
@@ -278,7 +302,8 @@ public final class PostgresPoolState implements PoolState {
     private String fail(StorageException e) {
         String message = "the fleet's shared proxy state (PostgreSQL) is unavailable: " + e.getMessage();
         if (storeProblem == null) {
-            LOG.warn("{}; proxies are not used until it is back", message);
+            LOG.warn("{}; {}", message, fallback == null ? "proxies are not used until it is back"
+                    : "each process uses its own budgets until it is back (proxy_pool.fleet.on_store_failure = local)");
         }
         storeProblem = message;
         return message;

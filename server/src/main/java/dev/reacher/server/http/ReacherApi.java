@@ -2,6 +2,7 @@ package dev.reacher.server.http;
 
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.proxy.PoolStateUnavailableException;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.verify.CheckEmailInput;
@@ -320,6 +321,14 @@ public final class ReacherApi {
             metrics.throttled("proxy_budget");
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             throw HttpError.json(429, e.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
+        } catch (PoolStateUnavailableException e) {
+            // The fleet's limits cannot be checked: refuse rather than go past them (on_store_failure = pause).
+            verification.abandoned();
+            if (permit != null) {
+                permit.refund();
+            }
+            metrics.throttled("proxy_state");
+            throw HttpError.json(503, e.getMessage(), Map.of("Retry-After", "5"));
         } catch (HttpError e) {
             throw e;
         } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ class PostgresPoolStateTest {
     }
 
     private PostgresPoolState process(String name, Duration ttl) {
-        PostgresPoolState s = PostgresPoolState.open(Services.POSTGRES_URL, schema, name, ttl, Duration.ofSeconds(3));
+        PostgresPoolState s = PostgresPoolState.open(Services.POSTGRES_URL, schema, name, ttl, Duration.ofSeconds(3), false);
         states.add(s);
         return s;
     }
@@ -178,7 +178,7 @@ class PostgresPoolStateTest {
     void anUnreachableServerFailsStartWithoutTheUrlsPassword() {
         int port = LoopbackPorts.freePort();
         assertThatThrownBy(() -> PostgresPoolState.open("postgres://postgres:s3cret@127.0.0.1:" + port + "/test", schema,
-                "x", Duration.ofSeconds(30), Duration.ofSeconds(1)))
+                "x", Duration.ofSeconds(30), Duration.ofSeconds(1), false))
                 .isInstanceOf(StorageException.class).hasMessageNotContaining("s3cret");
     }
 
