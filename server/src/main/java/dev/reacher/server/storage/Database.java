@@ -78,15 +78,18 @@ public final class Database implements AutoCloseable {
     /**
      * As {@link #postgres(String, String, int)}; with a {@code timeout}, waiting for a connection
      * and for any one answer of the server is bounded by it (so that an unreachable server fails
-     * calls instead of hanging them), and start-up gives up after it too.
+     * calls instead of hanging them).
      */
     public static Database postgres(String url, String schema, int maxPoolSize, java.time.Duration timeout) {
         String jdbc = PostgresUrl.toJdbc(url);
         HikariConfig config = new HikariConfig();
         if (timeout != null) {
+            // Answers are bounded by the timeout; opening a connection gets more (a cold JVM on a
+            // busy machine can take seconds to log in), and start-up more again.
             long seconds = Math.max(1, timeout.toSeconds());
-            jdbc += (jdbc.contains("?") ? "&" : "?") + "connectTimeout=" + seconds + "&socketTimeout=" + seconds
-                    + "&loginTimeout=" + seconds;
+            long connect = Math.max(10, seconds);
+            jdbc += (jdbc.contains("?") ? "&" : "?") + "connectTimeout=" + connect + "&loginTimeout=" + connect
+                    + "&socketTimeout=" + seconds;
             config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
             config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 5000)));
         }
@@ -98,7 +101,7 @@ public final class Database implements AutoCloseable {
         if (schema != null) {
             config.setSchema(schema);
         }
-        config.setInitializationFailTimeout(timeout == null ? 10_000 : Math.max(1000, timeout.toMillis()));
+        config.setInitializationFailTimeout(timeout == null ? 10_000 : 30_000);
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(config);
