@@ -129,13 +129,13 @@ final class ProxyHealth {
         state.release(slot);
         Transition t = record(outcome, provider);
         switch (t.kind()) {
-            case "ejected" -> state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, t.until(),
+            case EJECTED -> state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, t.until(),
                     t.strikes(), state.processId()));
-            case "readmitted" -> state.publish(new HealthEvent(HealthEvent.Kind.READMITTED, proxy.id(), null, null, 0,
+            case READMITTED -> state.publish(new HealthEvent(HealthEvent.Kind.READMITTED, proxy.id(), null, null, 0,
                     state.processId()));
-            case "blacklisted" -> state.publish(new HealthEvent(HealthEvent.Kind.BLACKLISTED, proxy.id(), provider,
+            case BLACKLISTED -> state.publish(new HealthEvent(HealthEvent.Kind.BLACKLISTED, proxy.id(), provider,
                     t.until(), t.strikes(), state.processId()));
-            default -> { }
+            case NONE -> { }
         }
         return t;
     }
@@ -253,15 +253,15 @@ final class ProxyHealth {
         Instant now = clock.instant();
         lock.lock();
         try {
-            String state;
+            ProxyStatus.State state;
             String until = null;
             if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
-                state = "ejected";
+                state = ProxyStatus.State.EJECTED;
                 until = ejectedUntil.toString();
             } else if (ejectionStreak > 0) {
-                state = "trial";
+                state = ProxyStatus.State.TRIAL;
             } else {
-                state = "healthy";
+                state = ProxyStatus.State.HEALTHY;
             }
             Map<String, String> listed = new TreeMap<>();
             blacklist.forEach((provider, b) -> {
@@ -270,7 +270,7 @@ final class ProxyHealth {
                 }
             });
             return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until,
-                    state.equals("healthy") ? null : ejectedBy, listed, inFlight(), proxy.maxInFlight(),
+                    state == ProxyStatus.State.HEALTHY ? null : ejectedBy, listed, inFlight(), proxy.maxInFlight(),
                     this.state.budgetLeft(proxy), picks.sum(), verdicts.sum(), proxyFaults.sum(), blacklistHits.sum(),
                     consecutiveFailures, timesEjected);
         } finally {
@@ -279,16 +279,18 @@ final class ProxyHealth {
     }
 
     /** A change of state worth telling listeners about. */
-    record Transition(String kind, Instant until, int strikes) {
-        static final Transition NONE = new Transition("none", null, 0);
-        static final Transition READMITTED = new Transition("readmitted", null, 0);
+    record Transition(Kind kind, Instant until, int strikes) {
+        enum Kind { NONE, EJECTED, READMITTED, BLACKLISTED }
+
+        static final Transition NONE = new Transition(Kind.NONE, null, 0);
+        static final Transition READMITTED = new Transition(Kind.READMITTED, null, 0);
 
         static Transition ejected(Instant until, int streak) {
-            return new Transition("ejected", until, streak);
+            return new Transition(Kind.EJECTED, until, streak);
         }
 
         static Transition blacklisted(Instant until, int strikes) {
-            return new Transition("blacklisted", until, strikes);
+            return new Transition(Kind.BLACKLISTED, until, strikes);
         }
     }
 }

@@ -112,16 +112,21 @@ public final class ProxyPool {
     private void notify(String id, Provider provider, ProxyHealth.Transition t) {
         for (PoolListener l : listeners) {
             switch (t.kind()) {
-                case "ejected" -> l.ejected(id, t.until());
-                case "readmitted" -> l.readmitted(id);
-                case "blacklisted" -> l.blacklisted(id, provider, t.until());
-                default -> { }
+                case EJECTED -> l.ejected(id, t.until());
+                case READMITTED -> l.readmitted(id);
+                case BLACKLISTED -> l.blacklisted(id, provider, t.until());
+                case NONE -> { }
             }
         }
     }
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    /** The clock health, limits and route plans read time on. */
+    Clock clock() {
+        return clock;
     }
 
     /** True when verifications without a pinned proxy rotate over the pool. */

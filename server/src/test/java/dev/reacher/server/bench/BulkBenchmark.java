@@ -1,15 +1,15 @@
 package dev.reacher.server.bench;
 
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.WorkerMain;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.JobProgress;
-import dev.reacher.server.bulk.ProxyCredentials;
-import dev.reacher.server.bulk.StorageSettings;
-import dev.reacher.server.bulk.WorkerMain;
-import dev.reacher.server.bulk.WorkerSettings;
+import dev.reacher.server.job.JobProgress;
+import dev.reacher.server.storage.StorageSettings;
+import dev.reacher.server.task.ProxyCredentials;
 import dev.reacher.server.testing.ChildJvm;
 import dev.reacher.server.testing.MailFixture;
 import dev.reacher.server.testing.Services;
+import dev.reacher.server.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,9 +166,10 @@ public final class BulkBenchmark {
             t.sort(null);
             java.time.Instant from = t.get(0).plusSeconds(1);
             List<java.time.Instant> after = t.stream().filter(x -> !x.isBefore(from)).toList();
-            double secs = after.isEmpty() ? 0 : java.time.Duration.between(from, after.get(after.size() - 1)).toNanos() / 1e9;
+            double secs = after.size() < 2 ? 0
+                    : java.time.Duration.between(after.get(0), after.get(after.size() - 1)).toNanos() / 1e9;
             System.out.printf("RATE peer=%s sessions=%d steady=%.2f/s (after the first second)%n", e.getKey(), t.size(),
-                    secs > 0 ? after.size() / secs : Double.NaN);
+                    secs > 0 ? (after.size() - 1) / secs : Double.NaN);
         }
     }
 
