@@ -48,7 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <li>health changes are rows in {@code fleet_proxy_health} plus a {@code NOTIFY} on a channel
  *       per schema; a dedicated connection LISTENs on a virtual thread, reads the table on every
  *       (re)connect, and hands events to the pool;</li>
- *   <li>in-flight counts for {@code least_used} and the budget view are refreshed every second.</li>
+ *   <li>in-flight counts for {@code least_used} and the budget view are refreshed every second;</li>
+ *   <li>after the store answered "no budget for this proxy until t", this process's callers wait
+ *       for t locally and only one of them asks again then (Envoy's lesson: a local filter in front
+ *       of the shared authority); without it, every waiting verification polls the same row.</li>
  * </ul>
  * When the database cannot be reached, calls that need it throw {@link PoolStateUnavailableException}
  * at once (no waiting on a dead server) and {@link #problem()} says why, until a probe succeeds.
@@ -56,6 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class PostgresPoolState implements PoolState {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresPoolState.class);
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
+    private static final Duration PROBE_SPACING = Duration.ofMillis(20);
+    private static final long OPEN = Long.MIN_VALUE;
     private static final String[] PERIOD_NAMES = {"second", "minute", "hour", "day"};
     private static final double[] PERIOD_SECONDS = {1, 60, 3600, 86400};
 
@@ -69,6 +75,7 @@ public final class PostgresPoolState implements PoolState {
     private final Set<Long> held = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> fleetInFlight = new ConcurrentHashMap<>();
     private final Map<String, StoredBudget> budgets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> notBefore = new ConcurrentHashMap<>(); // System.nanoTime() per proxy
     private final AtomicLong roundTrips = new AtomicLong();
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile String storeProblem;
@@ -126,6 +133,17 @@ public final class PostgresPoolState implements PoolState {
             }
             throw new PoolStateUnavailableException(problem, null);
         }
+        long now = System.nanoTime();
+        AtomicLong gate = enforceLimits ? notBefore.computeIfAbsent(proxy.id(), id -> new AtomicLong(OPEN)) : null;
+        long until = gate == null ? OPEN : gate.get();
+        if (until != OPEN) {
+            // The store said "no budget until t": callers of this process wait for t here, and one
+            // of them asks again then (the others give it a moment), so a crowd of waiting
+            // verifications costs the database one query per proxy and interval, not one each.
+            if (now - until < 0 || !gate.compareAndSet(until, now + PROBE_SPACING.toNanos())) {
+                return new Wait(Duration.ofNanos(Math.max(1_000_000, gate.get() - now)));
+            }
+        }
         try {
             return db.autoCommit("acquiring a slot of proxy " + proxy.id(), c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, wait_ms, in_flight FROM fleet_acquire(?, ?, ?, ?, ?, ?)")) {
@@ -148,7 +166,14 @@ public final class PostgresPoolState implements PoolState {
                         boolean granted = !rs.wasNull();
                         fleetInFlight.put(proxy.id(), rs.getInt(3));
                         if (!granted) {
-                            return new Wait(Duration.ofMillis(Math.max(1, rs.getLong(2))));
+                            Duration wait = Duration.ofMillis(Math.max(1, rs.getLong(2)));
+                            if (gate != null) {
+                                gate.set(System.nanoTime() + wait.toNanos());
+                            }
+                            return new Wait(wait);
+                        }
+                        if (gate != null) {
+                            gate.set(OPEN); // budget left: everyone may ask
                         }
                         held.add(lease);
                         return new Slot(proxy.id(), lease);

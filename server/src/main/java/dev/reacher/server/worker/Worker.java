@@ -271,15 +271,7 @@ public final class Worker implements AutoCloseable {
                         finish(delivery);
                         return false;
                     }
-                    if (closing) {
-                        delivery.release();
-                        return false;
-                    }
-                    try {
-                        Thread.sleep(Math.min(1000, Math.max(1, limited.retryAfter().toMillis())));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        delivery.release();
+                    if (!holdFor(delivery, Math.min(1000, Math.max(1, limited.retryAfter().toMillis())))) {
                         return false;
                     }
                 }
@@ -311,17 +303,28 @@ public final class Worker implements AutoCloseable {
                 finish(delivery);
                 return false;
             }
-            if (closing) {
-                delivery.release();
+            if (!holdFor(delivery, 250)) {
                 return false;
             }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                delivery.release();
-                return false;
-            }
+        }
+    }
+
+    /**
+     * Keeps a task in hand for {@code millis} before trying again; when stopping (or interrupted)
+     * puts it back instead. False when the delivery was settled here.
+     */
+    private boolean holdFor(Delivery delivery, long millis) {
+        if (closing) {
+            delivery.release();
+            return false;
+        }
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            delivery.release();
+            return false;
         }
     }
 

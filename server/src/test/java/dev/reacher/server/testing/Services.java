@@ -109,6 +109,16 @@ public final class Services {
         }
     }
 
+    /** Deletes a test's queue and its dead-letter queue. */
+    public static void deleteQueue(String queue) throws Exception {
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        f.setUri(RABBITMQ_URL);
+        try (var conn = f.newConnection(); var ch = conn.createChannel()) {
+            ch.queueDelete(queue);
+            ch.queueDelete(queue + ".dead");
+        }
+    }
+
     /** A queue name of its own for one test class. */
     public static String freshQueue(String prefix) {
         return prefix + "." + UUID.randomUUID().toString().substring(0, 8);
