@@ -110,7 +110,7 @@ public final class PostgresPoolState implements PoolState {
      */
     public static PostgresPoolState open(String url, String schema, String processId, Duration leaseTtl,
             Duration timeout, boolean localFallback) {
-        return new PostgresPoolState(Database.postgres(url, schema, 8, timeout), true, processId, leaseTtl,
+        return new PostgresPoolState(Database.postgres(url, schema, 16, timeout), true, processId, leaseTtl,
                 localFallback);
     }
 

@@ -90,7 +90,9 @@ public final class Database implements AutoCloseable {
             long connect = Math.max(10, seconds);
             jdbc += (jdbc.contains("?") ? "&" : "?") + "connectTimeout=" + connect + "&loginTimeout=" + connect
                     + "&socketTimeout=" + seconds;
-            config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+            // Waiting for a free pooled connection is queueing, not a dead server (a dead one fails
+            // the connections in use within the socket timeout): allow more for it.
+            config.setConnectionTimeout(Math.max(30_000, timeout.toMillis()));
             config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 5000)));
         }
         config.setJdbcUrl(jdbc);
