@@ -20,8 +20,6 @@ import java.util.function.Consumer;
  * process that makes a change is the only one that uses the pool.
  */
 final class LocalPoolState implements PoolState {
-    private static final String[] PERIOD_NAMES = {"second", "minute", "hour", "day"};
-
     private final Clock clock;
     private final String processId = "pid-" + ProcessHandle.current().pid();
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
@@ -85,11 +83,8 @@ final class LocalPoolState implements PoolState {
         if (bucket != null) {
             // Bucket4j reports only the tightest period; that is the one that decides.
             long tokens = bucket.getAvailableTokens();
-            Integer[] limits = periods(proxy.limits());
-            for (int i = 0; i < limits.length; i++) {
-                if (limits[i] != null) {
-                    left.put(PERIOD_NAMES[i], (double) Math.min(tokens, limits[i]));
-                }
+            for (RateLimits.Limit l : proxy.limits().limits()) {
+                left.put(l.period().name().toLowerCase(java.util.Locale.ROOT), (double) Math.min(tokens, l.max()));
             }
         }
         return left;
@@ -125,21 +120,13 @@ final class LocalPoolState implements PoolState {
         return clock;
     }
 
-    static Integer[] periods(RateLimits limits) {
-        return new Integer[] {limits.perSecond(), limits.perMinute(), limits.perHour(), limits.perDay()};
-    }
-
     private static Bucket buildBucket(RateLimits limits, Clock clock) {
         if (limits.isUnlimited()) {
             return null;
         }
         LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(new ClockTimeMeter(clock));
-        Duration[] lengths = {Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)};
-        Integer[] limit = periods(limits);
-        for (int i = 0; i < limit.length; i++) {
-            if (limit[i] != null) {
-                builder.addLimit(Bandwidth.builder().capacity(limit[i]).refillGreedy(limit[i], lengths[i]).build());
-            }
+        for (RateLimits.Limit l : limits.limits()) {
+            builder.addLimit(Bandwidth.builder().capacity(l.max()).refillGreedy(l.max(), l.period().length()).build());
         }
         return builder.build();
     }

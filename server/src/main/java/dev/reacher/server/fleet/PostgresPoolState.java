@@ -62,8 +62,6 @@ public final class PostgresPoolState implements PoolState {
     /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
     private static final Duration PROBE_SPACING = Duration.ofMillis(20);
     private static final long OPEN = Long.MIN_VALUE;
-    private static final String[] PERIOD_NAMES = {"second", "minute", "hour", "day"};
-    private static final double[] PERIOD_SECONDS = {1, 60, 3600, 86400};
 
     private final Database db;
     private final boolean ownsDb;
@@ -221,17 +219,13 @@ public final class PostgresPoolState implements PoolState {
     @Override
     public Map<String, Double> budgetLeft(PoolProxy proxy) {
         Map<String, Double> left = new LinkedHashMap<>();
-        Integer[] limits = limits(proxy.limits());
         StoredBudget stored = budgets.get(proxy.id());
         double elapsed = stored == null ? 0 : Math.max(0, Duration.between(stored.refilledAt(), clock.instant()).toNanos() / 1e9);
-        for (int i = 0; i < 4; i++) {
-            if (limits[i] == null) {
-                continue;
-            }
-            double cap = limits[i];
-            Double tokens = stored == null ? null : stored.tokens()[i];
-            double now = tokens == null ? cap : Math.min(cap, tokens + elapsed * cap / PERIOD_SECONDS[i]);
-            left.put(PERIOD_NAMES[i], Math.floor(now * 100) / 100);
+        for (RateLimits.Limit l : proxy.limits().limits()) {
+            double cap = l.max();
+            Double tokens = stored == null ? null : stored.tokens()[l.period().ordinal()];
+            double now = tokens == null ? cap : Math.min(cap, tokens + elapsed * cap / l.period().length().toSeconds());
+            left.put(l.period().name().toLowerCase(Locale.ROOT), Math.floor(now * 100) / 100);
         }
         return left;
     }
@@ -498,10 +492,6 @@ public final class PostgresPoolState implements PoolState {
                 LOG.warn("applying fleet event {} failed", e, ex);
             }
         }
-    }
-
-    private static Integer[] limits(RateLimits l) {
-        return new Integer[] {l.perSecond(), l.perMinute(), l.perHour(), l.perDay()};
     }
 
     private boolean awaitStop(Duration d) {
