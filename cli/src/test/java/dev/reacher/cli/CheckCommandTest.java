@@ -165,6 +165,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void aFileThatCannotBeReadIsOneLineAndExit2(@TempDir Path dir) {
+        BulkCommandArgumentsTest.assertOneLine(run("check", "--file", dir.toString()),
+                "reacher: --file: " + dir + " is a directory, not a file of addresses");
+        BulkCommandArgumentsTest.assertOneLine(run("check", "--file", "/nonexistent/emails.txt"),
+                "reacher: --file: no such file: /nonexistent/emails.txt");
+    }
+
+    @Test
+    void noAddressAndNoFileSaysWhatToGive() {
+        Cli.Run r = run("check");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("nothing to check: give an address (reacher check someone@example.com) or --file FILE")
+                .doesNotContain("not both");
+        assertThat(run("check", "--file", "-", "a@b.c").err()).startsWith("give either <to_email> or --file, not both");
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         assertThat(run("check").exit()).isEqualTo(2);
         assertThat(run("check", "--dns-servers", "not a server", "a@b.c").err()).contains("--dns-servers");

@@ -130,13 +130,11 @@ public final class ProxyRouter {
                         return Next.failed(SmtpError.socks5(u.reason()));
                     }
                     case ProxyPool.Exhausted e -> {
-                        if (policy == LimitPolicy.FAIL) {
-                            throw new ProxyLimitExceededException(e.retryAfter());
-                        }
-                        Duration left = Duration.between(pool.clock().instant(), deadline);
-                        if (left.compareTo(e.retryAfter()) < 0) {
-                            return Next.failed(SmtpError.socks5("all proxies are at their rate limit or in-flight "
-                                    + "cap until after this verification's deadline"));
+                        Instant now = pool.clock().instant();
+                        // No budget says nothing about the address, so it is no SMTP error: the caller
+                        // answers 429 (FAIL) or runs the verification again once the budget is back (WAIT).
+                        if (policy == LimitPolicy.FAIL || Duration.between(now, deadline).compareTo(e.retryAfter()) < 0) {
+                            throw new ProxyLimitExceededException(e.retryAfter(), now.plus(e.retryAfter()));
                         }
                         LockSupport.parkNanos(e.retryAfter().toNanos()); // a virtual thread parks cheaply
                         if (Thread.currentThread().isInterrupted()) {

@@ -79,7 +79,12 @@ public final class EmailVerifier implements AutoCloseable {
         return router.pool();
     }
 
-    /** Runs the whole pipeline for one input, waiting for proxy budget if the pool has limits. */
+    /**
+     * Runs the whole pipeline for one input, waiting for proxy budget within the verification's
+     * deadline if the pool has limits.
+     *
+     * @throws ProxyLimitExceededException when no proxy has budget before that deadline
+     */
     public CheckEmailOutput verify(CheckEmailInput input) {
         return verify(input, LimitPolicy.WAIT);
     }
@@ -88,7 +93,9 @@ public final class EmailVerifier implements AutoCloseable {
      * Runs the whole pipeline for one input.
      *
      * @param policy what to do when every usable proxy is over its rate limit or in-flight cap
-     * @throws ProxyLimitExceededException only with {@link LimitPolicy#FAIL}, when no proxy has budget
+     * @throws ProxyLimitExceededException with {@link LimitPolicy#FAIL} when no proxy has budget now,
+     *     with {@link LimitPolicy#WAIT} when none has budget before the verification's deadline; never
+     *     with {@link LimitPolicy#IGNORE}
      * @throws PoolStateUnavailableException when the pool's shared (fleet) state cannot be reached:
      *     nothing was verified, try again later
      */

@@ -71,7 +71,8 @@ public record BackendConfig(
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     public BackendConfig {
-        proxies = Map.copyOf(proxies);
+        // Ordered by id (as the pool orders its members), so logs and listings read the same each time.
+        proxies = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(proxies));
         warnings = List.copyOf(warnings);
     }
 
@@ -144,7 +145,8 @@ public record BackendConfig(
 
         @Override
         public String toString() {
-            return usesPostgres() ? "Storage[postgres]" : sqliteEnabled ? "Storage[sqlite " + sqlitePath + "]" : "Storage[none]";
+            return usesPostgres() ? "Storage[postgres]"
+                    : sqliteEnabled ? "Storage[sqlite " + StorageSettings.sqlite(sqlitePath).sqliteFile() + "]" : "Storage[none]";
         }
     }
 

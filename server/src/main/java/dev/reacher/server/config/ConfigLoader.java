@@ -104,7 +104,7 @@ public final class ConfigLoader {
                 parsed = TOML.readTree(toml);
             } catch (JacksonException e) {
                 throw ConfigException.general("cannot parse " + (file != null ? file : "the TOML configuration") + ": "
-                        + oneLine(e.getOriginalMessage()) + locationOf(e));
+                        + oneLine(e.getOriginalMessage()) + locationOf(e, toml));
             }
             if (parsed != null && parsed.isObject()) {
                 tree.mergeFile(parsed, "file " + name);
@@ -135,9 +135,35 @@ public final class ConfigLoader {
         return s == null ? "syntax error" : s.replaceAll("\\s+", " ").strip();
     }
 
-    private static String locationOf(JacksonException e) {
+    private static String locationOf(JacksonException e, String toml) {
         var loc = e.getLocation();
-        return loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        if (loc == null || loc.getLineNr() < 1) {
+            return "";
+        }
+        if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate key")) {
+            return duplicateKeyLine(toml, loc.getLineNr(), loc.getColumnNr());
+        }
+        return " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    }
+
+    /**
+     * The TOML parser notices a duplicate key once it has read the value, so its position is past
+     * the line at fault (often the start of the next one): the key is on the last line with content
+     * before that position. Named with its line, e.g. {@code `enable` (line 8)}.
+     */
+    private static String duplicateKeyLine(String toml, int line, int column) {
+        List<String> lines = toml.lines().toList();
+        int n = Math.min(column <= 1 ? line - 1 : line, lines.size());
+        while (n > 0 && (lines.get(n - 1).isBlank() || lines.get(n - 1).strip().startsWith("#"))) {
+            n--;
+        }
+        if (n == 0) {
+            return " (line " + line + ")";
+        }
+        String text = lines.get(n - 1).strip();
+        int eq = text.indexOf('=');
+        String key = eq > 0 ? text.substring(0, eq).strip() : text;
+        return " `" + key + "` (line " + n + ")";
     }
 
     /** One pass over the tree; keeps the binding code in one place per section. */
@@ -262,6 +288,15 @@ public final class ConfigLoader {
             }
             String username = t.string(path + ".username", null);
             String password = t.string(path + ".password", null);
+            if (username != null && password == null) {
+                // Authentication is offered only with both; a lone username is a forgotten password.
+                throw t.problem(path + ".password", "missing: " + path + ".username is set, and the proxy is offered"
+                        + " username/password authentication only when both are");
+            }
+            if (password != null && username == null) {
+                throw t.problem(path + ".username", "missing: " + path + ".password is set, and the proxy is offered"
+                        + " username/password authentication only when both are");
+            }
             Long timeoutMs = t.integer(path + ".timeout_ms", 0, Long.MAX_VALUE, "a whole number of milliseconds ≥ 0");
             int weight = orDefault(t.intValue(path + ".weight", 1, 1_000_000, "a whole number ≥ 1"), 1);
             String hello = t.string(path + ".hello_name", null);
@@ -391,6 +426,9 @@ public final class ConfigLoader {
             t.requireTable(path);
             String allowed = provider.methodTypesText("\"");
             String type = t.string(path + ".type", null);
+            if (type == null && t.has(path + ".proxy")) {
+                type = "smtp"; // naming proxies means verifying over SMTP through them: the only method that uses one
+            }
             if (type == null) {
                 throw t.problem(path + ".type", "missing: expected " + allowed);
             }

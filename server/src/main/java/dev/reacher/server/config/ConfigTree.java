@@ -41,24 +41,58 @@ final class ConfigTree {
 
     /** Deep-merges a parsed file: every key lowercased (as config-rs does), each leaf remembered. */
     void mergeFile(JsonNode file, String origin) {
-        mergeInto(root, file, "", origin);
+        mergeInto(root, file, "", "", origin, new java.util.HashMap<>());
     }
 
-    private void mergeInto(ObjectNode target, JsonNode source, String prefix, String origin) {
+    /**
+     * Keys are lowercased so that {@code RCH__} variables reach them, so two spellings of one key in a
+     * file would silently become one. Refused: two proxy ids that differ only in case, and any value
+     * that a differently spelled twin already set ({@code spelled}: lowercased path to the spelling).
+     */
+    private void mergeInto(ObjectNode target, JsonNode source, String prefix, String spelledPrefix, String origin,
+            Map<String, String> spelled) {
+        Map<String, String> siblings = new java.util.HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey().toLowerCase(Locale.ROOT);
             String path = prefix.isEmpty() ? key : prefix + "." + key;
+            String spelling = spelledPrefix.isEmpty() ? e.getKey() : spelledPrefix + "." + e.getKey();
+            String twin = siblings.putIfAbsent(key, spelling);
+            if (twin != null && prefix.equals("overrides.proxies")) {
+                throw caseTwins(path, twin, spelling, origin);
+            }
+            if (!e.getValue().isObject()) {
+                String earlier = spelled.putIfAbsent(path, spelling);
+                if (earlier != null && !earlier.equals(spelling)) {
+                    throw caseTwins(path, earlier, spelling, origin);
+                }
+            }
             JsonNode value = e.getValue();
             if (value.isObject()) {
                 JsonNode existing = target.get(key);
                 ObjectNode child = existing instanceof ObjectNode o ? o : target.putObject(key);
-                mergeInto(child, value, path, origin);
+                mergeInto(child, value, path, spelling, origin, spelled);
             } else {
                 target.set(key, lowercaseKeys(value));
                 origins.put(path, origin);
             }
         }
+    }
+
+    /** Names the first segment where the two spellings part, e.g. {@code overrides.proxies.Proxy1}. */
+    private static ConfigException caseTwins(String path, String first, String second, String origin) {
+        String[] a = first.split("\\.");
+        String[] b = second.split("\\.");
+        int n = 0;
+        while (n < Math.min(a.length, b.length) - 1 && a[n].equals(b[n])) {
+            n++;
+        }
+        String one = String.join(".", java.util.Arrays.copyOf(a, n + 1));
+        String other = String.join(".", java.util.Arrays.copyOf(b, n + 1));
+        String key = one.toLowerCase(Locale.ROOT);
+        return ConfigException.forKey(key, envVarFor(key, origin), "`" + one + "` and `" + other + "` differ only in"
+                + " case, and keys are not case-sensitive (ids are lowercase): they would be one; rename or remove one ("
+                + origin + ")");
     }
 
     private static JsonNode lowercaseKeys(JsonNode node) {

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -115,7 +116,9 @@ public final class ReacherApi {
         r.post("/v1/check_email", ctx -> checkEmail(ctx, "v1", LimitPolicy.FAIL));
         r.get("/v1/proxies", this::proxies);
         r.post("/v1/bulk", this::createBulkJob);
+        r.get("/v1/bulk", this::bulkJobs);
         r.get("/v1/bulk/{job_id}", this::bulkProgress);
+        r.delete("/v1/bulk/{job_id}", this::cancelBulkJob);
         r.get("/v1/bulk/{job_id}/results", this::bulkResults);
 
         r.exception(HttpError.class, (e, ctx) -> write(ctx, e));
@@ -208,6 +211,29 @@ public final class ReacherApi {
         long id = jobId(ctx);
         requireSecret(ctx); // upstream leaves progress and results public: they hold the addresses
         JobProgress progress = bulkService().progress(id);
+        ctx.status(200).contentType("application/json").result(progress.toJson());
+    }
+
+    /** {@code GET /v1/bulk?limit=&offset=}: recent jobs first, {@code {"jobs":[progress…]}} (reacher-java's). */
+    private void bulkJobs(Context ctx) {
+        requireSecret(ctx); // the list leads to every job's addresses
+        BulkService service = bulkService();
+        Long limit = queryNumber(ctx, "limit");
+        Long offset = queryNumber(ctx, "offset");
+        List<JobProgress> jobs;
+        try {
+            jobs = service.jobs(limit == null ? 20 : (int) Math.min(limit, Integer.MAX_VALUE), offset == null ? 0 : offset);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.json(400, e.getMessage());
+        }
+        ctx.status(200).contentType("application/json").result(ReacherJson.write(Map.of("jobs", jobs)));
+    }
+
+    /** {@code DELETE /v1/bulk/{job_id}}: cancels the job and answers its progress ({@code Cancelled}). */
+    private void cancelBulkJob(Context ctx) {
+        long id = jobId(ctx);
+        requireSecret(ctx);
+        JobProgress progress = bulkService().cancel(id);
         ctx.status(200).contentType("application/json").result(progress.toJson());
     }
 

@@ -668,7 +668,7 @@ class ConfigLoaderTest {
                 Arguments.of(Map.of("RCH__OVERRIDES__YAHOO__TYPE", "Smtp"),
                         "overrides.yahoo.type (RCH__OVERRIDES__YAHOO__TYPE): expected \"smtp\", \"headless\" or \"api\", "
                                 + "got \"Smtp\""),
-                Arguments.of(Map.of("RCH__OVERRIDES__HOTMAILB2C__PROXY", "x"),
+                Arguments.of(Map.of("RCH__OVERRIDES__HOTMAILB2C__HELLO_NAME", "x"),
                         "overrides.hotmailb2c.type (RCH__OVERRIDES__HOTMAILB2C__TYPE): missing: expected \"smtp\" or "
                                 + "\"headless\""),
                 Arguments.of(Map.of("RCH__OVERRIDES__GMAIL__TYPE", "smtp", "RCH__OVERRIDES__GMAIL__SMTP_PORT", "x"),

@@ -103,7 +103,7 @@ class FleetProxyPoolTest {
         closeables.clear();
         api.close();
         Services.dropSchema(schema);
-        Services.deleteQueue(queue);
+        Services.deleteQueues(queue);
     }
 
     /** A worker with the three proxies in its pool, each with {@code perProxy} settings (e.g. MAX_REQUESTS_PER_SECOND). */
