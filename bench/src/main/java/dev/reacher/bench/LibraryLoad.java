@@ -561,7 +561,7 @@ public final class LibraryLoad {
             failoverCauses.forEach((cause, n) -> System.out.println("  failed over after " + cause + ": " + n));
             unknownDetails.forEach(d -> System.out.println("  unknown " + d));
             for (ProxyStatus s : pool.snapshot()) {
-                System.out.println("pool " + s.id() + ": state " + s.state() + ", picks " + s.picks() + ", verdicts "
+                System.out.println("pool " + s.id() + ": state " + s.state().json() + ", picks " + s.picks() + ", verdicts "
                         + s.verdicts() + ", proxy faults " + s.proxyFaults() + ", times ejected " + s.timesEjected());
             }
             System.out.println("RESULT failover unknown=" + verdicts.getOrDefault("unknown", 0)

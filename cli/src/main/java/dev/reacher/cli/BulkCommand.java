@@ -2,9 +2,9 @@ package dev.reacher.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
-import dev.reacher.server.bulk.ResultFormat;
-import dev.reacher.server.bulk.TaskWebhook;
-import dev.reacher.server.bulk.Webhook;
+import dev.reacher.server.results.ResultFormat;
+import dev.reacher.server.webhook.TaskWebhook;
+import dev.reacher.server.webhook.Webhook;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
-import dev.reacher.server.bulk.ResultCsv;
+import dev.reacher.server.results.ResultCsv;
 import dev.reacher.testkit.DnsFixture;
 import dev.reacher.testkit.Microsocks;
 import dev.reacher.testkit.ScriptedSmtpServer;

@@ -5,9 +5,8 @@ import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.ProxyCredentials;
 import dev.reacher.server.config.BackendConfig;
-import dev.reacher.server.http.ReacherApi;
+import dev.reacher.server.task.ProxyCredentials;
 import dev.reacher.server.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ final class ProcessParts {
         if (storage == null) {
             return null;
         }
-        CheckEmailInput template = ReacherApi.bulkTemplate(config);
+        CheckEmailInput template = config.bulkTemplate();
         List<ProxyConfig> known = new ArrayList<>();
         config.proxies().values().forEach(p -> known.add(p.proxy()));
         var worker = config.worker().settings(config.backendName());

@@ -5,6 +5,7 @@ import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.http.ReacherApi;
+import dev.reacher.server.http.ServerVersion;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;

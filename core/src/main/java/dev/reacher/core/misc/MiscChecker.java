@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The misc step of a check (§2.4): disposable, role and B2C lookups from the bundled lists, plus the
+ * The misc step of a check: disposable, role and B2C lookups from the bundled lists, plus the
  * optional Gravatar and HaveIBeenPwned HTTP lookups. One instance is meant to be shared: it owns one
  * {@link HttpClient}. Thread-safe; {@link #check} blocks (run it on a virtual thread) and never throws
  * for network trouble, which shows as a null field instead.

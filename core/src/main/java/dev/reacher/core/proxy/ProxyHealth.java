@@ -81,11 +81,6 @@ final class ProxyHealth {
         }
     }
 
-    /** Whether another verification fits under {@code max_in_flight}. */
-    boolean hasSlot() {
-        return proxy.maxInFlight() == null || inFlight.get() < proxy.maxInFlight();
-    }
-
     /**
      * Takes a slot and one request from every rate-limit bucket; with {@code enforceLimits} false,
      * takes the slot whatever the cap and budget say.
@@ -190,15 +185,15 @@ final class ProxyHealth {
         Instant now = clock.instant();
         lock.lock();
         try {
-            String state;
+            ProxyStatus.State state;
             String until = null;
             if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
-                state = "ejected";
+                state = ProxyStatus.State.EJECTED;
                 until = ejectedUntil.toString();
             } else if (ejectionStreak > 0) {
-                state = "trial";
+                state = ProxyStatus.State.TRIAL;
             } else {
-                state = "healthy";
+                state = ProxyStatus.State.HEALTHY;
             }
             Map<String, String> listed = new TreeMap<>();
             blacklist.forEach((provider, b) -> {
@@ -215,16 +210,18 @@ final class ProxyHealth {
     }
 
     /** A change of state worth telling listeners about. */
-    record Transition(String kind, Instant until) {
-        static final Transition NONE = new Transition("none", null);
-        static final Transition READMITTED = new Transition("readmitted", null);
+    record Transition(Kind kind, Instant until) {
+        enum Kind { NONE, EJECTED, READMITTED, BLACKLISTED }
+
+        static final Transition NONE = new Transition(Kind.NONE, null);
+        static final Transition READMITTED = new Transition(Kind.READMITTED, null);
 
         static Transition ejected(Instant until) {
-            return new Transition("ejected", until);
+            return new Transition(Kind.EJECTED, until);
         }
 
         static Transition blacklisted(Instant until) {
-            return new Transition("blacklisted", until);
+            return new Transition(Kind.BLACKLISTED, until);
         }
     }
 

@@ -78,6 +78,11 @@ public final class ProxyPool {
     }
 
     /** True when verifications without a pinned proxy rotate over the pool. */
+    /** The clock health, limits and route plans read time on. */
+    Clock clock() {
+        return clock;
+    }
+
     public boolean enabled() {
         return settings.enabled() && main != null;
     }
@@ -171,10 +176,10 @@ public final class ProxyPool {
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
                 switch (t.kind()) {
-                    case "ejected" -> l.ejected(id, t.until());
-                    case "readmitted" -> l.readmitted(id);
-                    case "blacklisted" -> l.blacklisted(id, provider, t.until());
-                    default -> { }
+                    case EJECTED -> l.ejected(id, t.until());
+                    case READMITTED -> l.readmitted(id);
+                    case BLACKLISTED -> l.blacklisted(id, provider, t.until());
+                    case NONE -> { }
                 }
             }
         }

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Chooses where one verification's SMTP connections go (proxy-rotation.md §2):
+ * Chooses where one verification's SMTP connections go, in this order of precedence:
  * <ol>
  *   <li>the provider's configured proxy id, or a comma-separated list of ids that rotates with the
  *       pool's strategy (a request-body proxy arrives here as id {@code default} for every provider);
@@ -69,6 +69,10 @@ public final class ProxyRouter {
             // Only the pool's own proxy gets health and limits; a request's ad-hoc proxy is used as is.
             if (pool != null && pool.enabled() && member != null && member.proxy().equals(proxy)) {
                 return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+            }
+            if (member != null && member.proxy().equals(proxy)) {
+                return AttemptRoutes.fixed(new AttemptRoutes.Next(SmtpRoute.via(id, proxy), member.helloName(),
+                        member.fromEmail(), null));
             }
             return AttemptRoutes.fixed(SmtpRoute.via(id, proxy));
         }
@@ -129,7 +133,7 @@ public final class ProxyRouter {
                         if (policy == LimitPolicy.FAIL) {
                             throw new ProxyLimitExceededException(e.retryAfter());
                         }
-                        Duration left = Duration.between(Instant.now(), deadline);
+                        Duration left = Duration.between(pool.clock().instant(), deadline);
                         if (left.compareTo(e.retryAfter()) < 0) {
                             return Next.failed(SmtpError.socks5("all proxies are at their rate limit or in-flight "
                                     + "cap until after this verification's deadline"));

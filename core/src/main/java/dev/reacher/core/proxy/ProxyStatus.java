@@ -3,12 +3,13 @@ package dev.reacher.core.proxy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Map;
 
 /**
  * One proxy's state at a moment, as {@code GET /v1/proxies} shows it. Never carries credentials.
  *
- * @param state {@code healthy}, {@code ejected} or {@code trial} (ejection time over, on probation)
+ * @param state healthy, ejected, or on trial (ejection time over, on probation)
  * @param ejectedUntil RFC 3339 instant while ejected, else null
  * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
  */
@@ -19,7 +20,7 @@ public record ProxyStatus(
         @JsonProperty("id") String id,
         @JsonProperty("address") String address,
         @JsonProperty("weight") int weight,
-        @JsonProperty("state") String state,
+        @JsonProperty("state") State state,
         @JsonProperty("ejected_until") String ejectedUntil,
         @JsonProperty("blacklisted_until") Map<String, String> blacklistedUntil,
         @JsonProperty("in_flight") int inFlight,
@@ -29,4 +30,26 @@ public record ProxyStatus(
         @JsonProperty("proxy_faults") long proxyFaults,
         @JsonProperty("blacklist_hits") long blacklistHits,
         @JsonProperty("consecutive_failures") int consecutiveFailures,
-        @JsonProperty("times_ejected") int timesEjected) {}
+        @JsonProperty("times_ejected") int timesEjected) {
+
+    /** Where a proxy stands in the pool's ejection cycle. */
+    public enum State {
+        /** Used normally. */
+        HEALTHY("healthy"),
+        /** Too many consecutive proxy faults: not picked until {@code ejected_until}. */
+        EJECTED("ejected"),
+        /** The ejection time is over: picked again, and ejected again at its next proxy fault. */
+        TRIAL("trial");
+
+        private final String json;
+
+        State(String json) {
+            this.json = json;
+        }
+
+        @JsonValue
+        public String json() {
+            return json;
+        }
+    }
+}

@@ -39,14 +39,24 @@ public interface AttemptRoutes {
         public static Next failed(SmtpError error) {
             return new Next(null, null, null, error);
         }
+
+        /** The SMTP config of an attempt on this route: the proxy's identity, and its id as {@code proxy}. */
+        public SmtpConfig configFor(SmtpConfig config) {
+            return config.withProxyIdentity(helloName, fromEmail).withProxy(route.proxyId());
+        }
     }
 
     /** Always the same route, no failover: upstream's behaviour. */
     static AttemptRoutes fixed(SmtpRoute route) {
+        return fixed(Next.of(route));
+    }
+
+    /** Always the same route and identity, no failover. */
+    static AttemptRoutes fixed(Next next) {
         return new AttemptRoutes() {
             @Override
             public Next next(boolean failover, Instant deadline) {
-                return Next.of(route);
+                return next;
             }
 
             @Override

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Upstream's substring tables that turn SMTP reply text into a mailbox state (§2.8) or an error
- * description (§2.13). Two deliberate fixes: a rejection whose text blames our IP (blacklist, rDNS)
+ * Upstream's substring tables that turn SMTP reply text into a mailbox state (RCPT TO) or an error
+ * description (blacklist, reverse DNS). Two deliberate fixes: a rejection whose text blames our IP (blacklist, rDNS)
  * is reported as that error before the invalid-mailbox table is consulted, because
  * {@code 554 5.7.1 … blocked using zen.spamhaus.org} says nothing about the mailbox; and a 4xx
  * (transient) reply is never matched against the invalid-mailbox table, because "try again later"

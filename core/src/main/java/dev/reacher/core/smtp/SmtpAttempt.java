@@ -27,8 +27,8 @@ public record SmtpAttempt(
     }
 
     /**
-     * Who an attempt's result counts against (proxy-rotation.md §3): only {@link #PROXY_FAULT} and
-     * {@link #IP_BLACKLISTED} are the proxy's doing.
+     * Who an attempt's result counts against, as {@link Blame} decides it: only {@link #PROXY_FAULT}
+     * and {@link #IP_BLACKLISTED} are the proxy's doing (failover; proxy health and blacklist backoff).
      */
     public enum Outcome {
         /** A verdict about the mailbox was reached. */

@@ -77,4 +77,17 @@ public record SmtpConfig(
     public SmtpConfig withIdentity(String helloName, String fromEmail) {
         return new SmtpConfig(fromEmail, helloName, proxy, smtpPort, smtpTimeout, retries);
     }
+
+    /**
+     * This config with a proxy's own EHLO name and MAIL FROM, where it has them: they win over the
+     * provider's, because an MX compares the EHLO name with the reverse DNS of the IP it sees (the
+     * proxy's). Null arguments keep this config's values.
+     */
+    public SmtpConfig withProxyIdentity(String proxyHelloName, String proxyFromEmail) {
+        if (proxyHelloName == null && proxyFromEmail == null) {
+            return this;
+        }
+        return withIdentity(proxyHelloName != null ? proxyHelloName : helloName,
+                proxyFromEmail != null ? proxyFromEmail : fromEmail);
+    }
 }

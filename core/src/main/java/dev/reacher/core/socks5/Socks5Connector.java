@@ -1,6 +1,6 @@
 package dev.reacher.core.socks5;
 
-import dev.reacher.core.socks5.Socks5Exception.Fault;
+import dev.reacher.core.socks5.Socks5Exception.Phase;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -34,8 +35,9 @@ import jdk.net.ExtendedSocketOptions;
  * bounds the TCP connect to the proxy, in milliseconds (upstream floors it to whole seconds, so any
  * value below 1000 fails at once there; {@code 0} still fails at once here, as upstream).
  *
- * <p>Every failure closes the socket and tells whom to blame: {@link Socks5Exception} or
- * {@link Socks5TimeoutException}, both with a {@link Fault}. Messages never contain the password.
+ * <p>Every failure closes the socket and says which step failed: {@link Socks5Exception} or
+ * {@link Socks5TimeoutException}, both with a {@link Phase} (and the CONNECT reply code when the
+ * proxy sent one). Whom that blames is the caller's decision. Messages never contain the password.
  */
 public final class Socks5Connector {
     private static final int VERSION = 5;
@@ -49,22 +51,6 @@ public final class Socks5Connector {
 
     /** Upstream's (fast-socks5) text for a proxy connect that hit {@code timeout_ms}. */
     static final String CONNECT_TIMEOUT_MESSAGE = "Error with reply: Connection timeout.";
-
-    /** What the handshake is waiting for, which decides whom a timeout or a dropped connection blames. */
-    private enum Phase {
-        NEGOTIATION("the SOCKS5 method negotiation", Fault.PROXY),
-        AUTHENTICATION("the username/password authentication", Fault.PROXY),
-        // The proxy is connecting to the target meanwhile; a silent proxy here usually means a silent MX.
-        CONNECT("the CONNECT request", Fault.TARGET);
-
-        final String description;
-        final Fault timeoutFault;
-
-        Phase(String description, Fault timeoutFault) {
-            this.description = description;
-            this.timeoutFault = timeoutFault;
-        }
-    }
 
     private static final boolean QUICK_ACK_SUPPORTED = quickAckSupported();
 
@@ -85,18 +71,23 @@ public final class Socks5Connector {
      *     one trailing dot and IPv6 brackets are removed
      * @return a connected socket whose streams now talk to the target, with SO_TIMEOUT reset to 0;
      *     the caller owns and closes it
-     * @throws Socks5Exception if the proxy fails or refuses, with {@link Socks5Exception#fault()}
-     *     PROXY (unreachable, authentication, broken protocol, general failure, ruleset) or TARGET
-     *     (the proxy reports network/host unreachable, connection refused or TTL expired)
-     * @throws Socks5TimeoutException if the deadline passes while waiting on the proxy, with the
-     *     fault of whoever was being waited for
-     * @throws SocketTimeoutException if the deadline had already passed before anything was sent
+     * @throws Socks5Exception if the proxy fails or refuses, with the {@link Phase} that failed and,
+     *     for an error reply to the CONNECT, its {@link Socks5Exception#replyCode()}
+     * @throws Socks5TimeoutException if the deadline passes while waiting on the proxy (also when it
+     *     had already passed before anything was sent: phase {@link Phase#PROXY_CONNECT})
      * @throws InterruptedIOException if the calling thread is interrupted (the interrupt status stays set)
      * @throws IllegalArgumentException if {@code targetPort} is not 1-65535
      */
     public static Socket connect(ProxyConfig proxy, String targetHost, int targetPort, Instant deadline)
             throws IOException {
+        return connect(proxy, targetHost, targetPort, deadline, Clock.systemUTC());
+    }
+
+    /** As {@link #connect(ProxyConfig, String, int, Instant)}, with {@code deadline} read on {@code clock}. */
+    public static Socket connect(ProxyConfig proxy, String targetHost, int targetPort, Instant deadline, Clock clock)
+            throws IOException {
         Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(targetHost, "targetHost");
         Objects.requireNonNull(deadline, "deadline");
         if (targetPort < 1 || targetPort > 65535) {
@@ -105,11 +96,16 @@ public final class Socks5Connector {
         byte[] request = connectRequest(cleanHost(targetHost), targetPort);
         String target = cleanHost(targetHost) + ":" + targetPort;
 
-        int remaining = remainingMillis(deadline);
+        int remaining;
+        try {
+            remaining = remainingMillis(deadline, clock);
+        } catch (SocketTimeoutException e) {
+            throw new Socks5TimeoutException(Phase.PROXY_CONNECT, "deadline passed", e);
+        }
         Long timeoutMs = proxy.timeoutMs();
         if (timeoutMs != null && timeoutMs == 0) {
             // A zero bound: upstream's 0 s tokio timeout fails before the connect can complete.
-            throw new Socks5Exception(Fault.PROXY, CONNECT_TIMEOUT_MESSAGE);
+            throw new Socks5Exception(Phase.PROXY_CONNECT, CONNECT_TIMEOUT_MESSAGE);
         }
         boolean proxyBound = timeoutMs != null && timeoutMs < remaining;
         int connectMs = proxyBound ? timeoutMs.intValue() : remaining;
@@ -129,11 +125,11 @@ public final class Socks5Connector {
             } catch (SocketTimeoutException e) {
                 throw connectTimeout(proxy, proxyBound, e);
             } catch (IOException e) {
-                throw interruptedOr(e, new Socks5Exception(Fault.PROXY,
+                throw interruptedOr(e, new Socks5Exception(Phase.PROXY_CONNECT,
                         "i/o error: " + e.getMessage() + " (proxy " + proxy.address() + ").", -1, e));
             }
             socket.setTcpNoDelay(true);
-            new Handshake(socket, proxy, target, deadline).run(request);
+            new Handshake(socket, proxy, target, deadline, clock).run(request);
             socket.setSoTimeout(0);
             quickAck(socket);
             connected = true;
@@ -146,24 +142,30 @@ public final class Socks5Connector {
     }
 
     /**
-     * Whether the proxy still answers: a new TCP connection to it gets a SOCKS5 reply to a method
-     * negotiation before {@code deadline}. Used after a proxied SMTP connection dropped, to tell a
-     * dead proxy (blame it, fail over) from an MX that hung up (the proxy answers; blame the MX).
-     * The negotiation is not finished: the probe connection is closed after the first reply byte.
+     * Called after a connection through {@code proxy} dropped (EOF, reset) before its user was done:
+     * the drop may be the proxy dying or the target hanging up, which look the same from here. So
+     * a new TCP connection asks the proxy for a SOCKS5 method negotiation (closed after the first
+     * reply byte) before {@code deadline}.
+     *
+     * @return a {@link Phase#TUNNEL} failure when the proxy no longer answers, or null when it does
+     *     (the drop came from the target)
      */
-    public static boolean answers(ProxyConfig proxy, Instant deadline) {
+    public static Socks5Exception tunnelLost(ProxyConfig proxy, Instant deadline, Clock clock) {
         Objects.requireNonNull(proxy, "proxy");
         try {
-            InetAddress address = resolveProxy(proxy, remainingMillis(deadline), false);
+            InetAddress address = resolveProxy(proxy, remainingMillis(deadline, clock), false);
             try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress(address, proxy.port()), remainingMillis(deadline));
-                probe.setSoTimeout(remainingMillis(deadline));
+                probe.connect(new InetSocketAddress(address, proxy.port()), remainingMillis(deadline, clock));
+                probe.setSoTimeout(remainingMillis(deadline, clock));
                 probe.getOutputStream().write(new byte[] {VERSION, 1, METHOD_NONE});
-                return probe.getInputStream().read() == VERSION;
+                if (probe.getInputStream().read() == VERSION) {
+                    return null;
+                }
             }
         } catch (IOException e) {
-            return false;
+            // no answer: fall through
         }
+        return new Socks5Exception(Phase.TUNNEL, "proxy " + proxy.address() + " no longer answers");
     }
 
     /**
@@ -204,9 +206,9 @@ public final class Socks5Connector {
 
     private static IOException connectTimeout(ProxyConfig proxy, boolean proxyBound, Throwable cause) {
         if (proxyBound) {
-            return new Socks5Exception(Fault.PROXY, CONNECT_TIMEOUT_MESSAGE, -1, cause);
+            return new Socks5Exception(Phase.PROXY_CONNECT, CONNECT_TIMEOUT_MESSAGE, -1, cause);
         }
-        return new Socks5TimeoutException(Fault.PROXY,
+        return new Socks5TimeoutException(Phase.PROXY_CONNECT,
                 "Timed out connecting to proxy " + proxy.address() + " (deadline reached).", cause);
     }
 
@@ -228,7 +230,7 @@ public final class Socks5Connector {
             throw connectTimeout(proxy, proxyBound, e);
         } catch (ExecutionException e) {
             String why = e.getCause() instanceof UnknownHostException ? "unknown host" : String.valueOf(e.getCause());
-            throw new Socks5Exception(Fault.PROXY,
+            throw new Socks5Exception(Phase.PROXY_CONNECT,
                     "i/o error: cannot resolve proxy host " + proxy.address() + ": " + why + ".", -1, e.getCause());
         } catch (InterruptedException e) {
             lookup.cancel(true);
@@ -243,12 +245,14 @@ public final class Socks5Connector {
         private final ProxyConfig proxy;
         private final String target;
         private final Instant deadline;
+        private final Clock clock;
         private final InputStream in;
         private final OutputStream out;
-        private Phase phase = Phase.NEGOTIATION;
+        private Phase phase = Phase.GREETING;
 
-        Handshake(Socket socket, ProxyConfig proxy, String target, Instant deadline) throws IOException {
+        Handshake(Socket socket, ProxyConfig proxy, String target, Instant deadline, Clock clock) throws IOException {
             this.socket = socket;
+            this.clock = clock;
             this.proxy = proxy;
             this.target = target;
             this.deadline = deadline;
@@ -268,15 +272,15 @@ public final class Socks5Connector {
             } catch (Socks5Exception | Socks5TimeoutException e) {
                 throw e;
             } catch (SocketTimeoutException e) {
-                throw new Socks5TimeoutException(phase.timeoutFault, "Proxy " + proxy.address()
-                        + " did not finish " + phase.description + (phase == Phase.CONNECT ? " to " + target : "")
+                throw new Socks5TimeoutException(phase, "Proxy " + proxy.address()
+                        + " did not finish " + phase.description() + (phase == Phase.CONNECT ? " to " + target : "")
                         + " before the deadline.", e);
             } catch (EOFException e) {
-                throw new Socks5Exception(Fault.PROXY, "Malformed proxy reply: proxy " + proxy.address()
-                        + " closed the connection during " + phase.description + ".", -1, e);
+                throw new Socks5Exception(phase, "Malformed proxy reply: proxy " + proxy.address()
+                        + " closed the connection during " + phase.description() + ".", -1, e);
             } catch (IOException e) {
-                throw interruptedOr(e, new Socks5Exception(Fault.PROXY, "i/o error: " + e.getMessage() + " (proxy "
-                        + proxy.address() + ", during " + phase.description + ").", -1, e));
+                throw interruptedOr(e, new Socks5Exception(phase, "i/o error: " + e.getMessage() + " (proxy "
+                        + proxy.address() + ", during " + phase.description() + ").", -1, e));
             }
         }
 
@@ -294,7 +298,7 @@ public final class Socks5Connector {
                 return;
             }
             if (method == METHOD_USER_PASS && offerPassword) {
-                phase = Phase.AUTHENTICATION;
+                phase = Phase.AUTH;
                 authenticate();
                 return;
             }
@@ -307,7 +311,7 @@ public final class Socks5Connector {
             } else {
                 why = "proxy " + proxy.address() + " chose a method that was not offered.";
             }
-            throw new Socks5Exception(Fault.PROXY, "Auth method unacceptable `[" + method + "]`: " + why);
+            throw new Socks5Exception(Phase.GREETING, "Auth method unacceptable `[" + method + "]`: " + why);
         }
 
         /** RFC 1929. The reply's version byte is not checked: servers send 1 or 5. */
@@ -315,7 +319,7 @@ public final class Socks5Connector {
             byte[] user = proxy.username().getBytes(StandardCharsets.UTF_8);
             byte[] pass = proxy.password().getBytes(StandardCharsets.UTF_8);
             if (user.length > 255 || pass.length > 255) {
-                throw new Socks5Exception(Fault.PROXY,
+                throw new Socks5Exception(Phase.AUTH,
                         "Authentication failed `the proxy username or password is longer than 255 bytes`.");
             }
             ByteArrayOutputStream request = new ByteArrayOutputStream(3 + user.length + pass.length);
@@ -328,7 +332,7 @@ public final class Socks5Connector {
             out.flush();
             int status = readExactly(2)[1] & 0xFF;
             if (status != 0) {
-                throw new Socks5Exception(Fault.PROXY, "Authentication rejected `username " + proxy.username()
+                throw new Socks5Exception(Phase.AUTH, "Authentication rejected `username " + proxy.username()
                         + ", status " + status + "`: proxy " + proxy.address()
                         + " refused the username or password.");
             }
@@ -354,12 +358,12 @@ public final class Socks5Connector {
         }
 
         private int throwMalformed(String what) throws Socks5Exception {
-            throw new Socks5Exception(Fault.PROXY, "Malformed proxy reply: " + what + " from proxy " + proxy.address() + ".");
+            throw new Socks5Exception(phase, "Malformed proxy reply: " + what + " from proxy " + proxy.address() + ".");
         }
 
         private void expectVersion(byte version) throws Socks5Exception {
             if (version != VERSION) {
-                throwMalformed("unsupported SOCKS version `" + (version & 0xFF) + "` during " + phase.description);
+                throwMalformed("unsupported SOCKS version `" + (version & 0xFF) + "` during " + phase.description());
             }
         }
 
@@ -368,7 +372,7 @@ public final class Socks5Connector {
             byte[] buffer = new byte[n];
             int offset = 0;
             while (offset < n) {
-                socket.setSoTimeout(remainingMillis(deadline));
+                socket.setSoTimeout(remainingMillis(deadline, clock));
                 int read = in.read(buffer, offset, n - offset);
                 if (read < 0) {
                     throw new EOFException();
@@ -391,7 +395,7 @@ public final class Socks5Connector {
             request.write(ip, 0, ip.length);
         } else {
             if (host.isEmpty() || host.length() > 255 || !StandardCharsets.US_ASCII.newEncoder().canEncode(host)) {
-                throw new Socks5Exception(Fault.TARGET, "Invalid target host name `" + host
+                throw new Socks5Exception(Phase.REQUEST, "Invalid target host name `" + host
                         + "`: must be 1-255 ASCII characters (IDNA-encode it first).");
             }
             byte[] name = host.getBytes(StandardCharsets.US_ASCII);
@@ -478,8 +482,8 @@ public final class Socks5Connector {
         return raw;
     }
 
-    private static int remainingMillis(Instant deadline) throws SocketTimeoutException {
-        long ms = Duration.between(Instant.now(), deadline).toMillis();
+    private static int remainingMillis(Instant deadline, Clock clock) throws SocketTimeoutException {
+        long ms = Duration.between(clock.instant(), deadline).toMillis();
         if (ms <= 0) {
             throw new SocketTimeoutException("deadline passed");
         }

@@ -1,41 +1,69 @@
 package dev.reacher.core.socks5;
 
 import java.io.IOException;
+import java.util.Objects;
 
 /**
- * A SOCKS5 failure, with whom to blame: the proxy itself (unreachable, auth rejected, broken
- * protocol) or the target behind it (the proxy says the MX host is unreachable or refused).
- * The message follows upstream's {@code fast-socks5} wording, e.g. {@code Error with reply: Connection refused.}
+ * A SOCKS5 failure that says which step of talking to the proxy failed ({@link #phase()}) and, when
+ * the proxy answered the CONNECT with an error, its RFC 1928 reply code. Whom that blames (the proxy
+ * or the target behind it) is decided by the caller, in one place. The message follows upstream's
+ * {@code fast-socks5} wording, e.g. {@code Error with reply: Connection refused.}; it never contains
+ * the password.
  */
 public final class Socks5Exception extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** Who caused the failure; drives failover (proxy) versus a plain {@code unknown} verdict (target). */
-    public enum Fault { PROXY, TARGET }
+    /** The step of a SOCKS5 connection that failed. */
+    public enum Phase {
+        /** The CONNECT request could not be built (the target name cannot be sent); no I/O happened. */
+        REQUEST("building the CONNECT request"),
+        /** Resolving the proxy's host, or the TCP connect to the proxy (bounded by {@code timeout_ms}). */
+        PROXY_CONNECT("the connection to the proxy"),
+        /** RFC 1928 method negotiation. */
+        GREETING("the SOCKS5 method negotiation"),
+        /** RFC 1929 username/password authentication. */
+        AUTH("the username/password authentication"),
+        /** The CONNECT request and its reply; meanwhile the proxy is connecting to the target. */
+        CONNECT("the CONNECT request"),
+        /** The established tunnel: the connection through the proxy dropped and the proxy no longer answers. */
+        TUNNEL("the tunnel");
 
-    private final Fault fault;
-    private final int replyCode;
+        private final String description;
 
-    public Socks5Exception(Fault fault, String message) {
-        this(fault, message, -1, null);
+        Phase(String description) {
+            this.description = description;
+        }
+
+        /** The step in words, for messages. */
+        public String description() {
+            return description;
+        }
     }
 
-    public Socks5Exception(Fault fault, String message, int replyCode, Throwable cause) {
+    private final Phase phase;
+    private final int replyCode;
+
+    public Socks5Exception(Phase phase, String message) {
+        this(phase, message, -1, null);
+    }
+
+    public Socks5Exception(Phase phase, String message, int replyCode, Throwable cause) {
         super(message, cause);
-        this.fault = fault;
+        this.phase = Objects.requireNonNull(phase, "phase");
         this.replyCode = replyCode;
     }
 
-    public Fault fault() {
-        return fault;
+    /** Which step failed. */
+    public Phase phase() {
+        return phase;
     }
 
-    /** The RFC 1928 REP field when the proxy answered the CONNECT, else -1. */
+    /** The RFC 1928 REP field when the proxy answered the CONNECT with an error, else -1. */
     public int replyCode() {
         return replyCode;
     }
 
-    /** Maps an RFC 1928 reply code to an exception worded as upstream's. */
+    /** An RFC 1928 error reply to the CONNECT, worded as upstream's. */
     static Socks5Exception forReply(int rep) {
         String text = switch (rep) {
             case 1 -> "General failure";
@@ -48,8 +76,6 @@ public final class Socks5Exception extends IOException {
             case 8 -> "Address type not supported";
             default -> "Unknown reply code " + rep;
         };
-        // 3-6 describe the path from the proxy to the MX: not the proxy's fault.
-        Fault fault = rep >= 3 && rep <= 6 ? Fault.TARGET : Fault.PROXY;
-        return new Socks5Exception(fault, "Error with reply: " + text + ".", rep, null);
+        return new Socks5Exception(Phase.CONNECT, "Error with reply: " + text + ".", rep, null);
     }
 }

@@ -1,7 +1,7 @@
 package dev.reacher.core.syntax;
 
 /**
- * Upstream's syntax check (§2.1): async-smtp's address sanity check followed by the fast_chemail
+ * Upstream's syntax check: async-smtp's address sanity check followed by the fast_chemail
  * grammar. The input is used exactly as given: no trimming, lowercasing or IDN conversion.
  *
  * <p>Deviation from upstream, by design: disposable domains are <em>not</em> a syntax failure here.

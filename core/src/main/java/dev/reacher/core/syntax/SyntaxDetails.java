@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param address the input exactly as given when valid, null when invalid
  * @param domain the part after {@code @}, original case; {@code ""} when invalid
- * @param isValidSyntax whether the §2.1 grammar accepted the input
+ * @param isValidSyntax whether the syntax check (async-smtp's sanity check, then the fast_chemail grammar) accepted the input
  * @param username the part before {@code @}, original case; {@code ""} when invalid
  * @param normalizedEmail informational Gmail normalisation ({@link EmailNormalizer}); null when invalid
  * @param suggestion a "did you mean" address at a well-known provider, or null

@@ -19,7 +19,6 @@ import dev.reacher.core.smtp.SmtpDetails;
 import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.SmtpOutcome;
 import dev.reacher.core.smtp.SmtpRequest;
-import dev.reacher.core.smtp.SmtpRoute;
 import dev.reacher.core.smtp.Rules;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.syntax.ProviderSuggestion;
@@ -28,6 +27,7 @@ import dev.reacher.core.syntax.SyntaxDetails;
 import dev.reacher.core.verify.DebugDetails.SmtpDebug;
 import dev.reacher.core.verify.DebugDetails.UsedMethod;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The verification pipeline (reacher-core.md §1): syntax, MX lookup, misc checks, provider
+ * The verification pipeline, in upstream's order: syntax, MX lookup, misc checks, provider
  * detection, SMTP, verdict. Thread-safe and meant to be shared: build one per process and call
  * {@link #verify} from as many virtual threads as you like. It never throws for anything about
  * the address or the network; problems are reported inside the output.
@@ -60,7 +60,7 @@ public final class EmailVerifier implements AutoCloseable {
         this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
         this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
         this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
-                : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns);
+                : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns, b.clock);
         this.router = new ProxyRouter(b.proxyPool);
     }
 
@@ -155,7 +155,7 @@ public final class EmailVerifier implements AutoCloseable {
                 AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
                         syntax.domain(), policy, avoidProxies);
                 SmtpOutcome outcome = smtpVerifier.verify(
-                        new SmtpRequest(email, syntax.domain(), hosts, config, SmtpRoute.direct()), routes);
+                        new SmtpRequest(email, syntax.domain(), hosts, config), routes);
                 details = outcome.details();
                 error = outcome.error();
                 smtpDebug = new SmtpDebug(new UsedMethod.Smtp(outcome.host(), outcome.used()), outcome.attempts());
@@ -180,7 +180,11 @@ public final class EmailVerifier implements AutoCloseable {
         return new CheckEmailOutput(email, reachable, misc, mx, details, error, syntax, debug);
     }
 
-    /** reacher-core.md §3, evaluated top-down. */
+    /**
+     * Upstream's verdict, first match wins: any SMTP error is unknown; a disposable or role address,
+     * a catch-all or a full inbox is risky; not deliverable, no SMTP connection or disabled is
+     * invalid; otherwise safe.
+     */
     static Reachable reachable(MiscDetails misc, SmtpDetails smtp, SmtpError error) {
         if (error != null) {
             return Reachable.UNKNOWN;
@@ -198,7 +202,10 @@ public final class EmailVerifier implements AutoCloseable {
         return syntax.withSuggestion(ProviderSuggestion.suggest(syntax));
     }
 
-    /** Rows A–C of reacher-core.md §1.1; unlike upstream, the input's backend name is kept. */
+    /**
+     * The output of a check that ends before SMTP (bad syntax, no MX, null MX): every later step at
+     * its defaults. Unlike upstream, the input's backend name is kept.
+     */
     private static CheckEmailOutput early(CheckEmailInput input, Reachable reachable, MxDetails mx,
             SyntaxDetails syntax, Instant start) {
         return new CheckEmailOutput(input.toEmail(), reachable, MiscDetails.defaults(), mx, SmtpDetails.defaults(),
@@ -224,8 +231,18 @@ public final class EmailVerifier implements AutoCloseable {
         private SmtpVerifier smtpVerifier;
         private ProxyPool proxyPool;
         private SmtpVerifier.ProxyDns proxyDns = SmtpVerifier.ProxyDns.REMOTE;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
+
+        /**
+         * The clock the SMTP step reads its deadlines on (default: the system clock). The proxy
+         * pool has its own, given to {@link ProxyPool#create}; tests pass the same one to both.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
 
         /** Who resolves MX names for proxied connections (default: the proxy, as upstream). */
         public Builder proxyDns(SmtpVerifier.ProxyDns mode) {

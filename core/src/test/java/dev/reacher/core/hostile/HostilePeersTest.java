@@ -320,8 +320,8 @@ class HostilePeersTest {
 
     /**
      * Postfix with postgrey (the most common greylisting setup) defers with {@code 450 4.2.0 <rcpt>:
-     * Recipient address rejected: Greylisted, …}. Upstream's invalid-mailbox table (reacher-core.md
-     * §2.8 rule 4) matches {@code address rejected} whatever the reply class, so upstream reports an
+     * Recipient address rejected: Greylisted, …}. Upstream's invalid-mailbox table
+     * matches {@code address rejected} whatever the reply class, so upstream reports an
      * existing mailbox behind postgrey as {@code invalid}; we never match a 4xx reply against that
      * table (docs/compatibility.md), so it is a temporary error.
      */

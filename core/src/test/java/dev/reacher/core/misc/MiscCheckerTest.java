@@ -45,7 +45,7 @@ class MiscCheckerTest {
         return s;
     }
 
-    // §7.8 misc/mod.rs, with Gravatar on loopback instead of the internet
+    // upstream's misc/mod.rs vectors, with Gravatar on loopback instead of the internet
 
     @Test
     void upstreamVectorTestAtGmail() throws Exception {

@@ -9,7 +9,7 @@ class MiscDetailsTest {
 
     @Test
     void defaultsSerialiseAsUpstream() {
-        // §7.10: the misc object of an early return.
+        // Upstream's misc object of an early return (bad syntax or no MX).
         assertThat(ReacherJson.write(MiscDetails.defaults())).isEqualTo(
                 "{\"is_disposable\":false,\"is_role_account\":false,\"is_b2c\":false,\"gravatar_url\":null,"
                         + "\"haveibeenpwned\":null}");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** reacher-core.md §7.12 provider detection vectors and the case rules of §2.5. */
+/** Upstream's provider detection vectors (by MX host suffix), and its case rules: MX hosts compare lowercase. */
 class ProviderTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(textBlock = """

@@ -191,7 +191,7 @@ class PoolEndToEndTest {
                 // p2 was tried until it was ejected; each time the verification moved on to a live proxy
                 assertThat(failedOver).isNotEmpty().containsOnly("p2:proxy_fault>verdict");
                 ProxyStatus p2Status = pool.snapshot().stream().filter(s -> s.id().equals("p2")).findFirst().orElseThrow();
-                assertThat(p2Status.state()).isEqualTo("ejected");
+                assertThat(p2Status.state()).isEqualTo(ProxyStatus.State.EJECTED);
                 assertThat(p2Status.proxyFaults()).isGreaterThanOrEqualTo(2);
                 assertThat(sessionProxies().subList(before, smtp.sessions().size())).doesNotContain("p2");
             } finally {
@@ -207,7 +207,7 @@ class PoolEndToEndTest {
             assertThat(verdicts).hasSize(30).containsOnly(Reachable.SAFE);
             assertThat(sessionProxies().subList(afterRestart, smtp.sessions().size())).contains("p2");
             assertThat(pool.snapshot().stream().filter(s -> s.id().equals("p2")).findFirst().orElseThrow().state())
-                    .isEqualTo("healthy");
+                    .isEqualTo(ProxyStatus.State.HEALTHY);
         }
     }
 

@@ -60,7 +60,7 @@ class ProxyPoolTest {
         return l.proxy().id();
     }
 
-    private static String state(ProxyPool pool, String id) {
+    private static ProxyStatus.State state(ProxyPool pool, String id) {
         return pool.snapshot().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().state();
     }
 
@@ -71,30 +71,30 @@ class ProxyPoolTest {
         assertThat(pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT)).isEqualTo("p1");
         assertThat(pickId(pool, Provider.GMAIL, Outcome.VERDICT)).isEqualTo("p2");
         assertThat(pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT)).isEqualTo("p1");
-        assertThat(state(pool, "p1")).isEqualTo("ejected");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.EJECTED);
         assertThat(events).containsExactly("ejected p1");
         for (int i = 0; i < 5; i++) {
             assertThat(pickId(pool, Provider.GMAIL, Outcome.VERDICT)).isEqualTo("p2");
         }
         clock.advance(Duration.ofSeconds(31));
-        assertThat(state(pool, "p1")).isEqualTo("trial");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.TRIAL);
         // on trial, a single fault re-ejects, for twice as long
         ProxyPool.Lease l;
         do {
             l = lease(pool, Provider.GMAIL);
             l.report(l.proxy().id().equals("p1") ? Outcome.PROXY_FAULT : Outcome.VERDICT, Duration.ZERO);
         } while (!l.proxy().id().equals("p1"));
-        assertThat(state(pool, "p1")).isEqualTo("ejected");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.EJECTED);
         clock.advance(Duration.ofSeconds(31));
-        assertThat(state(pool, "p1")).isEqualTo("ejected");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.EJECTED);
         clock.advance(Duration.ofSeconds(30));
-        assertThat(state(pool, "p1")).isEqualTo("trial");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.TRIAL);
         // a success on trial restores it
         String id;
         do {
             id = pickId(pool, Provider.GMAIL, Outcome.VERDICT);
         } while (!id.equals("p1"));
-        assertThat(state(pool, "p1")).isEqualTo("healthy");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.HEALTHY);
         assertThat(events).containsExactly("ejected p1", "ejected p1", "readmitted p1");
         assertThat(pool.snapshot().get(0).timesEjected()).isEqualTo(2);
     }
@@ -117,7 +117,7 @@ class ProxyPoolTest {
                 Outcome.PROXY_FAULT, Outcome.TARGET_FAULT)) {
             pickId(pool, Provider.GMAIL, o);
         }
-        assertThat(state(pool, "p1")).isEqualTo("healthy");
+        assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.HEALTHY);
         assertThat(pool.snapshot().get(0).proxyFaults()).isEqualTo(2);
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** proxy-rotation.md §2: request proxy > provider override > pool > default > direct. */
+/** Route precedence: request proxy > provider override > pool > default > direct. */
 class ProxyRouterTest {
     private static final ProxyConfig DEFAULT = new ProxyConfig("127.0.0.1", 1080);
     private static final ProxyConfig P1 = new ProxyConfig("127.0.0.1", 1081);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** proxy-rotation.md §6: exact sequences, distributions, concurrency. */
+/** Every selection strategy: exact sequences, distributions, concurrency. */
 class SelectionStrategyTest {
 
     private static List<PoolProxy> members(int... weights) {

@@ -17,7 +17,7 @@ class ReplyClassifierTest {
     }
 
     /**
-     * reacher-core.md §7.12 (RCPT classification) plus our two fixes: blacklist replies, and 4xx
+     * Upstream's RCPT reply classification (its test vectors) plus our two fixes: blacklist replies, and 4xx
      * replies never matched against the invalid-mailbox table (postgrey; a deferred verification).
      */
     @ParameterizedTest(name = "{0} {1} -> {2}")
@@ -50,7 +50,7 @@ class ReplyClassifierTest {
                 .isEqualTo(MailboxState.INVALID);
     }
 
-    /** reacher-core.md §7.3 is_err_ip_blacklisted and the async-smtp display text. */
+    /** Upstream's is_err_ip_blacklisted vectors and the async-smtp display text. */
     @Test
     void gmxBlockListReplyIsIpBlacklisted() {
         SmtpReply gmx = reply(510, "gmx.net (mxgmx117) Nemesis ESMTP Service not available", "No SMTP service",
@@ -61,7 +61,7 @@ class ReplyClassifierTest {
                 + "https://www.gmx.net/mail/senderguidelines?c=bl");
     }
 
-    /** reacher-core.md §7.4: serialisation of a transient error with and without a description. */
+    /** Upstream's JSON for a transient error with and without a description. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
         blacklist | {"error":{"type":"AsyncSmtpError","message":"transient: blacklist; 8BITMIME; SIZE 42"},"description":"IpBlacklisted"}

@@ -6,7 +6,7 @@ import dev.reacher.core.smtp.Rules.Rule;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** reacher-core.md §7.5 and the lookup rules of §2.14. */
+/** Upstream's bundled rules file and its lookup: by domain, then by MX host suffix. */
 class RulesTest {
     @ParameterizedTest
     @CsvSource(textBlock = """

@@ -55,7 +55,7 @@ class SmtpVerifierTest {
     }
 
     private SmtpOutcome verify(String email, SmtpConfig config) {
-        return verifier.verify(new SmtpRequest(email, DOMAIN, List.of(MX), config, SmtpRoute.direct()));
+        return verifier.verify(new SmtpRequest(email, DOMAIN, List.of(MX), config));
     }
 
     @Test
@@ -101,7 +101,7 @@ class SmtpVerifierTest {
     void skipCatchAllRuleSendsNoProbe() {
         smtp.onRcpt("alice@gmail.com", Reply.lines("250 OK"));
         SmtpOutcome out = verifier.verify(new SmtpRequest("alice@gmail.com", "gmail.com", List.of(MX),
-                config(Duration.ofSeconds(5), 1), SmtpRoute.direct()));
+                config(Duration.ofSeconds(5), 1)));
         assertThat(out.details().isDeliverable()).isTrue();
         assertThat(smtp.recipients()).containsExactly("alice@gmail.com");
     }
@@ -249,7 +249,7 @@ class SmtpVerifierTest {
     @Test
     void unreachableBestMxFallsBackToTheNext() {
         SmtpOutcome out = verifier.verify(new SmtpRequest("alice@example.test", DOMAIN,
-                List.of("dead.example.test.", MX), config(Duration.ofSeconds(5), 1), SmtpRoute.direct()));
+                List.of("dead.example.test.", MX), config(Duration.ofSeconds(5), 1)));
         assertThat(out.details().isDeliverable()).isTrue();
         assertThat(out.host()).isEqualTo(MX);
     }
@@ -257,7 +257,7 @@ class SmtpVerifierTest {
     @Test
     void allMxUnreachableIsAnIoErrorOnTheBestHost() {
         SmtpOutcome out = verifier.verify(new SmtpRequest("alice@example.test", DOMAIN,
-                List.of("dead.example.test."), config(Duration.ofSeconds(5), 1), SmtpRoute.direct()));
+                List.of("dead.example.test."), config(Duration.ofSeconds(5), 1)));
         assertThat(out.error().type()).isEqualTo(SmtpError.Type.IO);
         assertThat(out.error().message()).containsIgnoringCase("refused");
         assertThat(out.host()).isEqualTo("dead.example.test.");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.reacher.core.socks5.FakeSocks5Server.Request;
-import dev.reacher.core.socks5.Socks5Exception.Fault;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -138,7 +137,7 @@ class Socks5ConnectorProtocolTest {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(fake.proxy(), "mx.example.test", 25, deadline()));
             assertThat(e.getMessage()).isEqualTo("Error with reply: " + text + ".");
-            assertThat(e.fault()).isEqualTo(fault);
+            assertThat(Fault.of(e)).isEqualTo(fault);
             assertThat(e.replyCode()).isEqualTo(rep);
         }
     }
@@ -151,7 +150,7 @@ class Socks5ConnectorProtocolTest {
                     () -> Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline));
             assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
             assertThat(e).isInstanceOf(SocketTimeoutException.class);
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).contains("method negotiation").contains("127.0.0.1:" + fake.port());
         }
     }
@@ -170,7 +169,7 @@ class Socks5ConnectorProtocolTest {
             Socks5TimeoutException e = catchThrowableOfType(Socks5TimeoutException.class,
                     () -> Socks5Connector.connect(fake.proxy(), "mx.example.test", 25, deadline));
             assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
-            assertThat(e.fault()).isEqualTo(Fault.TARGET);
+            assertThat(Fault.of(e)).isEqualTo(Fault.TARGET);
             assertThat(e.getMessage()).contains("CONNECT request to mx.example.test:25");
         }
     }
@@ -185,7 +184,7 @@ class Socks5ConnectorProtocolTest {
         try (FakeSocks5Server fake = FakeSocks5Server.start(script)) {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).startsWith("Malformed proxy reply").contains("SOCKS version `4`");
         }
     }
@@ -202,7 +201,7 @@ class Socks5ConnectorProtocolTest {
         try (FakeSocks5Server fake = FakeSocks5Server.start(script)) {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).startsWith("Malformed proxy reply").contains("CONNECT");
         }
     }
@@ -219,7 +218,7 @@ class Socks5ConnectorProtocolTest {
         try (FakeSocks5Server fake = FakeSocks5Server.start(script)) {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).startsWith("Malformed proxy reply: address type `9`");
         }
     }
@@ -245,7 +244,7 @@ class Socks5ConnectorProtocolTest {
         try (FakeSocks5Server fake = FakeSocks5Server.start(script)) {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).startsWith("Malformed proxy reply").contains("closed the connection");
             assertThat(e.replyCode()).isEqualTo(-1);
         }
@@ -261,7 +260,7 @@ class Socks5ConnectorProtocolTest {
         try (FakeSocks5Server fake = FakeSocks5Server.start(script)) {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(fake.proxy(), "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).startsWith("Auth method unacceptable `[2]`");
         }
     }
@@ -273,7 +272,7 @@ class Socks5ConnectorProtocolTest {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(proxy, "localhost", 25, deadline()));
             assertThat(e.getMessage()).isEqualTo("Error with reply: Connection timeout.");
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             Thread.sleep(100);
             assertThat(fake.accepted()).isZero();
         }
@@ -295,7 +294,7 @@ class Socks5ConnectorProtocolTest {
             for (String host : new String[] {"", "bücher.example", "a".repeat(256)}) {
                 Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                         () -> Socks5Connector.connect(fake.proxy(), host, 25, deadline()));
-                assertThat(e.fault()).as(host).isEqualTo(Fault.TARGET);
+                assertThat(Fault.of(e)).as(host).isEqualTo(Fault.TARGET);
                 assertThat(e.getMessage()).startsWith("Invalid target host name");
             }
             Thread.sleep(100);
@@ -321,7 +320,7 @@ class Socks5ConnectorProtocolTest {
             ProxyConfig proxy = new ProxyConfig("127.0.0.1", fake.port(), "alice", "Sup3r-Secret!", null);
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(proxy, "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).startsWith("Authentication rejected").contains("alice").doesNotContain("Sup3r-Secret!");
             assertThat(e.toString()).doesNotContain("Sup3r-Secret!");
             assertThat(proxy.toString()).doesNotContain("Sup3r-Secret!");
@@ -339,7 +338,7 @@ class Socks5ConnectorProtocolTest {
             ProxyConfig proxy = new ProxyConfig("127.0.0.1", fake.port(), "alice", password, null);
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(proxy, "localhost", 25, deadline()));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).contains("longer than 255 bytes").doesNotContain(password);
         }
     }

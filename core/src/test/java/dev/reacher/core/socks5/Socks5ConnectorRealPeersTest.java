@@ -3,7 +3,6 @@ package dev.reacher.core.socks5;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.reacher.core.socks5.Socks5Exception.Fault;
 import dev.reacher.testkit.BlackholeListener;
 import dev.reacher.testkit.Dante;
 import dev.reacher.testkit.LoopbackPorts;
@@ -108,7 +107,7 @@ class Socks5ConnectorRealPeersTest {
         ProxyConfig proxy = new ProxyConfig(peer.host(), peer.port(), peer.username(), "not-" + peer.password(), null);
         Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                 () -> Socks5Connector.connect(proxy, "localhost", target.port(), deadline()));
-        assertThat(e.fault()).isEqualTo(Fault.PROXY);
+        assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
         assertThat(e.getMessage())
                 .startsWith("Authentication rejected `username " + peer.username())
                 .contains("refused the username or password")
@@ -121,7 +120,7 @@ class Socks5ConnectorRealPeersTest {
         ProxyConfig proxy = new ProxyConfig(peer.host(), peer.port());
         Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                 () -> Socks5Connector.connect(proxy, "localhost", target.port(), deadline()));
-        assertThat(e.fault()).isEqualTo(Fault.PROXY);
+        assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
         assertThat(e.getMessage()).isEqualTo("Auth method unacceptable `[255]`: proxy " + proxy.address()
                 + " requires authentication, but no username and password are configured for it.");
     }
@@ -133,7 +132,7 @@ class Socks5ConnectorRealPeersTest {
         for (String host : List.of("localhost", "127.0.0.1")) {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(config(peer), host, closedPort, deadline()));
-            assertThat(e.fault()).as(host).isEqualTo(Fault.TARGET);
+            assertThat(Fault.of(e)).as(host).isEqualTo(Fault.TARGET);
             assertThat(e.replyCode()).isEqualTo(5);
             assertThat(e.getMessage()).isEqualTo("Error with reply: Connection refused.");
         }
@@ -144,7 +143,7 @@ class Socks5ConnectorRealPeersTest {
         ProxyConfig proxy = new ProxyConfig("127.0.0.1", LoopbackPorts.freePort());
         Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                 () -> Socks5Connector.connect(proxy, "localhost", target.port(), deadline()));
-        assertThat(e.fault()).isEqualTo(Fault.PROXY);
+        assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
         assertThat(e.replyCode()).isEqualTo(-1);
         assertThat(e.getMessage()).startsWith("i/o error: Connection refused").contains(proxy.address());
     }
@@ -202,7 +201,7 @@ class Socks5ConnectorRealPeersTest {
             Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(proxy, "localhost", target.port(), deadline));
             assertThat(e.getMessage()).isEqualTo("Error with reply: Connection timeout.");
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             // Far below the 30 s deadline: the 300 ms bound, not the deadline, ended the wait.
             assertThat(Instant.now()).isBefore(start.plusMillis(300).plus(MARGIN));
         }
@@ -215,7 +214,7 @@ class Socks5ConnectorRealPeersTest {
             Instant deadline = Instant.now().plusMillis(400);
             Socks5TimeoutException e = catchThrowableOfType(Socks5TimeoutException.class,
                     () -> Socks5Connector.connect(proxy, "localhost", target.port(), deadline));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).contains("connecting to proxy " + proxy.address());
             assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
         }
@@ -228,7 +227,7 @@ class Socks5ConnectorRealPeersTest {
             Instant deadline = Instant.now().plusMillis(500);
             Socks5TimeoutException e = catchThrowableOfType(Socks5TimeoutException.class,
                     () -> Socks5Connector.connect(config(frozen), "localhost", target.port(), deadline));
-            assertThat(e.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(e)).isEqualTo(Fault.PROXY);
             assertThat(e.getMessage()).contains("method negotiation");
             assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
         }
@@ -240,7 +239,7 @@ class Socks5ConnectorRealPeersTest {
             Instant deadline = Instant.now().plusMillis(500);
             Socks5TimeoutException e = catchThrowableOfType(Socks5TimeoutException.class,
                     () -> Socks5Connector.connect(config(open), "127.0.0.1", silentMx.port(), deadline));
-            assertThat(e.fault()).isEqualTo(Fault.TARGET);
+            assertThat(Fault.of(e)).isEqualTo(Fault.TARGET);
             assertThat(e.getMessage()).contains("CONNECT request to 127.0.0.1:" + silentMx.port());
             assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
         }
@@ -256,7 +255,7 @@ class Socks5ConnectorRealPeersTest {
             proxy.stop();
             Socks5Exception down = catchThrowableOfType(Socks5Exception.class,
                     () -> Socks5Connector.connect(config, "localhost", target.port(), deadline()));
-            assertThat(down.fault()).isEqualTo(Fault.PROXY);
+            assertThat(Fault.of(down)).isEqualTo(Fault.PROXY);
 
             proxy.start();
             try (Socket socket = Socks5Connector.connect(config, "localhost", target.port(), deadline())) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class EmailNormalizerTest {
 
-    // §7.2 syntax/normalize.rs, plus the case-sensitivity quirk (§2.1.1) and the pass-through rule
+    // Upstream's syntax/normalize.rs vectors, plus its case-sensitivity quirk and the pass-through rule
 
     @ParameterizedTest(name = "{0} @ {1} -> {2}")
     @CsvSource({

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ProviderSuggestionTest {
 
-    // §7.1 (get_similar_mail_provider) and the §2.2 computed examples, with the exact-match bug fixed
+    // Upstream's get_similar_mail_provider vectors and computed examples, with the exact-match bug fixed
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SyntaxCheckTest {
 
-    // §7.1 syntax/mod.rs
+    // upstream's syntax/mod.rs vectors
 
     @Test
     void noAtSignIsInvalid() {
@@ -60,7 +60,7 @@ class SyntaxCheckTest {
         assertThat(SyntaxCheck.check(null)).isEqualTo(SyntaxDetails.invalid());
     }
 
-    // §7.11 mailchecker is_valid (true), fast_chemail table_ok.csv, and our own boundary cases
+    // mailchecker is_valid (true), fast_chemail table_ok.csv, and our own boundary cases
 
     @ParameterizedTest
     @ValueSource(strings = {
@@ -86,7 +86,7 @@ class SyntaxCheckTest {
         assertThat(s.suggestion()).isNull();
     }
 
-    // §7.11 mailchecker is_valid (false, syntax part) and fast_chemail table_err.csv
+    // mailchecker is_valid (false, syntax part) and fast_chemail table_err.csv
 
     @ParameterizedTest
     @MethodSource
@@ -124,7 +124,7 @@ class SyntaxCheckTest {
         assertThat(SyntaxCheck.check("a@" + domain255).isValidSyntax()).isTrue();
     }
 
-    // §7.11 async-smtp EmailAddress::new on its own (the grammar rejects some of these for other reasons)
+    // async-smtp EmailAddress::new on its own (the grammar rejects some of these for other reasons)
 
     @ParameterizedTest
     @MethodSource
@@ -144,7 +144,7 @@ class SyntaxCheckTest {
         assertThat(SyntaxCheck.passesAddressSanity(input)).isFalse();
     }
 
-    // JSON shape (§4.5, §7.10)
+    // JSON shape of the syntax object, as upstream's
 
     @Test
     void invalidSerialisesWithNullsAndKeyOrder() {

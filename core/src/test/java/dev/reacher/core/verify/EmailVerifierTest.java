@@ -123,7 +123,7 @@ class EmailVerifierTest {
         assertThat(out.misc().isB2c()).isTrue();
     }
 
-    /** reacher-core.md §7.10 first vector, byte for byte. */
+    /** Upstream's JSON for an address with invalid syntax, byte for byte. */
     @Test
     void invalidSyntaxJsonMatchesUpstream() {
         String json = ReacherJson.write(verify("foo@bar"));
@@ -135,7 +135,7 @@ class EmailVerifierTest {
         assertThat(json).contains("\"smtp\":{\"verif_method\":{\"type\":\"Skipped\"}}");
     }
 
-    /** reacher-core.md §7.10 second vector: NXDOMAIN is "no MX", invalid. */
+    /** Upstream's JSON for a domain without MX: NXDOMAIN is "no MX", invalid. */
     @Test
     void noMxJsonMatchesUpstream() {
         String json = ReacherJson.write(verify("foo@bar.baz"));

@@ -11,7 +11,7 @@ import dev.reacher.core.socks5.ProxyConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** reacher-core.md §7.6 and the one-provider-table model. */
+/** Upstream's verification-method JSON per provider, and the one-provider-table model. */
 class VerifMethodTest {
     private static final ProxyConfig P = new ProxyConfig("127.0.0.1", 1080);
 

@@ -2,13 +2,22 @@ package dev.reacher.server.bulk;
 
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.job.BulkService;
+import dev.reacher.server.job.Dispatcher;
+import dev.reacher.server.job.JobNotifier;
 import dev.reacher.server.queue.RabbitTaskQueue;
 import dev.reacher.server.queue.SqliteTaskQueue;
 import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.singleshot.SingleShotService;
 import dev.reacher.server.storage.PostgresResultStore;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.SqliteResultStore;
+import dev.reacher.server.storage.StorageSettings;
+import dev.reacher.server.task.ProxyCredentials;
 import dev.reacher.server.throttle.Throttle;
+import dev.reacher.server.webhook.WebhookSender;
+import dev.reacher.server.worker.Worker;
+import dev.reacher.server.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *   <li>single machine (default): {@link SqliteResultStore} + {@link SqliteTaskQueue} in one file,
  *       and a worker in this process;
  *   <li>scale-out: {@link PostgresResultStore} + {@link RabbitTaskQueue}, API processes that
- *       publish (and may consume), and any number of {@link WorkerMain} processes elsewhere.
+ *       publish (and may consume), and any number of {@code reacher worker} processes elsewhere.
  * </ul>
  * PostgreSQL without RabbitMQ gives upstream's "worker mode off": single-shot verifications are
  * stored, bulk answers 503. Open one per process; {@link #close} stops it gracefully.

@@ -7,11 +7,12 @@ import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpVerifier;
+import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
-import dev.reacher.server.bulk.StorageSettings;
-import dev.reacher.server.bulk.Webhook;
-import dev.reacher.server.bulk.WebhookSender;
-import dev.reacher.server.bulk.WorkerSettings;
+import dev.reacher.server.storage.StorageSettings;
+import dev.reacher.server.webhook.Webhook;
+import dev.reacher.server.webhook.WebhookSender;
+import dev.reacher.server.worker.WorkerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -150,6 +151,23 @@ public record BackendConfig(
         public String toString() {
             return "LicenseTrial[…]";
         }
+    }
+
+    /**
+     * The engine's input for {@code toEmail} verified with {@code method}, carrying this
+     * configuration's backend name, WebDriver binary and Sentry DSN.
+     */
+    public CheckEmailInput input(String toEmail, VerifMethod method) {
+        return new CheckEmailInput(toEmail, method, false, null, CheckEmailInput.DEFAULT_WEBDRIVER_ADDR,
+                new CheckEmailInput.WebdriverConfig(webdriverBinary), backendName, sentryDsn);
+    }
+
+    /**
+     * The input bulk addresses are verified with: what a {@code /v1/check_email} request holding
+     * only {@code to_email} gets, so the configured verification method (upstream).
+     */
+    public CheckEmailInput bulkTemplate() {
+        return input("", verifMethod);
     }
 
     /** True when {@code x-reacher-secret} is required on protected endpoints. */

@@ -15,7 +15,7 @@ import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
-import dev.reacher.server.bulk.Webhook;
+import dev.reacher.server.webhook.Webhook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -443,11 +443,7 @@ public final class ConfigLoader {
                 return config; // rotations apply the identity of the proxy each attempt leases
             }
             PoolProxy p = proxies.get(ids.get(0));
-            if (p == null || p.helloName() == null && p.fromEmail() == null) {
-                return config;
-            }
-            return config.withIdentity(p.helloName() != null ? p.helloName() : config.helloName(),
-                    p.fromEmail() != null ? p.fromEmail() : config.fromEmail());
+            return p == null ? config : config.withProxyIdentity(p.helloName(), p.fromEmail());
         }
 
         private BackendConfig.Worker worker(BackendConfig.Storage storage) {

@@ -1,6 +1,8 @@
 package dev.reacher.server.http;
 
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.server.throttle.Throttle;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -30,6 +32,11 @@ final class HttpError extends RuntimeException {
 
     static HttpError json(int status, String message, Map<String, String> headers) {
         return new HttpError(status, "application/json", errorBody(message), headers, message);
+    }
+
+    /** 429 {@code {"error": message}} with a {@code Retry-After} header for {@code wait}. */
+    static HttpError tooManyRequests(String message, Duration wait) {
+        return json(429, message, Map.of("Retry-After", Long.toString(Throttle.retryAfterSeconds(wait))));
     }
 
     /** A plain-text body, as upstream's framework-level rejections of the secret header. */

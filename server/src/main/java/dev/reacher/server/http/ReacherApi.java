@@ -8,16 +8,15 @@ import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.core.verify.Reachable;
-import dev.reacher.server.ServerVersion;
-import dev.reacher.server.bulk.BulkException;
-import dev.reacher.server.bulk.BulkService;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.JobProgress;
-import dev.reacher.server.bulk.JobResults;
-import dev.reacher.server.bulk.ResultFormat;
-import dev.reacher.server.bulk.RpcReply;
 import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.job.BulkException;
+import dev.reacher.server.job.BulkService;
+import dev.reacher.server.job.JobProgress;
 import dev.reacher.server.metrics.ServerMetrics;
+import dev.reacher.server.results.JobResults;
+import dev.reacher.server.results.ResultFormat;
+import dev.reacher.server.task.RpcReply;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -97,14 +96,6 @@ public final class ReacherApi {
         this.inputs = new RequestInputs(config);
         this.secretDigest = config.authEnabled() ? sha256(config.headerSecret().getBytes(StandardCharsets.UTF_8)) : null;
         this.openApi = loadOpenApi();
-    }
-
-    /**
-     * The input bulk addresses are verified with: a {@code /v1/check_email} request holding only
-     * {@code to_email}, so the configured verification method (upstream).
-     */
-    public static CheckEmailInput bulkTemplate(BackendConfig config) {
-        return new RequestInputs(config).build(new CheckEmailRequest("", null, null, null, null, null, null, null));
     }
 
     /** Registers routes, error handling and request metrics on a Javalin configuration. */
@@ -280,14 +271,15 @@ public final class ReacherApi {
             throw HttpError.json(400, "to_email field is required.");
         }
         CheckEmailInput input = inputs.build(request);
-        boolean viaWorker = "v1".equals(endpoint) && bulk != null && bulk.singleShot().goesToWorker(input);
+        // v1 goes through the single-shot service (stored; in worker mode sent to a worker), v0 is verified here.
+        boolean stored = "v1".equals(endpoint) && bulk != null;
+        boolean viaWorker = stored && bulk.singleShot().goesToWorker(input);
         Throttle.Permit permit = null;
         if (policy == LimitPolicy.FAIL && !viaWorker) { // in worker mode the worker applies [throttle], as upstream
             switch (throttle.tryAcquire()) {
                 case Throttle.Limited limited -> {
                     metrics.throttled(limited.window().name().toLowerCase(Locale.ROOT));
-                    throw HttpError.json(429, limited.message(),
-                            Map.of("Retry-After", Long.toString(limited.retryAfterSeconds())));
+                    throw HttpError.tooManyRequests(limited.message(), limited.retryAfter());
                 }
                 case Throttle.Permit p -> permit = p;
             }
@@ -296,8 +288,9 @@ public final class ReacherApi {
         String body;
         Reachable verdict;
         try {
-            if ("v1".equals(endpoint) && bulk != null) {
-                switch (bulk.singleShot().check(input, policy)) {
+            if (stored) {
+                RpcReply reply = viaWorker ? bulk.singleShot().onWorker(input) : bulk.singleShot().here(input, policy);
+                switch (reply) {
                     case RpcReply.Ok ok -> {
                         body = ok.json();
                         verdict = ok.verdict() != null ? ok.verdict() : reachableOf(body); // from a worker: parse
@@ -318,8 +311,7 @@ public final class ReacherApi {
                 permit.refund(); // nothing was verified: it must not count against [throttle]
             }
             metrics.throttled("proxy_budget");
-            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-            throw HttpError.json(429, e.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
+            throw HttpError.tooManyRequests(e.getMessage(), e.retryAfter());
         } catch (HttpError e) {
             throw e;
         } catch (RuntimeException e) {

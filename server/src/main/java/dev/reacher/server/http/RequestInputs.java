@@ -48,8 +48,7 @@ final class RequestInputs {
         if (request.hotmailb2cVerifMethod() != null) {
             method = method.with(Provider.HOTMAIL_B2C, legacy(request.hotmailb2cVerifMethod(), compat));
         }
-        return new CheckEmailInput(request.toEmail(), method, false, null, CheckEmailInput.DEFAULT_WEBDRIVER_ADDR,
-                new CheckEmailInput.WebdriverConfig(config.webdriverBinary()), config.backendName(), config.sentryDsn());
+        return config.input(request.toEmail(), method);
     }
 
     private static ProviderMethod legacy(CheckEmailRequest.LegacyMethod m, SmtpConfig compat) {

@@ -2,8 +2,8 @@ package dev.reacher.server.metrics;
 
 import dev.reacher.core.verify.Reachable;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.Worker;
 import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.worker.Worker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -57,7 +57,7 @@ public final class PoolMetrics implements PoolListener {
             gauge(pool, registry, id, "reacher.proxy.in_flight", "Attempts in flight through this proxy",
                     ProxyStatus::inFlight);
             gauge(pool, registry, id, "reacher.proxy.ejected", "1 while this proxy is ejected, else 0",
-                    s -> "ejected".equals(s.state()) ? 1 : 0);
+                    s -> s.state() == ProxyStatus.State.EJECTED ? 1 : 0);
             gauge(pool, registry, id, "reacher.proxy.consecutive_failures", "Proxy faults since the last success",
                     ProxyStatus::consecutiveFailures);
             gauge(pool, registry, id, "reacher.proxy.weight", "Configured weight", ProxyStatus::weight);

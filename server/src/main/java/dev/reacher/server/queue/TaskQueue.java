@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A durable queue of verification tasks: {@link SqliteTaskQueue} inside the single-machine
  * database, or {@link RabbitTaskQueue} (upstream's {@code check_email} queue) for scale-out. Bodies
- * are opaque bytes here; {@code dev.reacher.server.bulk.TaskCodec} gives them their meaning.
+ * are opaque bytes here; {@code dev.reacher.server.task.TaskCodec} gives them their meaning.
  *
  * <p>Delivery is at least once: a message stays in the queue until a consumer {@linkplain
  * Delivery#ack() acks} it, and comes back if that consumer dies first. Consumers make the effect

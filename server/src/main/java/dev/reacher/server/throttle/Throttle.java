@@ -76,11 +76,18 @@ public final class Throttle {
             return "Rate limit " + window.label() + " exceeded, please wait " + RustDuration.debug(retryAfter);
         }
 
-        /** The {@code Retry-After} header value: whole seconds, rounded up, at least 1. */
+        /** The {@code Retry-After} header value, see {@link Throttle#retryAfterSeconds(Duration)}. */
         public long retryAfterSeconds() {
-            long millis = retryAfter.toMillis();
-            return Math.max(1, (millis + 999) / 1000);
+            return Throttle.retryAfterSeconds(retryAfter);
         }
+    }
+
+    /**
+     * A wait as a {@code Retry-After} header value: whole seconds, rounded up so that a client that
+     * waits that long finds the budget refilled, and at least 1 (0 would invite an immediate retry).
+     */
+    public static long retryAfterSeconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     private record Limit(Window window, Bucket bucket) {}

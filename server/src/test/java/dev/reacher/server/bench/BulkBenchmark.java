@@ -1,15 +1,15 @@
 package dev.reacher.server.bench;
 
 import dev.reacher.core.verify.EmailVerifier;
+import dev.reacher.server.WorkerMain;
 import dev.reacher.server.bulk.BulkStack;
-import dev.reacher.server.bulk.JobProgress;
-import dev.reacher.server.bulk.ProxyCredentials;
-import dev.reacher.server.bulk.StorageSettings;
-import dev.reacher.server.bulk.WorkerMain;
-import dev.reacher.server.bulk.WorkerSettings;
+import dev.reacher.server.job.JobProgress;
+import dev.reacher.server.storage.StorageSettings;
+import dev.reacher.server.task.ProxyCredentials;
 import dev.reacher.server.testing.ChildJvm;
 import dev.reacher.server.testing.MailFixture;
 import dev.reacher.server.testing.Services;
+import dev.reacher.server.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,12 +2,17 @@ package dev.reacher.server.bulk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reacher.server.job.JobProgress;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.SqliteResultStore;
+import dev.reacher.server.storage.StorageSettings;
 import dev.reacher.server.storage.StoredResult;
+import dev.reacher.server.task.ProxyCredentials;
+import dev.reacher.server.task.TaskCodec;
 import dev.reacher.server.testing.ChildJvm;
 import dev.reacher.server.testing.MailFixture;
 import dev.reacher.server.testing.SingleMachineProcess;
+import dev.reacher.server.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -81,7 +81,7 @@ class ConfigLoaderTest {
         assertThat(c.storage()).isEqualTo(new BackendConfig.Storage(null, null, null, null, true)); // embedded SQLite
         assertThat(c.storage().settings().usesPostgres()).isFalse();
         assertThat(c.worker().settings("backend-dev")).isEqualTo(
-                dev.reacher.server.bulk.WorkerSettings.defaults()); // single machine: embedded queue, concurrency 5
+                dev.reacher.server.worker.WorkerSettings.defaults()); // single machine: embedded queue, concurrency 5
         assertThat(c.commercialLicenseTrial()).isNull();
         assertThat(c.warnings()).isEmpty();
         SmtpConfig base = new SmtpConfig("hello@localhost", "localhost", null, 25, null, 1);
@@ -577,7 +577,7 @@ class ConfigLoaderTest {
                 extra = { any = { nested = 1 } }
                 """);
         assertThat(c.warnings()).noneMatch(w -> w.startsWith("unknown"));
-        assertThat(c.worker().onEachEmail()).isEqualTo(new dev.reacher.server.bulk.Webhook("https://hook", Map.of("a", "b"), null));
+        assertThat(c.worker().onEachEmail()).isEqualTo(new dev.reacher.server.webhook.Webhook("https://hook", Map.of("a", "b"), null));
     }
 
     // ---- invalid values: one line, the key, the variable, the expectation ------------------------------

@@ -3,7 +3,6 @@ package dev.reacher.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.reacher.server.ServerVersion;
 import dev.reacher.server.TestServer;
 import dev.reacher.server.TestServer.Response;
 import java.net.http.HttpRequest;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.server.TestServer;
 import dev.reacher.server.TestServer.Response;
-import dev.reacher.server.bulk.ResultCsv;
+import dev.reacher.server.results.ResultCsv;
 import dev.reacher.server.testing.WebhookReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;

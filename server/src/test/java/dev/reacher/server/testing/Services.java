@@ -2,13 +2,13 @@ package dev.reacher.server.testing;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,0 +1,121 @@
+package dev.reacher.server.job;
+
+import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.verify.CheckEmailInput;
+import dev.reacher.server.results.JobResults;
+import dev.reacher.server.results.ResultFormat;
+import dev.reacher.server.storage.JobRecord;
+import dev.reacher.server.storage.NewJob;
+import dev.reacher.server.storage.ResultStore;
+import dev.reacher.server.storage.StorageException;
+import dev.reacher.server.task.TaskCodec;
+import dev.reacher.server.webhook.TaskWebhook;
+import dev.reacher.server.webhook.Webhook;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The bulk API behind {@code POST /v1/bulk}, {@code GET /v1/bulk/{id}} and
+ * {@code GET /v1/bulk/{id}/results}: the same code whether the queue is the embedded one or
+ * RabbitMQ. Thread-safe. Errors are {@link BulkException}s whose kind maps to upstream's statuses.
+ */
+public final class BulkService {
+    /** Upstream's default page size for JSON results. */
+    public static final int DEFAULT_JSON_LIMIT = 50;
+
+    private final ResultStore store;
+    private final Dispatcher dispatcher; // null: no queue, bulk unavailable
+    private final CheckEmailInput defaultTemplate;
+    private final Webhook defaultOnEachEmail; // null: none
+
+    public BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate, Webhook defaultOnEachEmail) {
+        this.store = store;
+        this.dispatcher = dispatcher;
+        this.defaultTemplate = Objects.requireNonNull(defaultTemplate, "defaultTemplate");
+        this.defaultOnEachEmail = defaultOnEachEmail;
+    }
+
+    /** Like {@link #createJob(List, TaskWebhook, CheckEmailInput)} with the configured input (upstream: config only). */
+    public long createJob(List<String> emails, TaskWebhook webhook) {
+        return createJob(emails, webhook, defaultTemplate);
+    }
+
+    /**
+     * Records a job and starts publishing its tasks; returns its id once every address is safely
+     * stored (publishing continues in the background and survives restarts).
+     *
+     * @param emails the addresses, used as given (empty strings and duplicates allowed, as upstream)
+     * @param webhook the job's webhooks, or null; without {@code on_each_email}, the configured
+     *     {@code worker.webhook.on_each_email} is used if there is one
+     * @param template the input every address is verified with ({@code to_email} is replaced)
+     * @throws BulkException {@code EMPTY_INPUT} ("Empty input"), {@code UNAVAILABLE}, {@code FAILED}
+     */
+    public long createJob(List<String> emails, TaskWebhook webhook, CheckEmailInput template) {
+        if (dispatcher == null) {
+            throw new BulkException(BulkException.Kind.UNAVAILABLE,
+                    "Please enable worker mode on Reacher before calling this endpoint");
+        }
+        if (emails == null || emails.isEmpty()) {
+            throw new BulkException(BulkException.Kind.EMPTY_INPUT, "Empty input");
+        }
+        if ((webhook == null || webhook.onEachEmail() == null) && defaultOnEachEmail != null) {
+            webhook = new TaskWebhook(defaultOnEachEmail, webhook == null ? null : webhook.onJobFinished());
+        }
+        String webhookJson = webhook == null || webhook.isEmpty() ? null : ReacherJson.write(webhook);
+        long id;
+        try {
+            id = store.createJob(new NewJob(emails, TaskCodec.inputTemplate(template), webhookJson));
+        } catch (StorageException e) {
+            throw new BulkException(BulkException.Kind.FAILED, e.getMessage(), e);
+        }
+        dispatcher.kick(id);
+        return id;
+    }
+
+    /**
+     * @throws BulkException {@code NOT_FOUND} with upstream's sqlx message
+     */
+    public JobProgress progress(long jobId) {
+        return JobProgress.of(job(jobId));
+    }
+
+    /**
+     * A page of a finished job's results, in input order.
+     *
+     * @param limit null: {@value #DEFAULT_JSON_LIMIT} for JSON, everything for CSV (upstream's defaults)
+     * @throws BulkException {@code NOT_FOUND}; {@code RUNNING} ("Job &lt;id&gt; is still running, please try again later")
+     */
+    public JobResults results(long jobId, ResultFormat format, Long limit, long offset) {
+        if (limit != null && limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("Invalid query string");
+        }
+        JobRecord job = job(jobId);
+        if (!job.completed()) {
+            throw new BulkException(BulkException.Kind.RUNNING,
+                    "Job " + jobId + " is still running, please try again later");
+        }
+        long effective = limit != null ? limit : format == ResultFormat.CSV ? Long.MAX_VALUE : DEFAULT_JSON_LIMIT;
+        return new JobResults(store, jobId, format, effective, offset);
+    }
+
+    private JobRecord job(long jobId) {
+        try {
+            return store.job(jobId).orElseThrow(
+                    () -> new BulkException(BulkException.Kind.NOT_FOUND, BulkException.ROW_NOT_FOUND));
+        } catch (StorageException e) {
+            throw new BulkException(BulkException.Kind.FAILED, e.getMessage(), e);
+        }
+    }
+
+    /** True when jobs can be created (a queue is configured). */
+    public boolean available() {
+        return dispatcher != null;
+    }
+
+    /** Runs the outbox and webhook sweep now (normally periodic); for tests and operators. */
+    public void sweep() {
+        if (dispatcher != null) {
+            dispatcher.sweep();
+        }
+    }
+}
