@@ -38,6 +38,7 @@ import org.openjdk.jmh.annotations.Threads;
 public class ProxyPickBenchmark {
     static final int MEMBERS = 8;
 
+    // ProxySelectionStrategy.names(), spelled out because JMH needs constants; BenchmarksSmokeTest checks they match.
     @Param({"round_robin", "random", "weighted", "least_used", "sticky"})
     public String strategy;
 

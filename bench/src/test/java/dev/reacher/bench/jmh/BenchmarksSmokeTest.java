@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.proxy.ProxySelectionStrategy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
 
 /**
  * Guards the benchmarks without running JMH: the annotation processor really ran (on JDK 23+ it is
@@ -32,8 +35,19 @@ class BenchmarksSmokeTest {
         }
     }
 
+    static List<String> strategies() {
+        return ProxySelectionStrategy.names();
+    }
+
+    /** JMH needs the names as constants in {@code @Param}; they must be exactly core's menu. */
+    @Test
+    void theStrategyParameterListsCoresStrategies() throws NoSuchFieldException {
+        assertThat(ProxyPickBenchmark.class.getDeclaredField("strategy").getAnnotation(Param.class).value())
+                .containsExactlyElementsOf(ProxySelectionStrategy.names());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"round_robin", "random", "weighted", "least_used", "sticky"})
+    @MethodSource("strategies")
     void everyStrategyPicksReportsAndSelectsAllMembers(String strategy) {
         ProxyPickBenchmark b = new ProxyPickBenchmark();
         b.strategy = strategy;

@@ -1,6 +1,7 @@
 package dev.reacher.core.mx;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,6 +35,30 @@ public enum Provider {
     /** Name used in upstream's messages, e.g. {@code Invalid Hotmail B2B proxy}. */
     public String displayName() {
         return displayName;
+    }
+
+    /**
+     * The verification methods (the {@code type} tags) this provider may be configured with: every
+     * provider can be verified over SMTP; Hotmail B2C and Yahoo also in a headless browser, and Yahoo
+     * through its sign-up API (upstream's rules).
+     */
+    public List<String> methodTypes() {
+        return switch (this) {
+            case YAHOO -> List.of("smtp", "headless", "api");
+            case HOTMAIL_B2C -> List.of("smtp", "headless");
+            default -> List.of("smtp");
+        };
+    }
+
+    public boolean allowsMethod(String type) {
+        return methodTypes().contains(type);
+    }
+
+    /** {@link #methodTypes()} for a message, each in {@code quote}: {@code "smtp", "headless" or "api"}. */
+    public String methodTypesText(String quote) {
+        List<String> quoted = methodTypes().stream().map(t -> quote + t + quote).toList();
+        return quoted.size() == 1 ? quoted.get(0)
+                : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.get(quoted.size() - 1);
     }
 
     public static Provider fromKey(String key) {

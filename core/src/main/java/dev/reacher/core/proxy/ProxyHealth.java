@@ -230,17 +230,10 @@ final class ProxyHealth {
             return null;
         }
         LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(new ClockTimeMeter(clock));
-        addLimit(builder, limits.perSecond(), Duration.ofSeconds(1));
-        addLimit(builder, limits.perMinute(), Duration.ofMinutes(1));
-        addLimit(builder, limits.perHour(), Duration.ofHours(1));
-        addLimit(builder, limits.perDay(), Duration.ofDays(1));
-        return builder.build();
-    }
-
-    private static void addLimit(LocalBucketBuilder builder, Integer n, Duration period) {
-        if (n != null) {
-            builder.addLimit(Bandwidth.builder().capacity(n).refillGreedy(n, period).build());
+        for (RateLimits.Limit l : limits.limits()) {
+            builder.addLimit(Bandwidth.builder().capacity(l.max()).refillGreedy(l.max(), l.period().length()).build());
         }
+        return builder.build();
     }
 
     /** Lets tests drive the buckets with a fake clock. */

@@ -98,7 +98,12 @@ public interface ProxySelectionStrategy {
             case "least_used" -> leastUsed();
             case "sticky" -> sticky();
             default -> throw new IllegalArgumentException("unknown strategy `" + name
-                    + "`, expected one of round_robin, random, weighted, least_used, sticky");
+                    + "`, expected one of " + String.join(", ", names()));
         };
+    }
+
+    /** The names {@link #named} accepts, in the order the documentation lists them. */
+    static List<String> names() {
+        return List.of("round_robin", "random", "weighted", "least_used", "sticky");
     }
 }

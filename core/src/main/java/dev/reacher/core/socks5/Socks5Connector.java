@@ -1,20 +1,14 @@
 package dev.reacher.core.socks5;
 
 import dev.reacher.core.socks5.Socks5Exception.Phase;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,15 +35,6 @@ import jdk.net.ExtendedSocketOptions;
  * proxy sent one). Whom that blames is the caller's decision. Messages never contain the password.
  */
 public final class Socks5Connector {
-    private static final int VERSION = 5;
-    private static final int METHOD_NONE = 0;
-    private static final int METHOD_USER_PASS = 2;
-    private static final int NO_ACCEPTABLE = 0xFF;
-    private static final int CMD_CONNECT = 1;
-    private static final int ATYP_IPV4 = 1;
-    private static final int ATYP_DOMAIN = 3;
-    private static final int ATYP_IPV6 = 4;
-
     /** Upstream's (fast-socks5) text for a proxy connect that hit {@code timeout_ms}. */
     static final String CONNECT_TIMEOUT_MESSAGE = "Error with reply: Connection timeout.";
 
@@ -94,8 +79,8 @@ public final class Socks5Connector {
         if (targetPort < 1 || targetPort > 65535) {
             throw new IllegalArgumentException("target port must be 1-65535, got " + targetPort);
         }
-        byte[] request = connectRequest(cleanHost(targetHost), targetPort);
-        String target = cleanHost(targetHost) + ":" + targetPort;
+        byte[] request = Socks5Handshake.connectRequest(Socks5Address.cleanHost(targetHost), targetPort);
+        String target = Socks5Address.cleanHost(targetHost) + ":" + targetPort;
 
         int remaining;
         try {
@@ -130,7 +115,7 @@ public final class Socks5Connector {
                         "i/o error: " + e.getMessage() + " (proxy " + proxy.address() + ").", -1, e));
             }
             socket.setTcpNoDelay(true);
-            new Handshake(socket, proxy, target, deadline, clock).run(request);
+            new Socks5Handshake(socket, proxy, target, deadline, clock).run(request);
             socket.setSoTimeout(0);
             quickAck(socket);
             connected = true;
@@ -158,8 +143,8 @@ public final class Socks5Connector {
             try (Socket probe = new Socket()) {
                 probe.connect(new InetSocketAddress(address, proxy.port()), remainingMillis(deadline, clock));
                 probe.setSoTimeout(remainingMillis(deadline, clock));
-                probe.getOutputStream().write(new byte[] {VERSION, 1, METHOD_NONE});
-                if (probe.getInputStream().read() == VERSION) {
+                probe.getOutputStream().write(Socks5Handshake.noAuthGreeting());
+                if (probe.getInputStream().read() == Socks5Handshake.VERSION) {
                     return null;
                 }
             }
@@ -196,7 +181,7 @@ public final class Socks5Connector {
      * An interrupted virtual thread's socket I/O fails with "Closed by interrupt": that is the caller
      * cancelling the attempt, not the proxy failing, so it must not count against the proxy.
      */
-    private static IOException interruptedOr(IOException cause, IOException otherwise) {
+    static IOException interruptedOr(IOException cause, IOException otherwise) {
         if (Thread.currentThread().isInterrupted()) {
             InterruptedIOException interrupted = new InterruptedIOException("interrupted during the SOCKS5 connect");
             interrupted.initCause(cause);
@@ -218,7 +203,7 @@ public final class Socks5Connector {
      * so a name lookup runs on its own virtual thread and is abandoned at the connect bound.
      */
     private static InetAddress resolveProxy(ProxyConfig proxy, int timeoutMs, boolean proxyBound) throws IOException {
-        InetAddress literal = ipLiteral(proxy.host());
+        InetAddress literal = Socks5Address.ipLiteral(proxy.host());
         if (literal != null) {
             return literal;
         }
@@ -240,250 +225,7 @@ public final class Socks5Connector {
         }
     }
 
-    /** One handshake on a connected socket; keeps the streams and the phase for error messages. */
-    private static final class Handshake {
-        private final Socket socket;
-        private final ProxyConfig proxy;
-        private final String target;
-        private final Instant deadline;
-        private final Clock clock;
-        private final InputStream in;
-        private final OutputStream out;
-        private Phase phase = Phase.GREETING;
-
-        Handshake(Socket socket, ProxyConfig proxy, String target, Instant deadline, Clock clock) throws IOException {
-            this.socket = socket;
-            this.clock = clock;
-            this.proxy = proxy;
-            this.target = target;
-            this.deadline = deadline;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-        }
-
-        void run(byte[] connectRequest) throws IOException {
-            try {
-                negotiate();
-                phase = Phase.CONNECT;
-                // Requests are at most 262 bytes, far below any socket send buffer, so this write
-                // cannot block on a proxy that does not read; reads carry the deadline.
-                out.write(connectRequest);
-                out.flush();
-                readReply();
-            } catch (Socks5Exception | Socks5TimeoutException e) {
-                throw e;
-            } catch (SocketTimeoutException e) {
-                throw new Socks5TimeoutException(phase, "Proxy " + proxy.address()
-                        + " did not finish " + phase.description() + (phase == Phase.CONNECT ? " to " + target : "")
-                        + " before the deadline.", e);
-            } catch (EOFException e) {
-                throw new Socks5Exception(phase, "Malformed proxy reply: proxy " + proxy.address()
-                        + " closed the connection during " + phase.description() + ".", -1, e);
-            } catch (IOException e) {
-                throw interruptedOr(e, new Socks5Exception(phase, "i/o error: " + e.getMessage() + " (proxy "
-                        + proxy.address() + ", during " + phase.description() + ").", -1, e));
-            }
-        }
-
-        /** RFC 1928 §3: offer no-auth, plus username/password when both are configured. */
-        private void negotiate() throws IOException {
-            boolean offerPassword = proxy.hasCredentials();
-            out.write(offerPassword
-                    ? new byte[] {VERSION, 2, METHOD_NONE, METHOD_USER_PASS}
-                    : new byte[] {VERSION, 1, METHOD_NONE});
-            out.flush();
-            byte[] answer = readExactly(2);
-            expectVersion(answer[0]);
-            int method = answer[1] & 0xFF;
-            if (method == METHOD_NONE) {
-                return;
-            }
-            if (method == METHOD_USER_PASS && offerPassword) {
-                phase = Phase.AUTH;
-                authenticate();
-                return;
-            }
-            String why;
-            if (method == NO_ACCEPTABLE) {
-                why = offerPassword
-                        ? "proxy " + proxy.address() + " accepts neither no authentication nor username/password."
-                        : "proxy " + proxy.address() + " requires authentication, but no username and password"
-                                + " are configured for it.";
-            } else {
-                why = "proxy " + proxy.address() + " chose a method that was not offered.";
-            }
-            throw new Socks5Exception(Phase.GREETING, "Auth method unacceptable `[" + method + "]`: " + why);
-        }
-
-        /** RFC 1929. The reply's version byte is not checked: servers send 1 or 5. */
-        private void authenticate() throws IOException {
-            byte[] user = proxy.username().getBytes(StandardCharsets.UTF_8);
-            byte[] pass = proxy.password().getBytes(StandardCharsets.UTF_8);
-            if (user.length > 255 || pass.length > 255) {
-                throw new Socks5Exception(Phase.AUTH,
-                        "Authentication failed `the proxy username or password is longer than 255 bytes`.");
-            }
-            ByteArrayOutputStream request = new ByteArrayOutputStream(3 + user.length + pass.length);
-            request.write(1);
-            request.write(user.length);
-            request.write(user, 0, user.length);
-            request.write(pass.length);
-            request.write(pass, 0, pass.length);
-            out.write(request.toByteArray());
-            out.flush();
-            int status = readExactly(2)[1] & 0xFF;
-            if (status != 0) {
-                throw new Socks5Exception(Phase.AUTH, "Authentication rejected `username " + proxy.username()
-                        + ", status " + status + "`: proxy " + proxy.address()
-                        + " refused the username or password.");
-            }
-        }
-
-        /** RFC 1928 §6. The bound address is read and discarded. */
-        private void readReply() throws IOException {
-            byte[] head = readExactly(4);
-            expectVersion(head[0]);
-            int rep = head[1] & 0xFF;
-            if (rep != 0) {
-                // The bound address of a failure reply is not needed, and some servers cut it short.
-                throw Socks5Exception.forReply(rep);
-            }
-            int atyp = head[3] & 0xFF;
-            int addressLength = switch (atyp) {
-                case ATYP_IPV4 -> 4;
-                case ATYP_IPV6 -> 16;
-                case ATYP_DOMAIN -> readExactly(1)[0] & 0xFF;
-                default -> throwMalformed("address type `" + atyp + "` in the CONNECT reply");
-            };
-            readExactly(addressLength + 2);
-        }
-
-        private int throwMalformed(String what) throws Socks5Exception {
-            throw new Socks5Exception(phase, "Malformed proxy reply: " + what + " from proxy " + proxy.address() + ".");
-        }
-
-        private void expectVersion(byte version) throws Socks5Exception {
-            if (version != VERSION) {
-                throwMalformed("unsupported SOCKS version `" + (version & 0xFF) + "` during " + phase.description());
-            }
-        }
-
-        /** Reads exactly n bytes; each read waits at most until the deadline. */
-        private byte[] readExactly(int n) throws IOException {
-            byte[] buffer = new byte[n];
-            int offset = 0;
-            while (offset < n) {
-                socket.setSoTimeout(remainingMillis(deadline, clock));
-                int read = in.read(buffer, offset, n - offset);
-                if (read < 0) {
-                    throw new EOFException();
-                }
-                offset += read;
-            }
-            return buffer;
-        }
-    }
-
-    /** The CONNECT request (RFC 1928 §4), built before connecting so a bad target fails without I/O. */
-    private static byte[] connectRequest(String host, int port) throws Socks5Exception {
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.write(VERSION);
-        request.write(CMD_CONNECT);
-        request.write(0);
-        byte[] ip = ipLiteralBytes(host);
-        if (ip != null) {
-            request.write(ip.length == 4 ? ATYP_IPV4 : ATYP_IPV6);
-            request.write(ip, 0, ip.length);
-        } else {
-            if (host.isEmpty() || host.length() > 255 || !StandardCharsets.US_ASCII.newEncoder().canEncode(host)) {
-                throw new Socks5Exception(Phase.REQUEST, "Invalid target host name `" + host
-                        + "`: must be 1-255 ASCII characters (IDNA-encode it first).");
-            }
-            byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-            request.write(ATYP_DOMAIN);
-            request.write(name.length);
-            request.write(name, 0, name.length);
-        }
-        request.write(port >>> 8);
-        request.write(port & 0xFF);
-        return request.toByteArray();
-    }
-
-    /** Upstream's {@code clean_host}: one trailing dot removed; also IPv6 brackets. */
-    static String cleanHost(String host) {
-        String h = host;
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        if (h.endsWith(".") && h.length() > 1) {
-            h = h.substring(0, h.length() - 1);
-        }
-        return h;
-    }
-
-    /** The address bytes (4 or 16) of an IPv4 or IPv6 literal, parsed as Rust's {@code IpAddr}; null for a name. */
-    static byte[] ipLiteralBytes(String host) {
-        byte[] v4 = parseIpv4(host);
-        if (v4 != null) {
-            return v4;
-        }
-        if (host.indexOf(':') < 0 || !host.matches("[0-9A-Fa-f:.]+")) {
-            return null;
-        }
-        try {
-            // Contains ':' so the JDK parses it as an IPv6 literal and never does a lookup.
-            InetAddress address = InetAddress.getByName(host);
-            byte[] raw = address.getAddress();
-            if (address instanceof Inet4Address) {
-                // "::ffff:a.b.c.d" comes back as IPv4; it was written as IPv6, so send it as IPv6.
-                byte[] mapped = new byte[16];
-                mapped[10] = (byte) 0xFF;
-                mapped[11] = (byte) 0xFF;
-                System.arraycopy(raw, 0, mapped, 12, 4);
-                return mapped;
-            }
-            return raw;
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
-    /** An IPv4 or IPv6 literal as an address without any DNS lookup; null for a host name. */
-    static InetAddress ipLiteral(String host) {
-        byte[] raw = ipLiteralBytes(cleanHost(host));
-        if (raw == null) {
-            return null;
-        }
-        try {
-            return InetAddress.getByAddress(raw);
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
-    /** Strict dotted quad: four decimal octets 0-255 without leading zeros (as Rust's Ipv4Addr). */
-    private static byte[] parseIpv4(String host) {
-        String[] parts = host.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
-        byte[] raw = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || (part.length() > 1 && part.charAt(0) == '0')) {
-                return null;
-            }
-            int value = Integer.parseInt(part);
-            if (value > 255) {
-                return null;
-            }
-            raw[i] = (byte) value;
-        }
-        return raw;
-    }
-
-    private static int remainingMillis(Instant deadline, Clock clock) throws SocketTimeoutException {
+    static int remainingMillis(Instant deadline, Clock clock) throws SocketTimeoutException {
         long ms = Duration.between(clock.instant(), deadline).toMillis();
         if (ms <= 0) {
             throw new SocketTimeoutException("deadline passed");

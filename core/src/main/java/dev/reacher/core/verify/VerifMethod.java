@@ -105,23 +105,14 @@ public final class VerifMethod {
     }
 
     private static void checkAllowed(Provider provider, ProviderMethod method) {
-        boolean allowed = switch (method) {
-            case ProviderMethod.Smtp s -> true;
-            case ProviderMethod.Headless h -> provider == Provider.HOTMAIL_B2C || provider == Provider.YAHOO;
-            case ProviderMethod.Api a -> provider == Provider.YAHOO;
-        };
-        if (!allowed) {
+        if (!provider.allowsMethod(method.tag())) {
             throw new IllegalArgumentException("unknown variant `" + method.tag() + "` for " + provider.key()
                     + ", expected " + allowedTags(provider));
         }
     }
 
     private static String allowedTags(Provider provider) {
-        return switch (provider) {
-            case YAHOO -> "`smtp`, `headless` or `api`";
-            case HOTMAIL_B2C -> "`smtp` or `headless`";
-            default -> "`smtp`";
-        };
+        return provider.methodTypesText("`");
     }
 
     private void validateProxies() {

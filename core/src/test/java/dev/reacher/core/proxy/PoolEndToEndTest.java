@@ -1,6 +1,5 @@
 package dev.reacher.core.proxy;
 
-import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.DnsServers;
@@ -8,6 +7,7 @@ import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
+import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
 import dev.reacher.core.verify.EmailVerifier;
@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,15 +88,19 @@ class PoolEndToEndTest {
         return m;
     }
 
+    /** Real time plus what the test skipped, shared by the pool and the SMTP step. */
+    private final SkippingClock clock = new SkippingClock();
+
     private EmailVerifier verifier(ProxyPool pool) {
         return EmailVerifier.builder().dnsServers(DnsServers.parse(dns.address())).proxyPool(pool)
-                .proxyDns(SmtpVerifier.ProxyDns.LOCAL).build();
+                .proxyDns(SmtpVerifier.ProxyDns.LOCAL).clock(clock).build();
     }
 
     private ProxyPool pool(PoolSettings settings, Map<String, Integer> weights) {
         List<PoolProxy> members = new ArrayList<>();
         proxies().forEach((id, cfg) -> members.add(PoolProxy.of(id, cfg).withWeight(weights.getOrDefault(id, 1))));
-        return ProxyPool.create(members, settings);
+        return ProxyPool.create(members, settings, ProxySelectionStrategy.named(settings.strategy()), clock,
+                new SplittableRandom());
     }
 
     private CheckEmailInput input(String email, String gmailProxy) {
@@ -167,7 +172,8 @@ class PoolEndToEndTest {
     @Test
     void deadProxyIsFailedOverEjectedAndReadmittedAfterItComesBack() throws Exception {
         PoolSettings settings = PoolSettings.enabled("round_robin")
-                .withEjection(new PoolSettings.Ejection(2, Duration.ofMillis(800), Duration.ofSeconds(5)));
+                // Long enough that p2 surely stays ejected while the test runs; the test then skips it on the clock.
+                .withEjection(new PoolSettings.Ejection(2, Duration.ofMinutes(1), Duration.ofMinutes(5)));
         ProxyPool pool = pool(settings, Map.of());
         try (EmailVerifier verifier = verifier(pool)) {
             List<Reachable> verdicts = new ArrayList<>();
@@ -199,7 +205,7 @@ class PoolEndToEndTest {
             }
             Instant until = pool.snapshot().stream().filter(s -> s.id().equals("p2")).findFirst()
                     .map(ProxyStatus::ejectedUntil).map(Instant::parse).orElseThrow();
-            Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis() + 100));
+            clock.skipTo(until.plusMillis(1)); // p2's ejection time is over: it is on trial
             int afterRestart = smtp.sessions().size();
             for (int i = 0; i < 9; i++) {
                 verdicts.add(verifier.verify(input("c" + i + "@example.test", null)).isReachable());
@@ -224,16 +230,11 @@ class PoolEndToEndTest {
         try (EmailVerifier verifier = verifier(pool);
                 ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<CheckEmailOutput> result = executor.submit(() -> verifier.verify(input("alice@example.test", null)));
-            ScriptedSmtpServer.Session inFlight = null;
-            for (int i = 0; i < 100 && inFlight == null; i++) { // bounded: at most ~5 s
-                inFlight = smtp.sessions().stream()
-                        .filter(session -> session.commands().stream().anyMatch(c -> c.startsWith("MAIL FROM:")))
-                        .findFirst().orElse(null);
-                if (inFlight == null) {
-                    Thread.sleep(50);
-                }
-            }
-            assertThat(inFlight).as("a session waiting for its MAIL FROM reply").isNotNull();
+            ScriptedSmtpServer.Session inFlight = org.awaitility.Awaitility.await("a session waiting for its MAIL FROM reply")
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> smtp.sessions().stream()
+                            .filter(session -> session.commands().stream().anyMatch(c -> c.startsWith("MAIL FROM:")))
+                            .findFirst().orElse(null), java.util.Objects::nonNull);
             String killedAddress = inFlight.peer().getHostAddress();
             String killedId = BIND.entrySet().stream().filter(e -> e.getValue().equals(killedAddress))
                     .map(Map.Entry::getKey).findFirst().orElseThrow();
@@ -271,6 +272,33 @@ class PoolEndToEndTest {
             assertThat(attempts.get(0).outcome()).isEqualTo(SmtpAttempt.Outcome.TARGET_FAULT);
             assertThat(attempts.get(0).error()).isEqualTo("io: incomplete");
             assertThat(pool.snapshot()).allSatisfy(st -> assertThat(st.proxyFaults()).isZero());
+        }
+    }
+
+    /** The system clock plus an offset the test moves forward, so ejection time passes without waiting. */
+    private static final class SkippingClock extends java.time.Clock {
+        private volatile Duration skipped = Duration.ZERO;
+
+        void skipTo(Instant target) {
+            Duration ahead = Duration.between(instant(), target);
+            if (ahead.isPositive()) {
+                skipped = skipped.plus(ahead);
+            }
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(skipped);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.reacher.core.proxy;
 
-import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import dev.reacher.core.socks5.ProxyConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

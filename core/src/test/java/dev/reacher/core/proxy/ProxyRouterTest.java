@@ -1,11 +1,11 @@
 package dev.reacher.core.proxy;
 
-import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.AttemptRoutes;
 import dev.reacher.core.smtp.SmtpRoute;
+import dev.reacher.core.socks5.ProxyConfig;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;

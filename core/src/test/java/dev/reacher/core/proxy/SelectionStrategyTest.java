@@ -1,12 +1,12 @@
 package dev.reacher.core.proxy;
 
-import dev.reacher.core.socks5.ProxyConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.ProxySelectionStrategy.PickContext;
 import dev.reacher.core.proxy.ProxySelectionStrategy.ProxySelector;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import dev.reacher.core.socks5.ProxyConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

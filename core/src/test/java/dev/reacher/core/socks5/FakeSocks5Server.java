@@ -68,6 +68,22 @@ final class FakeSocks5Server implements AutoCloseable {
         return accepted.get();
     }
 
+    /**
+     * How many connections were accepted before this call, without waiting a fixed time: a marker
+     * connection is accepted and answered after every connection queued before it (one accept
+     * loop, FIFO backlog), and is not counted. Only for scripts that answer a method negotiation.
+     */
+    int acceptedBefore() throws IOException {
+        try (Socket marker = new Socket(InetAddress.getByName("127.0.0.1"), port())) {
+            marker.setSoTimeout(5_000);
+            marker.getOutputStream().write(new byte[] {5, 1, 0});
+            if (marker.getInputStream().read() != 5) {
+                throw new IOException("the marker connection got no SOCKS5 answer");
+            }
+        }
+        return accepted.get() - 1;
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {

@@ -79,8 +79,9 @@ public final class BulkStack implements AutoCloseable {
      */
     public static BulkStack open(StorageSettings storage, WorkerSettings worker, EmailVerifier verifier,
             ProxyCredentials credentials, CheckEmailInput template, Throttle throttle) {
-        if (worker.usesRabbitmq() && !storage.usesPostgres()) {
-            throw new IllegalArgumentException("When worker mode is enabled, a Postgres database must be configured.");
+        String problem = WorkerSettings.storageProblem(worker.usesRabbitmq(), storage.usesPostgres());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + ".");
         }
         ResultStore store = storage.usesPostgres()
                 ? PostgresResultStore.open(storage.postgresUrl(), storage.postgresSchema(), storage.maxPoolSize(),

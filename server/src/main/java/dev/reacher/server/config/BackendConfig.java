@@ -29,8 +29,8 @@ import java.util.Map;
  * @param smtpTimeout per-attempt limit from {@code smtp_timeout} (seconds), or null for none
  * @param headerSecret the {@code x-reacher-secret} value, or null when auth is off (absent or empty)
  * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}), with its pool settings
- * @param verifMethod how each provider is verified when a request carries no proxy (backend.md §5.5,
- *     with overrides inheriting the top-level values)
+ * @param verifMethod how each provider is verified when a request carries no proxy (upstream's
+ *     {@code overrides.<provider>} tables, each inheriting the top-level values it does not set)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
  * @param warnings things that do not stop startup but an operator should see (unknown keys,
  *     features that are parsed but not available)
@@ -61,7 +61,7 @@ public record BackendConfig(
         LicenseTrial commercialLicenseTrial,
         List<String> warnings) {
 
-    public static final String DEFAULT_BACKEND_NAME = "backend-dev";
+    public static final String DEFAULT_BACKEND_NAME = WorkerSettings.DEFAULT_BACKEND_NAME;
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final String DEFAULT_HELLO_NAME = "localhost";
@@ -91,18 +91,19 @@ public record BackendConfig(
         /** The settings the bulk layer runs with; {@code backendName} names connections and consumers. */
         public WorkerSettings settings(String backendName) {
             WebhookSender.Settings hooks = WebhookSender.Settings.defaults();
-            WorkerSettings s = WorkerSettings.defaults()
-                    .withQueueName(queue)
-                    .withConcurrency(rabbitmqConcurrency)
-                    .withConsume(consume)
-                    .withBackendName(backendName)
-                    .withRpcTimeout(rpcTimeout)
-                    .withUnknownRetries(unknownRetries)
-                    .withWebhooks(new WebhookSender.Settings(webhookMaxAttempts, hooks.initialBackoff(),
+            return WorkerSettings.builder()
+                    .rabbitmqUrl(enable ? rabbitmqUrl : null)
+                    .queueName(queue)
+                    .concurrency(rabbitmqConcurrency)
+                    .consume(consume)
+                    .backendName(backendName)
+                    .rpcTimeout(rpcTimeout)
+                    .unknownRetries(unknownRetries)
+                    .webhooks(new WebhookSender.Settings(webhookMaxAttempts, hooks.initialBackoff(),
                             hooks.maxBackoff(), hooks.timeout()))
-                    .withShutdownGrace(shutdownGrace)
-                    .withDefaultOnEachEmail(onEachEmail);
-            return enable ? s.withRabbitmq(rabbitmqUrl) : s;
+                    .shutdownGrace(shutdownGrace)
+                    .defaultOnEachEmail(onEachEmail)
+                    .build();
         }
 
         @Override

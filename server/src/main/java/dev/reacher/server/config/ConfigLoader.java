@@ -9,6 +9,7 @@ import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.ProxyRouter;
+import dev.reacher.core.proxy.ProxySelectionStrategy;
 import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
@@ -16,6 +17,7 @@ import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.server.webhook.Webhook;
+import dev.reacher.server.worker.WorkerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,7 +39,7 @@ import org.xbill.DNS.Address;
  *   <li>the TOML file: {@code --config FILE}, else {@code RCH__CONFIG_FILE}, else
  *       {@code backend_config.toml} in the working directory <em>if it exists</em> (upstream requires
  *       it; here a missing default file means "all defaults");</li>
- *   <li>{@code RCH__*} variables on top, leaf by leaf (backend.md §5.2: the name is lowercased,
+ *   <li>{@code RCH__*} variables on top, leaf by leaf (upstream's rule: the name is lowercased,
  *       {@code __} nests, values are strings coerced on demand);</li>
  *   <li>the legacy {@code PORT} variable, which overrides {@code http_port}.</li>
  * </ol>
@@ -51,7 +53,6 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE_VAR = "RCH__CONFIG_FILE";
 
     private static final TomlMapper TOML = new TomlMapper();
-    private static final List<String> STRATEGIES = List.of("round_robin", "random", "weighted", "least_used", "sticky");
 
     private ConfigLoader() {}
 
@@ -282,17 +283,20 @@ public final class ConfigLoader {
         private PoolSettings poolSettings(Map<String, PoolProxy> proxies) {
             t.requireTable("proxy_pool");
             boolean enabled = orDefault(t.bool("proxy_pool.enabled"), false);
-            String strategy = t.string("proxy_pool.strategy", "round_robin").strip().toLowerCase(Locale.ROOT);
-            if (!STRATEGIES.contains(strategy)) {
-                throw t.fail("proxy_pool.strategy", "one of " + String.join(", ", STRATEGIES), t.node("proxy_pool.strategy"));
+            PoolSettings defaults = PoolSettings.DISABLED;
+            String strategy = t.string("proxy_pool.strategy", defaults.strategy()).strip().toLowerCase(Locale.ROOT);
+            List<String> strategies = ProxySelectionStrategy.names();
+            if (!strategies.contains(strategy)) {
+                throw t.fail("proxy_pool.strategy", "one of " + String.join(", ", strategies), t.node("proxy_pool.strategy"));
             }
             List<String> members = t.stringList("proxy_pool.proxies");
             members = members == null ? List.of() : members.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
             for (String id : members) {
                 checkProxyId("proxy_pool.proxies", id, proxies);
             }
-            int maxAttempts = orDefault(t.intValue("proxy_pool.max_attempts", 1, 100, "a whole number 1-100"), 3);
-            boolean retryOnBlacklist = orDefault(t.bool("proxy_pool.retry_on_blacklist"), true);
+            int maxAttempts = orDefault(t.intValue("proxy_pool.max_attempts", 1, 100, "a whole number 1-100"),
+                    defaults.maxAttempts());
+            boolean retryOnBlacklist = orDefault(t.bool("proxy_pool.retry_on_blacklist"), defaults.retryOnBlacklist());
             t.requireTable("proxy_pool.ejection");
             PoolSettings.Ejection d = PoolSettings.Ejection.DEFAULTS;
             int failures = orDefault(t.intValue("proxy_pool.ejection.consecutive_failures", 1, 1_000_000,
@@ -323,7 +327,7 @@ public final class ConfigLoader {
         }
 
         /**
-         * backend.md §5.5 with one fix: a provider override inherits the top-level hello_name,
+         * Upstream's {@code overrides.<provider>} tables with one fix: a provider override inherits the top-level hello_name,
          * from_email, proxy, smtp_port, smtp_timeout and retries unless it sets them (upstream falls
          * back to gmail.com defaults). With the pool enabled, unpinned configs name no proxy, so
          * their traffic rotates over the pool ({@code default} being one member).
@@ -360,32 +364,19 @@ public final class ConfigLoader {
         private ProviderMethod providerOverride(Provider provider, String path, SmtpConfig base,
                 Map<String, PoolProxy> proxies) {
             t.requireTable(path);
-            String allowed = switch (provider) {
-                case YAHOO -> "\"smtp\", \"headless\" or \"api\"";
-                case HOTMAIL_B2C -> "\"smtp\" or \"headless\"";
-                default -> "\"smtp\"";
-            };
+            String allowed = provider.methodTypesText("\"");
             String type = t.string(path + ".type", null);
             if (type == null) {
                 throw t.problem(path + ".type", "missing: expected " + allowed);
             }
-            switch (type) {
-                case "headless" -> {
-                    if (provider == Provider.HOTMAIL_B2C || provider == Provider.YAHOO) {
-                        return new ProviderMethod.Headless();
-                    }
-                }
-                case "api" -> {
-                    if (provider == Provider.YAHOO) {
-                        return new ProviderMethod.Api();
-                    }
-                }
-                case "smtp" -> {
-                    return ProviderMethod.smtp(smtpOverride(path, base, proxies));
-                }
-                default -> { }
+            if (!provider.allowsMethod(type)) {
+                throw t.fail(path + ".type", allowed, t.node(path + ".type"));
             }
-            throw t.fail(path + ".type", allowed, t.node(path + ".type"));
+            return switch (type) {
+                case "headless" -> new ProviderMethod.Headless();
+                case "api" -> new ProviderMethod.Api();
+                default -> ProviderMethod.smtp(smtpOverride(path, base, proxies));
+            };
         }
 
         private SmtpConfig smtpOverride(String path, SmtpConfig base, Map<String, PoolProxy> proxies) {
@@ -449,28 +440,35 @@ public final class ConfigLoader {
         private BackendConfig.Worker worker(BackendConfig.Storage storage) {
             t.requireTable("worker");
             t.requireTable("worker.rabbitmq");
+            WorkerSettings d = WorkerSettings.defaults();
             boolean enable = orDefault(t.bool("worker.enable"), false);
             String url = t.string("worker.rabbitmq.url", "amqp://guest:guest@localhost:5672");
-            int concurrency = orDefault(t.intValue("worker.rabbitmq.concurrency", 1, 65535, "a whole number 1-65535"), 5);
-            String queue = t.string("worker.rabbitmq.queue", "check_email");
+            int concurrency = orDefault(t.intValue("worker.rabbitmq.concurrency", 1, 65535, "a whole number 1-65535"),
+                    d.concurrency());
+            String queue = t.string("worker.rabbitmq.queue", d.queueName());
             if (queue.isBlank()) {
                 throw t.problem("worker.rabbitmq.queue", "expected a queue name, got an empty string");
             }
-            boolean consume = orDefault(t.bool("worker.consume"), true);
-            int rpcTimeout = orDefault(t.intValue("worker.rpc_timeout_secs", 1, 86_400, "a whole number of seconds 1-86400"), 120);
-            int unknownRetries = orDefault(t.intValue("worker.unknown_retries", 0, 10, "a whole number 0-10"), 1);
-            int grace = orDefault(t.intValue("worker.shutdown_grace_secs", 0, 3600, "a whole number of seconds 0-3600"), 60);
+            boolean consume = orDefault(t.bool("worker.consume"), d.consume());
+            int rpcTimeout = orDefault(t.intValue("worker.rpc_timeout_secs", 1, 86_400, "a whole number of seconds 1-86400"),
+                    (int) d.rpcTimeout().toSeconds());
+            int unknownRetries = orDefault(t.intValue("worker.unknown_retries", 0, 10, "a whole number 0-10"),
+                    d.unknownRetries());
+            int grace = orDefault(t.intValue("worker.shutdown_grace_secs", 0, 3600, "a whole number of seconds 0-3600"),
+                    (int) d.shutdownGrace().toSeconds());
             t.requireTable("worker.webhook");
-            int webhookAttempts = orDefault(t.intValue("worker.webhook.max_attempts", 1, 100, "a whole number 1-100"), 5);
+            int webhookAttempts = orDefault(t.intValue("worker.webhook.max_attempts", 1, 100, "a whole number 1-100"),
+                    d.webhooks().maxAttempts());
             Webhook onEachEmail = webhook("worker.webhook.on_each_email");
             Integer httpPort = t.intValue("worker.http_port", 0, 65535, "a port number 0-65535");
             if (enable) {
                 if (!url.startsWith("amqp://") && !url.startsWith("amqps://")) {
                     throw t.fail("worker.rabbitmq.url", "an amqp:// or amqps:// URL", t.node("worker.rabbitmq.url"));
                 }
-                if (!storage.usesPostgres()) {
-                    throw t.problem("worker.enable", "When worker mode is enabled, a Postgres database must be configured: "
-                            + "set storage.postgres.db_url (" + ConfigTree.envVar("storage.postgres.db_url") + ")");
+                String problem = WorkerSettings.storageProblem(true, storage.usesPostgres());
+                if (problem != null) {
+                    throw t.problem("worker.enable", problem + ": set storage.postgres.db_url ("
+                            + ConfigTree.envVar("storage.postgres.db_url") + ")");
                 }
             } else if (!consume) {
                 throw t.problem("worker.consume", "false only makes sense in worker mode (worker.enable = true, "

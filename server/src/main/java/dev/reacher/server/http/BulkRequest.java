@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of {@code POST /v1/bulk} (backend.md §3.4):
+ * The body of {@code POST /v1/bulk} (upstream's shape):
  * <pre>{@code
  * {"input": ["a@x.com", …],
  *  "webhook": {"on_each_email": {"url": …, "headers": {…}, "extra": …},

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The body of {@code POST /v0/check_email} and {@code /v1/check_email} (upstream's
- * {@code CheckEmailRequest}, backend.md §3.2), parsed strictly: wrong types, unknown enum values,
+ * {@code CheckEmailRequest}), parsed strictly: wrong types, unknown enum values,
  * duplicate keys and trailing bytes are 400s that name the field; unknown fields are ignored and
  * {@code null} is accepted for every optional field, as upstream.
  *

@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reacher's HTTP API on Javalin (backend.md §2–§3) plus reacher-java's operational endpoints. Each
+ * Reacher's HTTP API on Javalin (upstream's routes, bodies and error texts) plus reacher-java's operational endpoints. Each
  * POST route runs upstream's checks in upstream's order: secret → body size → content type → JSON →
  * {@code to_email} → throttle (v1) → verification on the request's virtual thread. {@code /v1/check_email}
  * goes through the {@link SingleShotService}: verified here and stored, or sent to a worker in

@@ -8,8 +8,8 @@ import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.server.config.BackendConfig;
 
 /**
- * Turns a {@link CheckEmailRequest} into the engine's input with upstream's algorithm
- * (backend.md §3.2), quirks included:
+ * Turns a {@link CheckEmailRequest} into the engine's input with upstream's algorithm, quirks
+ * included:
  * <ol>
  *   <li>{@code H = hello_name ?? config}, {@code F = from_email ?? config},
  *       {@code T = smtp_timeout ?? config}, {@code P = smtp_port ?? config smtp_port (25)};</li>

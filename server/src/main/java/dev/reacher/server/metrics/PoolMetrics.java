@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The pool's Micrometer adapter (proxy-rotation.md §5): a {@link PoolListener} that counts events,
+ * The pool's Micrometer adapter, so that core needs no metrics library: a {@link PoolListener} that counts events,
  * plus gauges read from {@link ProxyPool#snapshot()} at scrape time. Every series is tagged with the
  * proxy id only (never its address or credentials):
  * <ul>

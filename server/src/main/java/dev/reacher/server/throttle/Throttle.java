@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The process-wide {@code [throttle]} for {@code /v1/check_email} (backend.md §6): up to four
+ * The process-wide {@code [throttle]} for {@code /v1/check_email} (upstream's {@code [throttle]}): up to four
  * fixed windows (second, minute, hour, day), each a Bucket4j bucket refilled in full once per
  * window. Windows are checked in that order and the first exhausted one is reported, as upstream.
  *
@@ -22,25 +22,27 @@ public final class Throttle {
 
     /** One throttle window; {@link #label()} is upstream's wording in the 429 message. */
     public enum Window {
-        PER_SECOND("per second", Duration.ofSeconds(1)),
-        PER_MINUTE("per minute", Duration.ofMinutes(1)),
-        PER_HOUR("per hour", Duration.ofHours(1)),
-        PER_DAY("per day", Duration.ofDays(1));
+        PER_SECOND(RateLimits.Period.SECOND),
+        PER_MINUTE(RateLimits.Period.MINUTE),
+        PER_HOUR(RateLimits.Period.HOUR),
+        PER_DAY(RateLimits.Period.DAY);
 
-        private final String label;
-        private final Duration length;
+        private final RateLimits.Period period;
 
-        Window(String label, Duration length) {
-            this.label = label;
-            this.length = length;
+        Window(RateLimits.Period period) {
+            this.period = period;
+        }
+
+        static Window of(RateLimits.Period period) {
+            return values()[period.ordinal()];
         }
 
         public String label() {
-            return label;
+            return period.label();
         }
 
         public Duration length() {
-            return length;
+            return period.length();
         }
     }
 
@@ -111,23 +113,17 @@ public final class Throttle {
     public static Throttle of(RateLimits limits, TimeMeter clock) {
         Objects.requireNonNull(limits, "limits");
         List<Limit> list = new ArrayList<>();
-        add(list, Window.PER_SECOND, limits.perSecond(), clock);
-        add(list, Window.PER_MINUTE, limits.perMinute(), clock);
-        add(list, Window.PER_HOUR, limits.perHour(), clock);
-        add(list, Window.PER_DAY, limits.perDay(), clock);
-        return new Throttle(List.copyOf(list));
-    }
-
-    private static void add(List<Limit> list, Window window, Integer max, TimeMeter clock) {
-        if (max == null) {
-            return;
+        for (RateLimits.Limit limit : limits.limits()) {
+            // One bucket per window, to report which one is exhausted. Intervally: all tokens come back
+            // at once at the end of each window, a fixed window as upstream's.
+            Window window = Window.of(limit.period());
+            Bucket bucket = Bucket.builder()
+                    .addLimit(l -> l.capacity(limit.max()).refillIntervally(limit.max(), window.length()))
+                    .withCustomTimePrecision(clock)
+                    .build();
+            list.add(new Limit(window, bucket));
         }
-        // Intervally: all tokens come back at once at the end of each window, a fixed window as upstream's.
-        Bucket bucket = Bucket.builder()
-                .addLimit(l -> l.capacity(max).refillIntervally(max, window.length()))
-                .withCustomTimePrecision(clock)
-                .build();
-        list.add(new Limit(window, bucket));
+        return new Throttle(List.copyOf(list));
     }
 
     public boolean isUnlimited() {

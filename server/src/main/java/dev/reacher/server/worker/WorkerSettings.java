@@ -2,6 +2,7 @@ package dev.reacher.server.worker;
 
 import dev.reacher.server.webhook.Webhook;
 import dev.reacher.server.webhook.WebhookSender;
+import dev.reacher.server.queue.TaskQueue;
 import java.time.Duration;
 
 /**
@@ -39,80 +40,152 @@ public record WorkerSettings(
         Duration publishDeadline,
         Webhook defaultOnEachEmail) {
 
+    /** Upstream's name for the process ({@code backend_name}) when none is configured. */
+    public static final String DEFAULT_BACKEND_NAME = "backend-dev";
+
     public WorkerSettings {
         if (concurrency < 1) {
             throw new IllegalArgumentException("worker concurrency must be at least 1, got " + concurrency);
         }
         if (queueName == null || queueName.isBlank()) {
-            queueName = "check_email";
+            queueName = TaskQueue.DEFAULT_QUEUE;
         }
         if (backendName == null) {
-            backendName = "backend-dev";
+            backendName = DEFAULT_BACKEND_NAME;
         }
-
     }
 
     /** The single-machine default: embedded queue, 5 tasks at once (upstream's default concurrency). */
     public static WorkerSettings defaults() {
-        return new WorkerSettings(null, "check_email", 5, true, "backend-dev", Duration.ofSeconds(120),
-                Duration.ofMinutes(2), 1, WebhookSender.Settings.defaults(), Duration.ofSeconds(60), Duration.ofMinutes(2),
-                null);
+        return new Builder().build();
+    }
+
+    /** Starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Worker mode: tasks go through RabbitMQ at {@code url}. */
     public WorkerSettings withRabbitmq(String url) {
-        return new WorkerSettings(url, queueName, concurrency, consume, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+        return toBuilder().rabbitmqUrl(url).build();
     }
 
     public WorkerSettings withQueueName(String name) {
-        return new WorkerSettings(rabbitmqUrl, name, concurrency, consume, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+        return toBuilder().queueName(name).build();
     }
 
     public WorkerSettings withConcurrency(int n) {
-        return new WorkerSettings(rabbitmqUrl, queueName, n, consume, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+        return toBuilder().concurrency(n).build();
     }
 
     public WorkerSettings withConsume(boolean on) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, on, backendName, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+        return toBuilder().consume(on).build();
     }
 
-    public WorkerSettings withBackendName(String name) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, name, rpcTimeout, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+    /**
+     * Why storage and queue cannot run together, or null when they can. Upstream's rule: workers
+     * elsewhere must reach the results database, so worker mode (RabbitMQ) needs PostgreSQL.
+     */
+    public static String storageProblem(boolean workerMode, boolean usesPostgres) {
+        return workerMode && !usesPostgres ? "When worker mode is enabled, a Postgres database must be configured" : null;
     }
 
-    public WorkerSettings withRpcTimeout(Duration d) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, d, lease, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
-    }
+    /** Builds {@link WorkerSettings}; every field starts at its default, which is defined only here. */
+    public static final class Builder {
+        private String rabbitmqUrl;
+        private String queueName = TaskQueue.DEFAULT_QUEUE;
+        private int concurrency = 5;
+        private boolean consume = true;
+        private String backendName = DEFAULT_BACKEND_NAME;
+        private Duration rpcTimeout = Duration.ofSeconds(120);
+        private Duration lease = Duration.ofMinutes(2);
+        private int unknownRetries = 1;
+        private WebhookSender.Settings webhooks = WebhookSender.Settings.defaults();
+        private Duration shutdownGrace = Duration.ofSeconds(60);
+        private Duration publishDeadline = Duration.ofMinutes(2);
+        private Webhook defaultOnEachEmail;
 
-    public WorkerSettings withLease(Duration d) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, d, unknownRetries,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
-    }
+        private Builder() {}
 
-    public WorkerSettings withUnknownRetries(int n) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease, n,
-                webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
-    }
+        private Builder(WorkerSettings s) {
+            rabbitmqUrl = s.rabbitmqUrl;
+            queueName = s.queueName;
+            concurrency = s.concurrency;
+            consume = s.consume;
+            backendName = s.backendName;
+            rpcTimeout = s.rpcTimeout;
+            lease = s.lease;
+            unknownRetries = s.unknownRetries;
+            webhooks = s.webhooks;
+            shutdownGrace = s.shutdownGrace;
+            publishDeadline = s.publishDeadline;
+            defaultOnEachEmail = s.defaultOnEachEmail;
+        }
 
-    public WorkerSettings withWebhooks(WebhookSender.Settings s) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
-                unknownRetries, s, shutdownGrace, publishDeadline, defaultOnEachEmail);
-    }
+        public Builder rabbitmqUrl(String url) {
+            this.rabbitmqUrl = url;
+            return this;
+        }
 
-    public WorkerSettings withShutdownGrace(Duration d) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
-                unknownRetries, webhooks, d, publishDeadline, defaultOnEachEmail);
-    }
+        public Builder queueName(String name) {
+            this.queueName = name;
+            return this;
+        }
 
-    public WorkerSettings withDefaultOnEachEmail(Webhook webhook) {
-        return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
-                unknownRetries, webhooks, shutdownGrace, publishDeadline, webhook);
+        public Builder concurrency(int n) {
+            this.concurrency = n;
+            return this;
+        }
+
+        public Builder consume(boolean on) {
+            this.consume = on;
+            return this;
+        }
+
+        public Builder backendName(String name) {
+            this.backendName = name;
+            return this;
+        }
+
+        public Builder rpcTimeout(Duration d) {
+            this.rpcTimeout = d;
+            return this;
+        }
+
+        public Builder lease(Duration d) {
+            this.lease = d;
+            return this;
+        }
+
+        public Builder unknownRetries(int n) {
+            this.unknownRetries = n;
+            return this;
+        }
+
+        public Builder webhooks(WebhookSender.Settings s) {
+            this.webhooks = s;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration d) {
+            this.shutdownGrace = d;
+            return this;
+        }
+
+        public Builder defaultOnEachEmail(Webhook webhook) {
+            this.defaultOnEachEmail = webhook;
+            return this;
+        }
+
+        public WorkerSettings build() {
+            return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
+                    unknownRetries, webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+        }
     }
 
     /** True in worker mode (RabbitMQ), false for the single-machine default. */

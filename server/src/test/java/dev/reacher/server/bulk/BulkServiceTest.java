@@ -54,8 +54,9 @@ class BulkServiceTest {
         verifier = mail.verifier();
         hooks = new WebhookReceiver().failFirst("/each", 3).failFirst("/done", 1);
         Path db = Files.createTempDirectory("bulk").resolve("reacher.db");
-        WorkerSettings worker = WorkerSettings.defaults().withConcurrency(16)
-                .withWebhooks(new WebhookSender.Settings(4, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(5)));
+        WorkerSettings worker = WorkerSettings.builder().concurrency(16)
+                .webhooks(new WebhookSender.Settings(4, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(5)))
+                .build();
         stack = BulkStack.open(StorageSettings.sqlite(db).withExtra("{\"tenant\":\"acme\"}"), worker, verifier,
                 ProxyCredentials.none(), mail.template());
         bulk = stack.bulk();

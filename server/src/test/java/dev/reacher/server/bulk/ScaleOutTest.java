@@ -50,8 +50,8 @@ class ScaleOutTest {
         mail = MailFixture.start();
         verifier = mail.verifier();
         api = BulkStack.open(StorageSettings.postgres(Services.POSTGRES_URL).withSchema(schema),
-                WorkerSettings.defaults().withRabbitmq(Services.RABBITMQ_URL).withQueueName(queue).withConsume(false)
-                        .withRpcTimeout(Duration.ofSeconds(30)),
+                WorkerSettings.builder().rabbitmqUrl(Services.RABBITMQ_URL).queueName(queue).consume(false)
+                        .rpcTimeout(Duration.ofSeconds(30)).build(),
                 verifier, ProxyCredentials.none(), mail.template());
     }
 
@@ -179,8 +179,8 @@ class ScaleOutTest {
     @Test
     void singleShotWithoutAnyWorkerTimesOut() {
         try (BulkStack lonely = BulkStack.open(StorageSettings.postgres(Services.POSTGRES_URL).withSchema(schema),
-                WorkerSettings.defaults().withRabbitmq(Services.RABBITMQ_URL).withQueueName(queue + ".nobody")
-                        .withConsume(false).withRpcTimeout(Duration.ofMillis(800)),
+                WorkerSettings.builder().rabbitmqUrl(Services.RABBITMQ_URL).queueName(queue + ".nobody")
+                        .consume(false).rpcTimeout(Duration.ofMillis(800)).build(),
                 verifier, ProxyCredentials.none(), mail.template())) {
             RpcReply reply = lonely.singleShot().check(mail.template().withToEmail("x@bulk.test"), LimitPolicy.FAIL);
             assertThat(reply).isInstanceOfSatisfying(RpcReply.Err.class, e -> {

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** backend.md §5 and our keys: sources, precedence, coercion, the verification method, validation. */
+/** Upstream's configuration and our keys: sources, precedence, coercion, the verification method, validation. */
 class ConfigLoaderTest {
 
     private static BackendConfig toml(String toml) {

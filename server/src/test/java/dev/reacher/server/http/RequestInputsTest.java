@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** backend.md §3.2, step by step: how a request body becomes the engine's input. */
+/** Step by step, upstream's algorithm: how a request body becomes the engine's input. */
 class RequestInputsTest {
     private static final BackendConfig CONFIG = ConfigLoader.fromToml("""
             backend_name = "test-backend"

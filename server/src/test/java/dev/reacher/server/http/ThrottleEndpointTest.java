@@ -7,7 +7,7 @@ import dev.reacher.server.TestServer.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code [throttle]} on {@code /v1/check_email} (backend.md §6): 429, upstream's message, Retry-After. */
+/** {@code [throttle]} on {@code /v1/check_email}: 429, upstream's message, Retry-After. */
 class ThrottleEndpointTest {
     private static final String OK = "{\"to_email\":\"alice@example.test\"}";
 
