@@ -5,7 +5,13 @@
 #
 #   microsocks    SOCKS5 proxy (dev.reacher.testkit.Microsocks)
 #   dante-server  SOCKS5 proxy with Unix-user authentication (dev.reacher.testkit.Dante)
+#   chromium, chromium-driver
+#                 Debian's browser and its WebDriver (dev.reacher.testkit.Chromedriver) for the
+#                 headless-method tests; installed from the distribution, never downloaded at run time
 #   socksbob      Unix user dante authenticates (password hunter2, test only)
+#   bsdutils      script(1): the CLI's terminal tests run it under a pseudo-terminal (TerminalProgressTest)
+#   chromium, chromium-driver  headless browser for the headless method and the status page tests;
+#                 the system's, never a downloaded one
 set -euo pipefail
 
 DANTE_USER=socksbob
@@ -30,6 +36,9 @@ need=()
 have_binary() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 have_binary microsocks || need+=(microsocks)
 have_binary danted || need+=(dante-server)
+have_binary script || need+=(bsdutils)
+have_binary chromium || need+=(chromium)
+have_binary chromedriver || need+=(chromium-driver)
 
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
@@ -37,10 +46,13 @@ if [ ${#need[@]} -gt 0 ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   log "installed: ${need[*]}"
 else
-  log "packages already present: microsocks, dante-server"
+  log "packages already present: microsocks, dante-server, bsdutils (script), chromium, chromium-driver"
 fi
 have_binary microsocks || die "microsocks still missing after install"
 have_binary danted || die "danted still missing after install"
+have_binary script || die "script (bsdutils) still missing after install"
+have_binary chromium || die "chromium still missing after install"
+have_binary chromedriver || die "chromedriver still missing after install"
 
 set_cheap_password() {
   # danted verifies the system password on EVERY connection; Debian's default yescrypt costs

@@ -91,6 +91,16 @@ final class BulkClient {
         return id.asLong();
     }
 
+    /** {@code DELETE /v1/bulk/{id}}: the job's progress after the cancel, as the server wrote it. */
+    String cancel(long jobId) throws Failure {
+        return send(request("/v1/bulk/" + jobId).timeout(Duration.ofSeconds(60)).DELETE().build());
+    }
+
+    /** {@code GET /v1/bulk?limit=&offset=}: {@code {"jobs":[…]}}, newest first. */
+    String jobs(int limit, long offset) throws Failure {
+        return send(request("/v1/bulk?limit=" + limit + "&offset=" + offset).timeout(Duration.ofSeconds(60)).GET().build());
+    }
+
     /** The progress JSON of {@code GET /v1/bulk/{id}}, as the server wrote it. */
     String progress(long jobId) throws Failure {
         return send(request("/v1/bulk/" + jobId).timeout(Duration.ofSeconds(60)).GET().build());
@@ -177,7 +187,21 @@ final class BulkClient {
             // plain text (auth, 404, 413…): shown as it is
         }
         return new Failure("the server at " + base + " answered " + status
-                + (message.isEmpty() ? "" : ": " + abbreviate(message)));
+                + (message.isEmpty() ? "" : ": " + abbreviate(message)) + secretHint(message));
+    }
+
+    /**
+     * The server refuses a missing or wrong {@code x-reacher-secret}: say which variable this client
+     * reads. It is {@code RCH_SECRET}, one underscore, not the server's {@code RCH__HEADER_SECRET}.
+     */
+    private String secretHint(String message) {
+        if (!message.contains("x-reacher-secret")) {
+            return "";
+        }
+        return secret == null
+                ? " (no secret given: set RCH_SECRET, or --secret, to the server's secret; the client reads RCH_SECRET,"
+                        + " not the server's RCH__HEADER_SECRET)"
+                : " (the secret given, from RCH_SECRET or --secret, is not the server's RCH__HEADER_SECRET)";
     }
 
     private JsonNode json(String body) throws Failure {

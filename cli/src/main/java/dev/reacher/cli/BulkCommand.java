@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +34,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bulk", mixinStandardHelpOptions = true,
         description = {"Bulk jobs on a running server (reacher serve): submit a file of addresses, follow it, fetch the results.",
                 "The server is --server, else $RCH_SERVER, else http://127.0.0.1:8080."},
-        subcommands = {BulkCommand.Submit.class, BulkCommand.Status.class, BulkCommand.Results.class})
+        subcommands = {BulkCommand.Submit.class, BulkCommand.Status.class, BulkCommand.Results.class,
+                BulkCommand.Cancel.class, BulkCommand.ListJobs.class})
 final class BulkCommand implements Runnable {
     static final int EXIT_FAILED = 1;
 
@@ -44,7 +44,14 @@ final class BulkCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: submit, status or results");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: submit, status, results, cancel or list");
+    }
+
+    /** A local file or directory given on the command line that cannot be used: one line, exit 2, nothing sent. */
+    static final class BadInput extends Exception {
+        BadInput(String message) {
+            super(message);
+        }
     }
 
     /** What every subcommand shares: where the server is, the secret, and turning a failure into exit code 1. */
@@ -65,6 +72,9 @@ final class BulkCommand implements Runnable {
             BulkClient client = new BulkClient(serverUri(), secret);
             try {
                 return call(client);
+            } catch (BadInput e) {
+                System.err.println("reacher: " + e.getMessage());
+                return CheckCommand.EXIT_USAGE;
             } catch (BulkClient.Failure e) {
                 System.err.println("reacher: " + e.getMessage());
                 return EXIT_FAILED;
@@ -74,7 +84,7 @@ final class BulkCommand implements Runnable {
             }
         }
 
-        abstract int call(BulkClient client) throws BulkClient.Failure, IOException;
+        abstract int call(BulkClient client) throws BulkClient.Failure, IOException, BadInput;
 
         private URI serverUri() {
             try {
@@ -118,7 +128,7 @@ final class BulkCommand implements Runnable {
         Duration pollInterval;
 
         @Override
-        int call(BulkClient client) throws BulkClient.Failure, IOException {
+        int call(BulkClient client) throws BulkClient.Failure, IOException, BadInput {
             BulkClient.JobRequest job = jobRequest(webhook());
             if (job.addresses() == 0) {
                 System.err.println("reacher: " + ("-".equals(file) ? "stdin" : file) + " holds no address");
@@ -152,11 +162,11 @@ final class BulkCommand implements Runnable {
             return TaskWebhook.onEachEmail(new Webhook(webhookUrl, headers, null));
         }
 
-        private BulkClient.JobRequest jobRequest(TaskWebhook webhook) throws IOException {
+        private BulkClient.JobRequest jobRequest(TaskWebhook webhook) throws IOException, BadInput {
             try (AddressFile addresses = AddressFile.open(file)) {
                 return BulkClient.JobRequest.of(addresses, webhook);
-            } catch (NoSuchFileException e) {
-                throw usage("no such file: " + file);
+            } catch (AddressFile.Unreadable e) {
+                throw new BadInput(e.getMessage());
             }
         }
     }
@@ -169,16 +179,81 @@ final class BulkCommand implements Runnable {
 
         @Override
         int call(BulkClient client) throws BulkClient.Failure {
-            String body = client.progress(jobId);
+            JsonNode progress = printJson(client.progress(jobId));
+            if (progress != null && Terminal.stderr()) {
+                System.err.println(ProgressWatch.describe(jobId, progress, Double.NaN));
+                if (progress.hasNonNull("waiting")) {
+                    System.err.println("job " + jobId + ": " + progress.get("waiting").asText());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Cancel a job (DELETE /v1/bulk/{id}): addresses not yet verified are dropped, stored results kept.",
+                    "Prints the job's progress JSON (job_status Cancelled) on stdout."})
+    static final class Cancel extends ServerCall {
+        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
+        long jobId;
+
+        @Override
+        int call(BulkClient client) throws BulkClient.Failure {
+            JsonNode progress = printJson(client.cancel(jobId));
+            if (progress != null) {
+                System.err.println("job " + jobId + ": " + progress.path("job_status").asText("?") + " with "
+                        + progress.path("total_processed").asLong() + " of " + progress.path("total_records").asLong()
+                        + " results kept");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "List recent jobs, newest first (GET /v1/bulk): one line each on stdout, or --json.")
+    static final class ListJobs extends ServerCall {
+        @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "At most N jobs (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--offset", defaultValue = "0", paramLabel = "N", description = "Skip the N most recent.")
+        long offset;
+
+        @Option(names = "--json", description = "Print the server's JSON ({\"jobs\":[…]}) instead.")
+        boolean json;
+
+        @Override
+        int call(BulkClient client) throws BulkClient.Failure {
+            String body = client.jobs(limit, offset);
+            if (json) {
+                printJson(body);
+                return 0;
+            }
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             try {
-                out.println(ReacherJson.writePretty(ReacherJson.mapper().readTree(body)));
-            } catch (IOException notJson) {
-                out.println(body);
+                for (JsonNode job : ReacherJson.mapper().readTree(body).path("jobs")) {
+                    out.println(ProgressWatch.describe(job.path("job_id").asLong(), job, Double.NaN)
+                            + " created " + job.path("created_at").asText());
+                }
+            } catch (IOException e) {
+                throw new BulkClient.Failure("the server at " + client.base() + " answered something that is not JSON");
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** Pretty-prints a JSON answer on stdout (as it came when it is not JSON); returns it parsed, or null. */
+    static JsonNode printJson(String body) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        JsonNode tree = null;
+        try {
+            tree = ReacherJson.mapper().readTree(body);
+            out.println(ReacherJson.writePretty(tree));
+        } catch (IOException notJson) {
+            out.println(body);
+        }
+        out.flush();
+        return tree;
     }
 
     @Command(name = "results", mixinStandardHelpOptions = true, sortOptions = false,
@@ -202,9 +277,12 @@ final class BulkCommand implements Runnable {
         Path output;
 
         @Override
-        int call(BulkClient client) throws BulkClient.Failure, IOException {
+        int call(BulkClient client) throws BulkClient.Failure, IOException, BadInput {
             if (limit != null && limit < 0 || offset != null && offset < 0) {
                 throw usage("--limit and --offset must not be negative");
+            }
+            if (output != null) {
+                checkWritable(output);
             }
             if (output == null) {
                 try {
@@ -224,44 +302,85 @@ final class BulkCommand implements Runnable {
             System.err.println("job " + jobId + ": results written to " + output);
             return 0;
         }
+
+        /** Before anything is asked of the server: the file's directory exists and a file can be made there. */
+        private static void checkWritable(Path output) throws BadInput {
+            if (Files.isDirectory(output)) {
+                throw new BadInput("--output " + output + " is a directory; give a file name");
+            }
+            Path dir = output.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new BadInput("--output " + output + ": the directory " + dir + " does not exist");
+            }
+            if (dir != null && !Files.isWritable(dir)) {
+                throw new BadInput("--output " + output + ": cannot write in " + dir + " (permission denied)");
+            }
+        }
     }
 
-    /** Polls a job's progress until it is Completed, with a progress line on stderr. */
+    /**
+     * Polls a job's progress until it is Completed. On a terminal (stderr) one line is redrawn in
+     * place with a bar, the rate and the ETA; elsewhere (a log, CI) a plain line is written when the
+     * status changes and at most once per {@code quietInterval} in between.
+     */
     static final class ProgressWatch {
+        static final Duration QUIET_INTERVAL = Duration.ofSeconds(60);
+
         private final BulkClient client;
         private final long jobId;
         private final Duration interval;
-        private final boolean terminal = CheckCommand.Progress.isTerminal();
+        private final Duration quietInterval;
+        private final ProgressLine line;
 
         ProgressWatch(BulkClient client, long jobId, Duration interval) {
+            this(client, jobId, interval, QUIET_INTERVAL, Terminal.stderr());
+        }
+
+        ProgressWatch(BulkClient client, long jobId, Duration interval, Duration quietInterval, boolean terminal) {
             this.client = client;
             this.jobId = jobId;
             this.interval = interval;
+            this.quietInterval = quietInterval;
+            this.line = new ProgressLine(System.err, terminal);
         }
 
         int await() throws BulkClient.Failure {
-            String last = null;
+            String lastStatus = null;
+            long lastProcessed = -1;
+            long lastPrinted = 0;
             while (true) {
                 JsonNode progress;
                 try {
                     progress = ReacherJson.mapper().readTree(client.progress(jobId));
                 } catch (BulkClient.Failure e) {
+                    line.end();
                     throw new BulkClient.Failure(e.getMessage() + " (job " + jobId + " was submitted: follow it with "
                             + "`reacher bulk status " + jobId + "`)");
                 } catch (IOException e) {
+                    line.end();
                     throw new BulkClient.Failure("job " + jobId + ": progress is not JSON: " + e.getMessage());
                 }
-                boolean done = "Completed".equals(progress.path("job_status").asText());
-                String line = describe(progress);
-                if (terminal) {
-                    System.err.print("\r" + line);
-                } else if (!line.equals(last)) {
-                    System.err.println(line); // a log, not a screen: one line per change
+                String status = progress.path("job_status").asText("?");
+                long processed = progress.path("total_processed").asLong();
+                boolean finished = isFinal(status);
+                if (line.terminal()) {
+                    line.redraw(describe(jobId, progress, line.perSecond(processed)));
+                } else {
+                    long now = System.nanoTime();
+                    boolean changed = !status.equals(lastStatus)
+                            || processed != lastProcessed && now - lastPrinted >= quietInterval.toNanos();
+                    if (changed) {
+                        System.err.println(describe(jobId, progress, line.perSecond(processed)));
+                        lastPrinted = now;
+                        lastStatus = status;
+                        lastProcessed = processed;
+                    }
                 }
-                last = line;
-                if (done) {
-                    if (terminal) {
-                        System.err.println();
+                if (finished) {
+                    line.end();
+                    if ("Cancelled".equals(status)) {
+                        System.err.println("reacher: job " + jobId + " was cancelled; its stored results can still be fetched");
+                        return EXIT_FAILED;
                     }
                     return 0;
                 }
@@ -269,15 +388,28 @@ final class BulkCommand implements Runnable {
                     Thread.sleep(interval);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    line.end();
                     throw new BulkClient.Failure("interrupted while waiting for job " + jobId);
                 }
             }
         }
 
-        private String describe(JsonNode p) {
+        private static boolean isFinal(String status) {
+            return "Completed".equals(status) || "Cancelled".equals(status);
+        }
+
+        /**
+         * {@code job 42: Running [####....] 3120/10000 31%  52.0/s  ETA 2:12 (safe 2050, risky 90, invalid 950,
+         * unknown 30)}. {@code perSecond} is what this client measured (NaN before two polls).
+         */
+        static String describe(long jobId, JsonNode p, double perSecond) {
             JsonNode s = p.path("summary");
-            return String.format(Locale.ROOT, "job %d: %s %d/%d (safe %d, risky %d, invalid %d, unknown %d)", jobId,
-                    p.path("job_status").asText("?"), p.path("total_processed").asLong(), p.path("total_records").asLong(),
+            if (p.path("rate_per_minute").isNumber()) {
+                perSecond = p.get("rate_per_minute").asDouble() / 60; // the server's: since the job was created
+            }
+            return String.format(Locale.ROOT, "job %d: %s %s (safe %d, risky %d, invalid %d, unknown %d)", jobId,
+                    p.path("job_status").asText("?"),
+                    ProgressLine.bar(p.path("total_processed").asLong(), p.path("total_records").asLong(), perSecond),
                     s.path("total_safe").asLong(), s.path("total_risky").asLong(), s.path("total_invalid").asLong(),
                     s.path("total_unknown").asLong());
         }

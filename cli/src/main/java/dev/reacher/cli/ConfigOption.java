@@ -12,10 +12,15 @@ final class ConfigOption {
             description = "The TOML configuration file (default: $RCH__CONFIG_FILE, else ./backend_config.toml if it exists).")
     Path config;
 
+    /** Reads the configuration again, as at startup (for reloads); throws {@link ConfigException} when invalid. */
+    BackendConfig load() {
+        return ConfigLoader.load(config, System.getenv(), Path.of("").toAbsolutePath());
+    }
+
     /** The configuration, or null after one line on stderr naming the key and the variable. */
     BackendConfig loadOrReport() {
         try {
-            return ConfigLoader.load(config, System.getenv(), Path.of("").toAbsolutePath());
+            return load();
         } catch (ConfigException e) {
             System.err.println("reacher: invalid configuration: " + e.getMessage());
             return null;

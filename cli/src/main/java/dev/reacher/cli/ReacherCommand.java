@@ -1,12 +1,13 @@
 package dev.reacher.cli;
 
+import dev.reacher.server.http.ServerVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code reacher}: the entry point of the runnable jar. */
 @Command(name = "reacher", mixinStandardHelpOptions = true, versionProvider = ReacherCommand.Version.class,
         description = "Check if an email address exists without sending any email.",
-        subcommands = {CheckCommand.class, ServeCommand.class, WorkerCommand.class, BulkCommand.class,
+        subcommands = {CheckCommand.class, ServeCommand.class, WorkerCommand.class, BulkCommand.class, ProxiesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ReacherCommand implements Runnable {
 
@@ -27,11 +28,15 @@ public final class ReacherCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /**
+     * The same words as the server's {@code GET /version}: the build's version comes from one place,
+     * the Maven project version filtered into the server's {@code version.properties}.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = ReacherCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"reacher " + (v == null ? "development build" : v)};
+            return new String[] {"reacher-java " + ServerVersion.IMPLEMENTATION_VERSION + " (Reacher API "
+                    + ServerVersion.API_VERSION + ")"};
         }
     }
 }

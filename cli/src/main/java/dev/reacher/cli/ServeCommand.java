@@ -43,6 +43,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         // SIGTERM (docker stop, Kubernetes) runs this hook: in-flight verifications get shutdown_timeout.
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "reacher-shutdown"));
+        // SIGHUP and proxy list changes reload the proxies (docs/proxies.md, "Changing proxies while running").
+        server.reloadOn(configOption::load);
         server.awaitStop();
         return 0;
     }

@@ -39,6 +39,7 @@ final class WorkerCommand implements Callable<Integer> {
             return ServeCommand.EXIT_CANNOT_START;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(worker::stop, "reacher-worker-shutdown"));
+        worker.reloadOn(configOption::load);
         worker.awaitStop();
         return 0;
     }

@@ -49,7 +49,9 @@ class BulkCommandArgumentsTest {
         assertThat(run("bulk", "results", "1", "--format", "xml").exit()).isEqualTo(2);
         assertThat(run("bulk", "results", "1", "--limit", "-1").exit()).isEqualTo(2);
         assertThat(run("bulk", "submit", file.toString(), "--poll-interval", "soon").exit()).isEqualTo(2);
-        assertThat(run("bulk", "submit", dir.resolve("nope.txt").toString()).err()).contains("no such file");
+        Path nope = dir.resolve("nope.txt");
+        assertOneLine(run("bulk", "submit", nope.toString()), "reacher: no such file: " + nope);
+        assertOneLine(run("bulk", "submit", dir.toString()), "reacher: " + dir + " is a directory, not a file of addresses");
         assertThat(run("bulk", "submit", file.toString(), "--webhook-header", "X-A: b").err())
                 .contains("--webhook-header needs --webhook-url");
         Cli.Run header = run("bulk", "submit", file.toString(), "--webhook-url", "http://127.0.0.1:1/",
@@ -59,6 +61,22 @@ class BulkCommandArgumentsTest {
         Cli.Run nothing = run("bulk", "submit", empty.toString(), "--server", "http://127.0.0.1:1");
         assertThat(nothing.exit()).isEqualTo(1);
         assertThat(nothing.err()).isEqualTo("reacher: " + empty + " holds no address" + System.lineSeparator());
+    }
+
+    /** A local problem: exactly one line on stderr (no usage, no stack trace), nothing on stdout, exit 2. */
+    static void assertOneLine(Cli.Run r, String line) {
+        assertThat(r.err()).isEqualTo(line + System.lineSeparator());
+        assertThat(r.out()).isEmpty();
+        assertThat(r.exit()).isEqualTo(2);
+    }
+
+    @Test
+    void resultsToAMissingDirectorySayTheDirectoryIsMissingBeforeAskingTheServer() {
+        int port = LoopbackPorts.freePort(); // not asked: a server that is not there would be exit 1
+        assertOneLine(run("bulk", "results", "7", "-o", "/nonexistent/x.csv", "--server", "http://127.0.0.1:" + port),
+                "reacher: --output /nonexistent/x.csv: the directory /nonexistent does not exist");
+        assertOneLine(run("bulk", "results", "7", "-o", dir.toString(), "--server", "http://127.0.0.1:" + port),
+                "reacher: --output " + dir + " is a directory; give a file name");
     }
 
     @Test

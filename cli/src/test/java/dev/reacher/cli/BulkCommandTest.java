@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,7 +129,8 @@ class BulkCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         long job = Long.parseLong(r.out().strip());
         assertThat(r.err()).contains("job " + job + ": 3 addresses submitted to " + server.url())
-                .endsWith("job " + job + ": Completed 3/3 (safe 2, risky 0, invalid 1, unknown 0)" + System.lineSeparator());
+                .containsPattern("job " + job + ": Completed \\[#{24}\\] 3/3 100%  [0-9.]+/s \\(safe 2, risky 0, invalid 1, unknown 0\\)"
+                        + System.lineSeparator() + "$");
     }
 
     @Test
@@ -193,14 +195,73 @@ class BulkCommandTest {
         assertThat(wrong.exit()).isEqualTo(1);
         assertThat(wrong.out()).isEmpty();
         assertThat(wrong.err()).isEqualTo("reacher: the server at " + server.url()
-                + " answered 400: Invalid request header \"x-reacher-secret\"" + System.lineSeparator())
+                + " answered 400: Invalid request header \"x-reacher-secret\" (the secret given, from RCH_SECRET or"
+                + " --secret, is not the server's RCH__HEADER_SECRET)" + System.lineSeparator())
                 .doesNotContain(SECRET);
         Cli.Run missing = run("bulk", "submit", file.toString(), "--server", server.url());
         assertThat(missing.exit()).isEqualTo(1);
-        assertThat(missing.err()).contains("answered 400: Missing request header \"x-reacher-secret\"");
+        // the client's variable is RCH_SECRET (one underscore); the server's RCH__HEADER_SECRET is not read here
+        assertThat(missing.err()).contains("answered 400: Missing request header \"x-reacher-secret\" (no secret given:"
+                + " set RCH_SECRET, or --secret, to the server's secret; the client reads RCH_SECRET, not the server's"
+                + " RCH__HEADER_SECRET)").hasLineCount(1);
         // reacher-java protects progress and results too (upstream leaves them public)
         assertThat(run("bulk", "status", "1", "--server", server.url()).err())
                 .contains("answered 400: Missing request header \"x-reacher-secret\"");
+    }
+
+    @Test
+    void cancelStopsAJobKeepsItsResultsAndListShowsIt() throws Exception {
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            emails.add(server.slowAddress("cancel-" + i)); // 3 s each, 8 at a time
+        }
+        Path file = Files.write(dir.resolve("cancel.txt"), emails);
+        Cli.Run submitted = bulk("submit", file.toString());
+        long job = Long.parseLong(submitted.out().strip());
+
+        // a watcher (submit --wait) sees the cancel and says so, exit 1
+        BulkClient client = new BulkClient(java.net.URI.create(server.url()), SECRET);
+        Thread canceller = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(500);
+                client.cancel(job);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int watched = new BulkCommand.ProgressWatch(client, job, Duration.ofMillis(100), Duration.ofMinutes(1), false).await();
+        canceller.join();
+        assertThat(watched).isEqualTo(1);
+
+        Cli.Run cancel = bulk("cancel", Long.toString(job));
+        assertThat(cancel.exit()).as(cancel.err()).isZero();
+        JsonNode progress = ReacherJson.mapper().readTree(cancel.out());
+        assertThat(progress.get("job_status").asText()).isEqualTo("Cancelled");
+        int kept = progress.get("total_processed").asInt();
+        assertThat(kept).isLessThan(20);
+        assertThat(cancel.err()).isEqualTo("job " + job + ": Cancelled with " + kept + " of 20 results kept"
+                + System.lineSeparator());
+
+        Cli.Run list = bulk("list", "--limit", "3");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out().lines().findFirst().orElseThrow()).startsWith("job " + job + ": Cancelled [");
+        Cli.Run json = bulk("list", "--limit", "1", "--json");
+        assertThat(ReacherJson.mapper().readTree(json.out()).at("/jobs/0/job_id").asLong()).isEqualTo(job);
+        assertThat(bulk("cancel", "999999").exit()).isEqualTo(1);
+    }
+
+    @Test
+    void versionOfTheCommandAndOfTheServerAgree() throws Exception {
+        Cli.Run version = run("--version");
+        assertThat(version.exit()).isZero();
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/version")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode body = ReacherJson.mapper().readTree(answer.body());
+        // one source: the Maven project version, filtered into the server's version.properties
+        assertThat(version.out().strip()).isEqualTo(body.get("implementation").asText() + " (Reacher API "
+                + body.get("version").asText() + ")");
+        assertThat(body.get("implementation").asText()).matches("reacher-java \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
 
     @Test

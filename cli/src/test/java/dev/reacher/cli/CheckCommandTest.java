@@ -32,7 +32,9 @@ class CheckCommandTest {
         // The MX name is an IP literal so that the proxy (remote DNS, as upstream) needs no resolver.
         dns = DnsFixture.start().mx("example.test", 10, "127.0.0.1").a("127.0.0.1", "127.0.0.1")
                 .mx("local.test", 10, "mx.local.test").a("mx.local.test", "127.0.0.1")
-                .mx("cached.test", 10, "127.0.0.1").mx("uncached.test", 10, "127.0.0.1");
+                .mx("cached.test", 10, "127.0.0.1").mx("uncached.test", 10, "127.0.0.1")
+                .mx("ymail.test", 10, "mta5.am0.yahoodns.net").a("mta5.am0.yahoodns.net", "127.0.0.1");
+        smtp.onRcpt("alice@ymail.test", Reply.lines("250 2.1.5 OK"));
         proxy = Microsocks.builder().bindAddress("127.0.0.21").credentials("alice", "s3cret").start();
     }
 
@@ -162,6 +164,42 @@ class CheckCommandTest {
 
         assertThat(dns.queries("cached.test")).isEqualTo(1); // the default: answers reused for up to 300 s
         assertThat(dns.queries("uncached.test")).isEqualTo(20);
+    }
+
+    @Test
+    void aFileThatCannotBeReadIsOneLineAndExit2(@TempDir Path dir) {
+        BulkCommandArgumentsTest.assertOneLine(run("check", "--file", dir.toString()),
+                "reacher: --file: " + dir + " is a directory, not a file of addresses");
+        BulkCommandArgumentsTest.assertOneLine(run("check", "--file", "/nonexistent/emails.txt"),
+                "reacher: --file: no such file: /nonexistent/emails.txt");
+    }
+
+    @Test
+    void noAddressAndNoFileSaysWhatToGive() {
+        Cli.Run r = run("check");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("nothing to check: give an address (reacher check someone@example.com) or --file FILE")
+                .doesNotContain("not both");
+        assertThat(run("check", "--file", "-", "a@b.c").err()).startsWith("give either <to_email> or --file, not both");
+    }
+
+    @Test
+    void yahooMethodAndWebdriverAddressAreFlags() throws Exception {
+        // Default for Yahoo: headless, through the WebDriver named by --webdriver-addr (none listens here).
+        String nowhere = "http://127.0.0.1:" + dev.reacher.testkit.LoopbackPorts.freePort();
+        Cli.Run headless = run(common("--webdriver-addr", nowhere, "alice@ymail.test").toArray(String[]::new));
+        JsonNode out = ReacherJson.mapper().readTree(headless.out());
+        assertThat(out.get("is_reachable").asText()).isEqualTo("unknown");
+        assertThat(out.at("/smtp/error/type").asText()).isEqualTo("HeadlessError");
+        assertThat(out.at("/smtp/error/message/NewSession").asText()).contains(nowhere);
+        // --yahoo-verif-method smtp: the same address over SMTP.
+        Cli.Run viaSmtp = run(common("--yahoo-verif-method", "smtp", "alice@ymail.test").toArray(String[]::new));
+        JsonNode smtpOut = ReacherJson.mapper().readTree(viaSmtp.out());
+        assertThat(smtpOut.get("is_reachable").asText()).as(viaSmtp.out()).isEqualTo("safe");
+        assertThat(smtpOut.at("/debug/smtp/verif_method/type").asText()).isEqualTo("Smtp");
+        Cli.Run bad = run("check", "--hotmailb2c-verif-method", "api", "a@b.c");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--hotmailb2c-verif-method must be smtp or headless, got `api`");
     }
 
     @Test

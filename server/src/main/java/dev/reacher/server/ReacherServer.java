@@ -7,6 +7,8 @@ import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.http.ReacherApi;
 import dev.reacher.server.http.ServerVersion;
 import dev.reacher.server.metrics.ServerMetrics;
+import dev.reacher.server.reload.LiveConfig;
+import dev.reacher.server.reload.ReloadTriggers;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,8 @@ public final class ReacherServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReacherServer.class);
 
     private final BackendConfig config;
+    private final LiveConfig live;
+    private volatile ReloadTriggers reloads; // null until reloadOn
     private final ProxyPool pool;
     private final EmailVerifier verifier;
     private final ServerMetrics metrics;
@@ -45,12 +49,13 @@ public final class ReacherServer implements AutoCloseable {
 
     private ReacherServer(BackendConfig config) {
         this.config = config;
+        this.live = LiveConfig.of(config);
         this.verifier = ProcessParts.verifier(config);
         this.pool = verifier.proxyPool();
         Throttle throttle = Throttle.of(config.throttle());
         try {
             // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
-            this.bulk = ProcessParts.bulk(config, verifier, throttle, false);
+            this.bulk = ProcessParts.bulk(live, verifier, throttle, false);
         } catch (RuntimeException e) {
             verifier.close();
             throw e;
@@ -60,7 +65,7 @@ public final class ReacherServer implements AutoCloseable {
         if (bulk != null) {
             metrics.bindBulk(bulk);
         }
-        ReacherApi api = new ReacherApi(config, verifier, throttle, bulk, metrics, accepting::get);
+        ReacherApi api = new ReacherApi(config, live, verifier, throttle, bulk, metrics, accepting::get);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -118,6 +123,19 @@ public final class ReacherServer implements AutoCloseable {
         return config;
     }
 
+    /** The configuration verifications use now: {@link #config()} with what reloads have changed. */
+    public BackendConfig liveConfig() {
+        return live.get();
+    }
+
+    /**
+     * Reloads the configuration on SIGHUP and whenever the proxy list file changes, reading it with
+     * {@code loader} (the way the process read it at startup). Call once, after {@link #start}.
+     */
+    public void reloadOn(java.util.function.Supplier<BackendConfig> loader) {
+        reloads = ProcessParts.watchForReloads(loader, live, verifier, metrics);
+    }
+
     /** The process-wide proxy pool (empty when no proxy is configured). */
     public ProxyPool pool() {
         return pool;
@@ -162,6 +180,9 @@ public final class ReacherServer implements AutoCloseable {
     }
 
     private void releaseResources() {
+        if (reloads != null) {
+            reloads.close();
+        }
         if (bulk != null) {
             bulk.close(); // stops consuming; tasks in hand finish within worker.shutdown_grace_secs
         }

@@ -5,6 +5,8 @@ import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.http.ReacherApi;
 import dev.reacher.server.metrics.ServerMetrics;
+import dev.reacher.server.reload.LiveConfig;
+import dev.reacher.server.reload.ReloadTriggers;
 import dev.reacher.server.throttle.Throttle;
 import io.javalin.Javalin;
 import java.util.concurrent.CountDownLatch;
@@ -22,14 +24,17 @@ public final class ReacherWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReacherWorker.class);
 
     private final EmailVerifier verifier;
+    private final LiveConfig live;
+    private volatile ReloadTriggers reloads; // null until reloadOn
     private final BulkStack stack;
     private final ServerMetrics metrics;
     private final Javalin http; // null without worker.http_port
     private final AtomicBoolean stopped = new AtomicBoolean(false);
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
-    private ReacherWorker(EmailVerifier verifier, BulkStack stack, ServerMetrics metrics, Javalin http) {
+    private ReacherWorker(EmailVerifier verifier, LiveConfig live, BulkStack stack, ServerMetrics metrics, Javalin http) {
         this.verifier = verifier;
+        this.live = live;
         this.stack = stack;
         this.metrics = metrics;
         this.http = http;
@@ -49,9 +54,10 @@ public final class ReacherWorker implements AutoCloseable {
                     + "runs bulk jobs itself");
         }
         EmailVerifier verifier = ProcessParts.verifier(config);
+        LiveConfig live = LiveConfig.of(config);
         BulkStack stack;
         try {
-            stack = ProcessParts.bulk(config, verifier, Throttle.of(config.throttle()), true);
+            stack = ProcessParts.bulk(live, verifier, Throttle.of(config.throttle()), true);
         } catch (RuntimeException e) {
             verifier.close();
             throw e;
@@ -74,7 +80,7 @@ public final class ReacherWorker implements AutoCloseable {
         LOG.info("reacher-java worker \"{}\" consuming {} with concurrency {}{}", config.backendName(),
                 config.worker().queue(), config.worker().rabbitmqConcurrency(),
                 http == null ? "" : "; /healthz, /readyz and /metrics on port " + http.port());
-        return new ReacherWorker(verifier, stack, metrics, http);
+        return new ReacherWorker(verifier, live, stack, metrics, http);
     }
 
     /** Probes and metrics for orchestrators: a worker has no API, but it must be watchable. */
@@ -95,6 +101,14 @@ public final class ReacherWorker implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /**
+     * Reloads the configuration on SIGHUP and whenever the proxy list file changes, reading it with
+     * {@code loader}. Call once, after {@link #start}.
+     */
+    public void reloadOn(java.util.function.Supplier<BackendConfig> loader) {
+        reloads = ProcessParts.watchForReloads(loader, live, verifier, metrics);
+    }
+
     /** Tasks finished so far by this process. */
     public long processed() {
         return stack.worker().map(w -> w.processed()).orElse(0L);
@@ -107,6 +121,9 @@ public final class ReacherWorker implements AutoCloseable {
         }
         LOG.info("stopping: finishing the tasks in hand");
         try {
+            if (reloads != null) {
+                reloads.close();
+            }
             stack.close();
             verifier.close();
             if (http != null) {

@@ -212,6 +212,8 @@ public final class MxResolver {
                     Message reply = resolver.send(query);
                     int rcode = reply.getRcode();
                     if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
+                        log.debug("DNS {} {} via {}: {}, {} record(s)", Type.string(type), name, server, Rcode.string(rcode),
+                                reply.getSection(Section.ANSWER).size());
                         return new Answer(reply);
                     }
                     onlyTimeouts = false;

@@ -19,4 +19,7 @@ public interface PoolListener {
     default void readmitted(String proxyId) {}
 
     default void blacklisted(String proxyId, Provider provider, Instant until) {}
+
+    /** The member set was replaced ({@link ProxyPool#reload}); {@code ids} are the members now. */
+    default void membersChanged(java.util.Set<String> ids) {}
 }

@@ -10,7 +10,8 @@ import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +21,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * Everything the pool remembers about one proxy, in one place (like OkHttp's {@code RouteDatabase}):
- * in-flight count, consecutive proxy faults, ejection, per-provider blacklist backoff, request
+ * in-flight count, consecutive proxy faults, ejection, blacklist backoff per scope (provider, or MX host), request
  * budget and counters. Attempts report their classified outcome here once, where they end.
  */
 final class ProxyHealth {
@@ -40,9 +41,27 @@ final class ProxyHealth {
     private int ejectionStreak;
     private int timesEjected;
     private Instant ejectedUntil;
-    private final Map<Provider, Backoff> blacklist = new EnumMap<>(Provider.class);
+    private boolean trialAnnounced; // the current ejection's trial has been reported once
+    private String lastError; // the last error counted against this proxy, credentials masked
+    private Instant lastErrorAt;
+    private final Map<String, Backoff> blacklist = new HashMap<>(); // by blacklistScope(…)
 
     private record Backoff(Instant until, int strikes) {}
+
+    /**
+     * What a blacklist reply is about: the receiving server. For a named provider (gmail, yahoo, …)
+     * its whole fleet shares one reputation, so the scope is the provider key; for
+     * {@code everything_else} it is the best MX host (lowercase, no trailing dot), so one small
+     * domain's blacklist does not take the proxy out for every other domain. Without an MX host the
+     * provider key.
+     */
+    static String blacklistScope(Provider provider, String mxHost) {
+        if (provider != Provider.EVERYTHING_ELSE || mxHost == null || mxHost.isBlank()) {
+            return provider.key();
+        }
+        String host = mxHost.strip().toLowerCase(Locale.ROOT);
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    }
 
     ProxyHealth(PoolProxy proxy, PoolSettings settings, Clock clock, RandomGenerator random) {
         this.proxy = proxy;
@@ -65,17 +84,32 @@ final class ProxyHealth {
      * ejection or blacklist backoff ends. A proxy whose ejection time is over is usable on trial.
      */
     Instant unusableUntil(Provider provider, Instant now) {
+        return unusableUntil(provider.key(), now);
+    }
+
+    /** As {@link #unusableUntil(Provider, Instant)} for a {@link #blacklistScope}. */
+    Instant unusableUntil(String scope, Instant now) {
         lock.lock();
         try {
             Instant until = null;
             if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
                 until = ejectedUntil;
             }
-            Backoff b = blacklist.get(provider);
+            Backoff b = blacklist.get(scope);
             if (b != null && now.isBefore(b.until()) && (until == null || b.until().isAfter(until))) {
                 until = b.until();
             }
             return until;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The end of the current ejection, or null when not ejected at {@code now}. */
+    Instant ejectedUntil(Instant now) {
+        lock.lock();
+        try {
+            return ejectedUntil != null && now.isBefore(ejectedUntil) ? ejectedUntil : null;
         } finally {
             lock.unlock();
         }
@@ -120,10 +154,22 @@ final class ProxyHealth {
      * @return what changed, for the pool's listeners
      */
     Transition release(Outcome outcome, Provider provider) {
+        return release(outcome, provider.key(), null);
+    }
+
+    /**
+     * As {@link #release(Outcome, Provider)} for a {@link #blacklistScope}, remembering {@code error} as the proxy's last error
+     * when the outcome counts against it (proxy fault, blacklist reply).
+     */
+    Transition release(Outcome outcome, String scope, String error) {
         inFlight.decrementAndGet();
         Instant now = clock.instant();
         lock.lock();
         try {
+            if (outcome == Outcome.PROXY_FAULT || outcome == Outcome.IP_BLACKLISTED) {
+                lastError = mask(error == null ? outcome.json() : error);
+                lastErrorAt = now;
+            }
             switch (outcome) {
                 case PROXY_FAULT -> {
                     proxyFaults.increment();
@@ -136,10 +182,10 @@ final class ProxyHealth {
                 }
                 case IP_BLACKLISTED -> {
                     blacklistHits.increment();
-                    Backoff previous = blacklist.get(provider);
+                    Backoff previous = blacklist.get(scope);
                     int strikes = previous == null ? 1 : previous.strikes() + 1;
                     Instant until = now.plus(fullJitter(strikes));
-                    blacklist.put(provider, new Backoff(until, strikes));
+                    blacklist.put(scope, new Backoff(until, strikes));
                     return Transition.blacklisted(until);
                 }
                 default -> {
@@ -159,6 +205,39 @@ final class ProxyHealth {
         }
     }
 
+    /**
+     * True exactly once per ejection: the first time the proxy is picked after its ejection time
+     * ended (it is on trial now), so the pool can say so once.
+     */
+    boolean announceTrial(Instant now) {
+        lock.lock();
+        try {
+            if (ejectionStreak == 0 || trialAnnounced || ejectedUntil == null || now.isBefore(ejectedUntil)) {
+                return false;
+            }
+            trialAnnounced = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last error counted against this proxy, for log lines; null if none. */
+    String lastError() {
+        lock.lock();
+        try {
+            return lastError;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Error texts never carry the password; masked anyway in case a peer echoed it back. */
+    private String mask(String text) {
+        String password = proxy.proxy().password();
+        return password == null || password.isEmpty() ? text : text.replace(password, "***");
+    }
+
     /** Frees the slot of an attempt that never reached an outcome worth recording. */
     void releaseWithoutOutcome() {
         inFlight.decrementAndGet();
@@ -168,6 +247,7 @@ final class ProxyHealth {
         ejectionStreak++;
         timesEjected++;
         consecutiveFailures = 0;
+        trialAnnounced = false;
         long ms = Math.min(settings.ejection().base().toMillis() * ejectionStreak, settings.ejection().max().toMillis());
         ejectedUntil = now.plusMillis(ms);
         return Transition.ejected(ejectedUntil);
@@ -196,14 +276,15 @@ final class ProxyHealth {
                 state = ProxyStatus.State.HEALTHY;
             }
             Map<String, String> listed = new TreeMap<>();
-            blacklist.forEach((provider, b) -> {
+            blacklist.forEach((scope, b) -> {
                 if (now.isBefore(b.until())) {
-                    listed.put(provider.key(), b.until().toString());
+                    listed.put(scope, b.until().toString());
                 }
             });
             return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until, listed,
                     inFlight.get(), proxy.maxInFlight(), picks.sum(), verdicts.sum(), proxyFaults.sum(),
-                    blacklistHits.sum(), consecutiveFailures, timesEjected);
+                    blacklistHits.sum(), consecutiveFailures, timesEjected, ProxyRouter.servesHeadless(proxy), lastError,
+                    lastErrorAt == null ? null : lastErrorAt.toString());
         } finally {
             lock.unlock();
         }

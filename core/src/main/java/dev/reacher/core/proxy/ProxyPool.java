@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every configured SOCKS5 proxy with its health, and the rotations that choose among them. Build
@@ -29,30 +31,91 @@ import java.util.random.RandomGenerator;
  * <p>A {@link Rotation} is a strategy's selector over a list of member ids: the pool's own members,
  * or a provider override's list ({@code RCH__OVERRIDES__GMAIL__PROXY=proxy1,proxy2}). Rotations are
  * built once and cached; health is shared by all rotations a proxy belongs to.
+ *
+ * <p>The member set can be replaced while the pool is in use ({@link #reload}): a member whose
+ * settings are unchanged keeps its health, budget and counters; a new or changed one starts
+ * afresh; a removed one gets no new picks, while attempts already holding it finish and report as
+ * usual. Rotations are rebuilt over the new set.
  */
 public final class ProxyPool {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyPool.class);
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
     private final Clock clock;
-    private final Map<String, ProxyHealth> health; // ordered by id
-    private final Map<List<String>, Rotation> rotations = new ConcurrentHashMap<>();
+    private final RandomGenerator random;
     private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
-    private final Rotation main;
+    /** The current member set; replaced as a whole by {@link #reload}. */
+    private volatile Members current;
+
+    /** One generation of members: their health by id, the rotations over them, the pool's own. */
+    private final class Members {
+        final Map<String, ProxyHealth> health; // ordered by id
+        final Map<List<String>, Rotation> rotations = new ConcurrentHashMap<>();
+        final Rotation main;
+
+        Members(Map<String, ProxyHealth> health) {
+            this.health = java.util.Collections.unmodifiableMap(health);
+            List<String> memberIds = settings.members().isEmpty() ? List.copyOf(health.keySet()) : settings.members();
+            this.main = health.isEmpty() ? null : rotation(memberIds);
+        }
+
+        Rotation rotation(List<String> ids) {
+            List<String> key = ids.stream().map(id -> id.toLowerCase(Locale.ROOT)).sorted().distinct().toList();
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("a rotation needs at least one proxy id");
+            }
+            for (String id : key) {
+                if (!health.containsKey(id)) {
+                    throw new IllegalArgumentException("unknown proxy id `" + id + "`, defined: " + health.keySet());
+                }
+            }
+            return rotations.computeIfAbsent(key, k -> new Rotation(k.stream().map(health::get).toList()));
+        }
+    }
 
     private ProxyPool(Collection<PoolProxy> proxies, PoolSettings settings, ProxySelectionStrategy strategy,
             Clock clock, RandomGenerator random) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = random;
+        this.current = members(proxies, Map.of());
+    }
+
+    /** A generation over {@code proxies}, reusing the health of members whose settings are unchanged. */
+    private Members members(Collection<PoolProxy> proxies, Map<String, ProxyHealth> previous) {
         Map<String, ProxyHealth> byId = new TreeMap<>();
         for (PoolProxy p : proxies) {
-            if (byId.put(p.id(), new ProxyHealth(p, settings, clock, random)) != null) {
+            ProxyHealth kept = previous.get(p.id());
+            ProxyHealth h = kept != null && kept.proxy().equals(p) ? kept : new ProxyHealth(p, settings, clock, random);
+            if (byId.put(p.id(), h) != null) {
                 throw new IllegalArgumentException("duplicate proxy id " + p.id());
             }
         }
-        this.health = java.util.Collections.unmodifiableMap(byId);
-        List<String> memberIds = settings.members().isEmpty() ? List.copyOf(byId.keySet()) : settings.members();
-        this.main = byId.isEmpty() ? null : rotation(memberIds);
+        return new Members(byId);
+    }
+
+    /**
+     * Replaces the member set at once. Unchanged members (same id, equal settings) keep their
+     * health, budgets and counters; new and changed ones start afresh (changed credentials apply
+     * to connections opened from now on); removed ones get no new picks. Rotations are rebuilt, so
+     * strategies start their sequence again.
+     *
+     * @param proxies every defined proxy, as for {@link #create}
+     * @throws IllegalArgumentException for duplicate ids, ids of {@code settings.members()} that are
+     *     no longer defined, or an enabled pool left without members; the pool is then unchanged
+     */
+    public void reload(Collection<PoolProxy> proxies) {
+        if (settings.enabled() && proxies.isEmpty()) {
+            throw new IllegalArgumentException("proxy_pool.enabled is true but no proxy is defined");
+        }
+        synchronized (this) {
+            current = members(proxies, current.health);
+        }
+        Set<String> ids = current.health.keySet();
+        for (PoolListener l : listeners) {
+            l.membersChanged(ids);
+        }
     }
 
     /**
@@ -84,11 +147,12 @@ public final class ProxyPool {
     }
 
     public boolean enabled() {
-        return settings.enabled() && main != null;
+        return settings.enabled() && current.main != null;
     }
 
     /** The pool's own rotation (its members, or every proxy). */
     public Rotation rotation() {
+        Rotation main = current.main;
         if (main == null) {
             throw new IllegalStateException("the pool has no proxies");
         }
@@ -101,31 +165,48 @@ public final class ProxyPool {
      * @throws IllegalArgumentException if an id is not a defined proxy
      */
     public Rotation rotation(List<String> ids) {
-        List<String> key = ids.stream().map(id -> id.toLowerCase(Locale.ROOT)).sorted().distinct().toList();
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("a rotation needs at least one proxy id");
-        }
-        for (String id : key) {
-            if (!health.containsKey(id)) {
-                throw new IllegalArgumentException("unknown proxy id `" + id + "`, defined: " + health.keySet());
-            }
-        }
-        return rotations.computeIfAbsent(key, Rotation::new);
+        return current.rotation(ids);
     }
 
     /** The member with this id, if defined. */
     public PoolProxy proxy(String id) {
-        ProxyHealth h = health.get(id);
+        ProxyHealth h = current.health.get(id);
         return h == null ? null : h.proxy();
     }
 
     public Set<String> ids() {
-        return health.keySet();
+        return current.health.keySet();
     }
 
     /** Each proxy's state now, ordered by id; safe to serve to operators (no credentials). */
     public List<ProxyStatus> snapshot() {
-        return health.values().stream().map(ProxyHealth::status).toList();
+        return current.health.values().stream().map(ProxyHealth::status).toList();
+    }
+
+    /**
+     * Why verifications without a pinned proxy cannot be served now, or null when they can. With
+     * the pool enabled there is no direct route, so when every member of the pool's rotation is
+     * ejected nothing can serve (beyond the one fail-open attempt). Rate limits do not count: they
+     * free up by themselves and are answered with 429.
+     */
+    public String unavailableReason() {
+        if (!enabled()) {
+            return null;
+        }
+        Instant now = clock.instant();
+        Rotation main = current.main;
+        if (main == null) {
+            return null;
+        }
+        List<String> ejected = new ArrayList<>();
+        for (ProxyHealth h : main.members) {
+            Instant until = h.ejectedUntil(now);
+            if (until == null) {
+                return null;
+            }
+            ejected.add(h.proxy().id() + " until " + until);
+        }
+        return "every proxy of the pool is ejected and the pool allows no direct route: " + String.join(", ", ejected);
     }
 
     public void addListener(PoolListener listener) {
@@ -152,11 +233,13 @@ public final class ProxyPool {
     public final class Lease implements Pick {
         private final ProxyHealth health;
         private final Provider provider;
+        private final String scope;
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        private Lease(ProxyHealth health, Provider provider) {
+        private Lease(ProxyHealth health, Provider provider, String scope) {
             this.health = health;
             this.provider = provider;
+            this.scope = scope;
         }
 
         public PoolProxy proxy() {
@@ -168,11 +251,20 @@ public final class ProxyPool {
         }
 
         public void report(Outcome outcome, Duration duration) {
+            report(outcome, duration, null);
+        }
+
+        /**
+         * As {@link #report(Outcome, Duration)}, with the attempt's error text: it becomes the
+         * proxy's last error and the reason in the log line of an ejection or a backoff.
+         */
+        public void report(Outcome outcome, Duration duration, String error) {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            ProxyHealth.Transition t = health.release(outcome, provider);
+            ProxyHealth.Transition t = health.release(outcome, scope, error);
             String id = health.proxy().id();
+            logTransition(id, t, scope, health.lastError());
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
                 switch (t.kind()) {
@@ -192,14 +284,25 @@ public final class ProxyPool {
         }
     }
 
+    /** One INFO line per change of a proxy's state, where it happens; never a credential. */
+    private static void logTransition(String id, ProxyHealth.Transition t, String scope, String reason) {
+        switch (t.kind()) {
+            case EJECTED -> LOG.info("proxy {} ejected until {}: {}", id, t.until(), reason);
+            case READMITTED -> LOG.info("proxy {} readmitted: a verification through it succeeded on trial", id);
+            case BLACKLISTED -> LOG.info("proxy {} backed off for {} until {}: {}", id, scope, t.until(),
+                    reason);
+            case NONE -> { }
+        }
+    }
+
     /** A strategy's selector over a fixed list of members, plus the health filter in front of it. */
     public final class Rotation {
         private final List<ProxyHealth> members;
         private final List<PoolProxy> memberProxies;
         private final ProxySelectionStrategy.ProxySelector selector;
 
-        private Rotation(List<String> ids) {
-            this.members = ids.stream().map(health::get).toList();
+        private Rotation(List<ProxyHealth> members) {
+            this.members = members;
             this.memberProxies = members.stream().map(ProxyHealth::proxy).toList();
             this.selector = strategy.newSelector(memberProxies);
         }
@@ -217,6 +320,16 @@ public final class ProxyPool {
          *     rate limit or in-flight cap (upstream's v0 endpoint ignores throttling)
          */
         public Pick pick(Provider provider, String domain, Set<String> exclude, boolean ignoreLimits) {
+            return pick(provider, null, domain, exclude, ignoreLimits);
+        }
+
+        /**
+         * As {@link #pick(Provider, String, Set, boolean)}, with the best MX host: for
+         * {@code everything_else} a blacklist backoff is scoped to that host rather than to the
+         * whole provider (see docs/proxies.md, "Blacklist").
+         */
+        public Pick pick(Provider provider, String mxHost, String domain, Set<String> exclude, boolean ignoreLimits) {
+            String scope = ProxyHealth.blacklistScope(provider, mxHost);
             Instant now = clock.instant();
             String lowerDomain = domain.toLowerCase(Locale.ROOT);
             List<ProxyHealth> notExcluded = new ArrayList<>(members.size());
@@ -226,7 +339,7 @@ public final class ProxyPool {
                     continue;
                 }
                 notExcluded.add(h);
-                if (h.unusableUntil(provider, now) == null) {
+                if (h.unusableUntil(scope, now) == null) {
                     usable.add(h);
                 }
             }
@@ -240,10 +353,10 @@ public final class ProxyPool {
             if (usable.isEmpty()) {
                 // All ejected or blacklisted: fail open, one attempt through the one that recovers first.
                 ProxyHealth soonest = notExcluded.stream()
-                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(provider, now))
+                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(scope, now))
                                 .thenComparing(h -> h.proxy().id()))
                         .orElseThrow();
-                return leaseOrWait(soonest, provider, ignoreLimits);
+                return leaseOrWait(soonest, provider, scope, ignoreLimits);
             }
             Duration soonestBudget = null;
             List<ProxyHealth> withSlot = new ArrayList<>(usable);
@@ -251,14 +364,14 @@ public final class ProxyPool {
                 ProxyHealth chosen = select(withSlot, lowerDomain);
                 Duration wait = chosen.tryAcquire(true);
                 if (wait == null) {
-                    return lease(chosen, provider);
+                    return lease(chosen, provider, scope);
                 }
                 soonestBudget = soonestBudget == null || wait.compareTo(soonestBudget) < 0 ? wait : soonestBudget;
                 withSlot.remove(chosen);
             }
             if (ignoreLimits) {
                 ProxyHealth least = usable.stream().min(Comparator.comparingInt(ProxyHealth::inFlight)).orElseThrow();
-                return leaseOrWait(least, provider, true);
+                return leaseOrWait(least, provider, scope, true);
             }
             return new Exhausted(soonestBudget);
         }
@@ -273,7 +386,12 @@ public final class ProxyPool {
 
                 @Override
                 public int inFlight(PoolProxy proxy) {
-                    return health.get(proxy.id()).inFlight();
+                    for (ProxyHealth h : members) {
+                        if (h.proxy() == proxy) {
+                            return h.inFlight();
+                        }
+                    }
+                    return 0;
                 }
             });
             for (ProxyHealth h : candidates) {
@@ -285,23 +403,27 @@ public final class ProxyPool {
         }
 
         /** Fail-open and ignore-limits paths: one given proxy, past its limits when allowed. */
-        private Pick leaseOrWait(ProxyHealth h, Provider provider, boolean ignoreLimits) {
+        private Pick leaseOrWait(ProxyHealth h, Provider provider, String scope, boolean ignoreLimits) {
             Duration wait = h.tryAcquire(true);
             if (wait == null) {
-                return lease(h, provider);
+                return lease(h, provider, scope);
             }
             if (!ignoreLimits) {
                 return new Exhausted(wait);
             }
             h.tryAcquire(false); // always succeeds: v0 traffic is never refused for budget
-            return lease(h, provider);
+            return lease(h, provider, scope);
         }
 
-        private Lease lease(ProxyHealth h, Provider provider) {
+        private Lease lease(ProxyHealth h, Provider provider, String scope) {
+            if (h.announceTrial(clock.instant())) {
+                LOG.info("proxy {} on trial: its ejection ended, the next fault ejects it again (last error: {})",
+                        h.proxy().id(), h.lastError());
+            }
             for (PoolListener l : listeners) {
                 l.picked(h.proxy().id());
             }
-            return new Lease(h, provider);
+            return new Lease(h, provider, scope);
         }
     }
 }

@@ -56,10 +56,19 @@ public final class ProxyRouter {
      */
     public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
             LimitPolicy policy, Set<String> avoid) {
+        return plan(proxySpec, proxies, provider, domain, policy, avoid, null);
+    }
+
+    /**
+     * As {@link #plan(String, Map, Provider, String, LimitPolicy, Set)}, with the best MX host, which
+     * scopes blacklist backoff for {@code everything_else} (null: the whole provider).
+     */
+    public AttemptRoutes plan(String proxySpec, Map<String, ProxyConfig> proxies, Provider provider, String domain,
+            LimitPolicy policy, Set<String> avoid, String mxHost) {
         List<String> ids = parseIds(proxySpec);
         if (ids.isEmpty()) {
             return pool != null && pool.enabled()
-                    ? new RoutePlan(pool.rotation(), provider, domain, policy, avoid)
+                    ? new RoutePlan(pool.rotation(), provider, mxHost, domain, policy, avoid)
                     : AttemptRoutes.fixed(SmtpRoute.direct());
         }
         if (ids.size() == 1) {
@@ -68,7 +77,7 @@ public final class ProxyRouter {
             PoolProxy member = pool == null ? null : pool.proxy(id);
             // Only the pool's own proxy gets health and limits; a request's ad-hoc proxy is used as is.
             if (pool != null && pool.enabled() && member != null && member.proxy().equals(proxy)) {
-                return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+                return new RoutePlan(pool.rotation(ids), provider, mxHost, domain, policy, avoid);
             }
             if (member != null && member.proxy().equals(proxy)) {
                 return AttemptRoutes.fixed(new AttemptRoutes.Next(SmtpRoute.via(id, proxy), member.helloName(),
@@ -80,7 +89,31 @@ public final class ProxyRouter {
             throw new IllegalStateException("the proxy list `" + proxySpec + "` needs a proxy pool: "
                     + "build the verifier with EmailVerifier.builder().proxyPool(…)");
         }
-        return new RoutePlan(pool.rotation(ids), provider, domain, policy, avoid);
+        return new RoutePlan(pool.rotation(ids), provider, mxHost, domain, policy, avoid);
+    }
+
+    /**
+     * Where a headless browser session goes: with the pool enabled, the pool's rotation over the
+     * members that can serve it ({@link #servesHeadless}); otherwise a direct connection. With the
+     * pool enabled but no such member, the plan's only answer is an error: the browser is not sent
+     * around the pool.
+     */
+    public AttemptRoutes planHeadless(Provider provider, String domain, LimitPolicy policy, Set<String> avoid) {
+        if (pool == null || !pool.enabled()) {
+            return AttemptRoutes.fixed(SmtpRoute.direct());
+        }
+        List<String> ids = pool.ids().stream().sorted().filter(id -> servesHeadless(pool.proxy(id))).toList();
+        if (ids.isEmpty()) {
+            return AttemptRoutes.fixed(AttemptRoutes.Next.failed(SmtpError.headless("NewSession",
+                    "no proxy of the pool can carry a browser session: Chromium cannot authenticate to a SOCKS5 "
+                            + "proxy, so members with a username or password are skipped for headless checks")));
+        }
+        return new RoutePlan(pool.rotation(ids), provider, null, domain, policy, avoid); // named providers: scoped by provider
+    }
+
+    /** Whether a browser can use this member: Chromium speaks SOCKS5 without authentication only. */
+    public static boolean servesHeadless(PoolProxy proxy) {
+        return !proxy.proxy().hasCredentials();
     }
 
     /** {@code "proxy1, proxy2"} → [proxy1, proxy2]; null or blank → []. */
@@ -95,15 +128,17 @@ public final class ProxyRouter {
     private final class RoutePlan implements AttemptRoutes {
         private final ProxyPool.Rotation rotation;
         private final Provider provider;
+        private final String mxHost;
         private final String domain;
         private final LimitPolicy policy;
         private final Set<String> failed = new HashSet<>();
         private ProxyPool.Lease current;
 
-        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String domain, LimitPolicy policy,
+        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String mxHost, String domain, LimitPolicy policy,
                 Set<String> avoid) {
             this.rotation = rotation;
             this.provider = provider;
+            this.mxHost = mxHost;
             this.domain = domain;
             this.policy = policy;
             // Avoided proxies start out as failed ones, unless that would leave no member at all.
@@ -119,7 +154,7 @@ public final class ProxyRouter {
             }
             current = null;
             while (true) {
-                ProxyPool.Pick pick = rotation.pick(provider, domain, failed, policy == LimitPolicy.IGNORE);
+                ProxyPool.Pick pick = rotation.pick(provider, mxHost, domain, failed, policy == LimitPolicy.IGNORE);
                 switch (pick) {
                     case ProxyPool.Lease lease -> {
                         current = lease;
@@ -130,13 +165,11 @@ public final class ProxyRouter {
                         return Next.failed(SmtpError.socks5(u.reason()));
                     }
                     case ProxyPool.Exhausted e -> {
-                        if (policy == LimitPolicy.FAIL) {
-                            throw new ProxyLimitExceededException(e.retryAfter());
-                        }
-                        Duration left = Duration.between(pool.clock().instant(), deadline);
-                        if (left.compareTo(e.retryAfter()) < 0) {
-                            return Next.failed(SmtpError.socks5("all proxies are at their rate limit or in-flight "
-                                    + "cap until after this verification's deadline"));
+                        Instant now = pool.clock().instant();
+                        // No budget says nothing about the address, so it is no SMTP error: the caller
+                        // answers 429 (FAIL) or runs the verification again once the budget is back (WAIT).
+                        if (policy == LimitPolicy.FAIL || Duration.between(now, deadline).compareTo(e.retryAfter()) < 0) {
+                            throw new ProxyLimitExceededException(e.retryAfter(), now.plus(e.retryAfter()));
                         }
                         LockSupport.parkNanos(e.retryAfter().toNanos()); // a virtual thread parks cheaply
                         if (Thread.currentThread().isInterrupted()) {
@@ -149,8 +182,13 @@ public final class ProxyRouter {
 
         @Override
         public void report(Outcome outcome, Duration duration) {
+            report(outcome, duration, null);
+        }
+
+        @Override
+        public void report(Outcome outcome, Duration duration, String error) {
             if (current != null) {
-                current.report(outcome, duration);
+                current.report(outcome, duration, error);
             }
         }
 

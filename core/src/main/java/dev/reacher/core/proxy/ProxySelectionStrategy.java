@@ -39,7 +39,8 @@ public interface ProxySelectionStrategy {
 
     /**
      * Each usable proxy in turn: with a, b and c healthy the picks are a b c a b c …; a shared
-     * atomic counter, so concurrent picks stay exactly balanced.
+     * atomic cursor, so concurrent picks stay exactly balanced, and a skipped or failing member's
+     * turn goes to the next in line (shares of the others stay even).
      */
     static ProxySelectionStrategy roundRobin() {
         return RoundRobinStrategy.INSTANCE;

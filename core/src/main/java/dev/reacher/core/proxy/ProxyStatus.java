@@ -11,10 +11,17 @@ import java.util.Map;
  *
  * @param state healthy, ejected, or on trial (ejection time over, on probation)
  * @param ejectedUntil RFC 3339 instant while ejected, else null
- * @param blacklistedUntil provider key → RFC 3339 instant until which it is avoided for that provider
+ * @param headless whether the member can carry headless-browser checks (no credentials: Chromium
+ *     cannot authenticate to a SOCKS5 proxy)
+ * @param blacklistedUntil blacklist scope (a provider key, or an MX host for {@code everything_else}) →
+ *     RFC 3339 instant until which it is avoided there
+ * @param lastError the last error counted against this proxy (a proxy fault or a blacklist reply),
+ *     as {@code debug.smtp.attempts[].error} shows it; null if none yet
+ * @param lastErrorAt RFC 3339 instant of {@code lastError}, else null
  */
 @JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "blacklisted_until", "in_flight",
-        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected"})
+        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected",
+        "headless", "last_error", "last_error_at"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ProxyStatus(
         @JsonProperty("id") String id,
@@ -30,7 +37,10 @@ public record ProxyStatus(
         @JsonProperty("proxy_faults") long proxyFaults,
         @JsonProperty("blacklist_hits") long blacklistHits,
         @JsonProperty("consecutive_failures") int consecutiveFailures,
-        @JsonProperty("times_ejected") int timesEjected) {
+        @JsonProperty("times_ejected") int timesEjected,
+        @JsonProperty("headless") boolean headless,
+        @JsonProperty("last_error") String lastError,
+        @JsonProperty("last_error_at") String lastErrorAt) {
 
     /** Where a proxy stands in the pool's ejection cycle. */
     public enum State {

@@ -21,6 +21,14 @@ public interface AttemptRoutes {
     /** How the attempt on the last route returned by {@link #next} ended; called once per attempt. */
     void report(SmtpAttempt.Outcome outcome, Duration duration);
 
+    /**
+     * As {@link #report(SmtpAttempt.Outcome, Duration)}, with the attempt's error text (null after a
+     * verdict), so that the pool can say why it ejects or backs off a proxy.
+     */
+    default void report(SmtpAttempt.Outcome outcome, Duration duration, String error) {
+        report(outcome, duration);
+    }
+
     /** Attempts that may go to another proxy after proxy faults or blacklist replies (1 = no failover). */
     int maxAttempts();
 

@@ -12,8 +12,11 @@ import java.util.Objects;
  *
  * @param message display text; for {@link Type#TIMEOUT} the configured duration is in {@code timeout}
  * @param description set for replies that blame our IP (blacklist) or its reverse DNS
+ * @param variant for {@link Type#HEADLESS} and {@link Type#YAHOO}: upstream's inner error variant
+ *     ({@code Cmd}, {@code NewSession}, {@code ReqwestError}, {@code NoCookie}, …), which tags the
+ *     message; null elsewhere
  */
-public record SmtpError(Type type, String message, Duration timeout, Description description) {
+public record SmtpError(Type type, String message, Duration timeout, Description description, String variant) {
 
     /** Upstream's {@code SmtpError} variant names. */
     public enum Type {
@@ -57,6 +60,26 @@ public record SmtpError(Type type, String message, Duration timeout, Description
         Objects.requireNonNull(type, "type");
     }
 
+    public SmtpError(Type type, String message, Duration timeout, Description description) {
+        this(type, message, timeout, description, null);
+    }
+
+    /**
+     * A headless-browser check failed: {@code variant} is {@code NewSession} (no browser session) or
+     * {@code Cmd} (a WebDriver command or the page itself), as upstream's {@code HeadlessError}.
+     */
+    public static SmtpError headless(String variant, String message) {
+        return new SmtpError(Type.HEADLESS, message, null, null, variant);
+    }
+
+    /**
+     * Yahoo's sign-up API failed: {@code variant} is upstream's {@code YahooError} variant; the
+     * unit variants ({@code NoCookie}, {@code NoAcrumb}, {@code NoSessionIndex}) carry no message.
+     */
+    public static SmtpError yahoo(String variant, String message) {
+        return new SmtpError(Type.YAHOO, message, null, null, variant);
+    }
+
     /** A negative or malformed reply, or an I/O failure during the dialogue. */
     public static SmtpError asyncSmtp(String message, Description description) {
         return new SmtpError(Type.ASYNC_SMTP, message, null, description);
@@ -91,8 +114,9 @@ public record SmtpError(Type type, String message, Duration timeout, Description
         error.put("message", switch (type) {
             case TIMEOUT -> timeout;
             // Upstream's provider errors are externally tagged enums: keep their shape.
-            case HEADLESS -> Map.of("NewSession", message);
-            case YAHOO -> Map.of("ReqwestError", message);
+            case HEADLESS -> Map.of(variant != null ? variant : "NewSession", String.valueOf(message));
+            case YAHOO -> message == null && variant != null ? variant
+                    : Map.of(variant != null ? variant : "ReqwestError", String.valueOf(message));
             default -> message;
         });
         Map<String, Object> json = new LinkedHashMap<>();

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SMTP step for one address: attempts, each on the route its {@link AttemptRoutes} hands out,
@@ -24,6 +26,7 @@ import java.util.random.RandomGenerator;
  */
 public final class SmtpVerifier {
     /** Some providers answer slowly: their attempts get at least this long (rule {@code SmtpTimeout45s}). */
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpVerifier.class);
     private static final Duration RULE_45S = Duration.ofSeconds(45);
 
     private final Rules rules;
@@ -91,7 +94,7 @@ public final class SmtpVerifier {
             }
             used = next.configFor(config);
             last = attempt(request.withConfig(used), next.route());
-            routes.report(last.outcome, last.duration);
+            routes.report(last.outcome, last.duration, last.errorText());
             attempts.add(last.toAttempt(next.route()));
             if (last.details != null || !clock.instant().isBefore(deadline)) {
                 break;
@@ -117,6 +120,17 @@ public final class SmtpVerifier {
      * that a caller choosing routes itself can run attempts one by one.
      */
     public AttemptResult attempt(SmtpRequest request, SmtpRoute route) {
+        AttemptResult result = attemptOnce(request, route);
+        if (LOG.isDebugEnabled()) {
+            // RCH_LOG_LEVEL=debug: one line per attempt, for an operator following a check (no address, no credential)
+            LOG.debug("SMTP {} port {} via {}: {} in {} ms ({})", result.host(), request.config().smtpPort(), route,
+                    result.error() == null ? "answered" : result.error().message(), result.duration().toMillis(),
+                    result.outcome());
+        }
+        return result;
+    }
+
+    private AttemptResult attemptOnce(SmtpRequest request, SmtpRoute route) {
         Instant start = clock.instant();
         Duration limit = attemptLimit(request);
         Instant deadline = start.plus(limit);
@@ -159,9 +173,12 @@ public final class SmtpVerifier {
         }
 
         SmtpAttempt toAttempt(SmtpRoute route) {
-            String errorText = error == null ? null
-                    : error.type() == SmtpError.Type.TIMEOUT ? "timeout" : error.message();
-            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText, unreachableMx);
+            return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText(), unreachableMx);
+        }
+
+        /** The error as {@code debug.smtp.attempts[].error} shows it; null after a verdict. */
+        String errorText() {
+            return error == null ? null : error.type() == SmtpError.Type.TIMEOUT ? "timeout" : error.message();
         }
     }
 }

@@ -92,8 +92,11 @@ final class Socks5Handshake {
         if (method == NO_ACCEPTABLE) {
             why = offerPassword
                     ? "proxy " + proxy.address() + " accepts neither no authentication nor username/password."
-                    : "proxy " + proxy.address() + " requires authentication, but no username and password"
-                            + " are configured for it.";
+                    : proxy.username() != null
+                            ? "proxy " + proxy.address() + " requires authentication; a username is configured for"
+                                    + " it but the password is missing."
+                            : "proxy " + proxy.address() + " requires authentication, but no username and password"
+                                    + " are configured for it.";
         } else {
             why = "proxy " + proxy.address() + " chose a method that was not offered.";
         }

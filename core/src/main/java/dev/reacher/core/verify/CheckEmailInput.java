@@ -53,6 +53,12 @@ public record CheckEmailInput(
                 webdriverConfig, backendName, sentryDsn);
     }
 
+    /** The WebDriver address and browser binary of the headless method (binary null: the driver's choice). */
+    public CheckEmailInput withWebdriver(String addr, String binary) {
+        return new CheckEmailInput(toEmail, verifMethod, checkGravatar, haveibeenpwnedApiKey, addr,
+                new WebdriverConfig(binary), backendName, sentryDsn);
+    }
+
     public CheckEmailInput withBackendName(String name) {
         return new CheckEmailInput(toEmail, verifMethod, checkGravatar, haveibeenpwnedApiKey, webdriverAddr,
                 webdriverConfig, name, sentryDsn);

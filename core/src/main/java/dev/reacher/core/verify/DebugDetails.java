@@ -49,7 +49,8 @@ public record DebugDetails(
         /** SMTP to {@code host}; {@code config.proxy} is the proxy id actually used, or null. */
         record Smtp(String host, SmtpConfig config) implements UsedMethod {}
 
-        record Headless() implements UsedMethod {}
+        /** A browser session; {@code proxy} is the pool member it went through, or null for direct. */
+        record Headless(String proxy) implements UsedMethod {}
 
         record Api() implements UsedMethod {}
 
@@ -64,7 +65,12 @@ public record DebugDetails(
                     json.put("host", s.host());
                     json.put("verif_method", s.config());
                 }
-                case Headless h -> json.put("type", "Headless");
+                case Headless h -> {
+                    json.put("type", "Headless");
+                    if (h.proxy() != null) {
+                        json.put("proxy", h.proxy()); // ours: upstream's browser never used a proxy
+                    }
+                }
                 case Api a -> json.put("type", "Api");
                 case Skipped s -> json.put("type", "Skipped");
             }

@@ -1,5 +1,8 @@
 package dev.reacher.core.verify;
 
+import dev.reacher.core.headless.HeadlessException;
+import dev.reacher.core.headless.HeadlessSettings;
+import dev.reacher.core.headless.HeadlessVerifier;
 import dev.reacher.core.misc.MiscChecker;
 import dev.reacher.core.misc.MiscDetails;
 import dev.reacher.core.misc.MiscOptions;
@@ -14,24 +17,31 @@ import dev.reacher.core.proxy.ProxyLimitExceededException;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.proxy.ProxyRouter;
 import dev.reacher.core.smtp.AttemptRoutes;
+import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpDetails;
 import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.SmtpOutcome;
 import dev.reacher.core.smtp.SmtpRequest;
 import dev.reacher.core.smtp.Rules;
+import dev.reacher.core.smtp.SmtpRoute;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.syntax.ProviderSuggestion;
 import dev.reacher.core.syntax.SyntaxCheck;
 import dev.reacher.core.syntax.SyntaxDetails;
 import dev.reacher.core.verify.DebugDetails.SmtpDebug;
 import dev.reacher.core.verify.DebugDetails.UsedMethod;
+import dev.reacher.core.yahoo.YahooApi;
+import dev.reacher.core.yahoo.YahooException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +65,10 @@ public final class EmailVerifier implements AutoCloseable {
     private final MiscChecker miscChecker;
     private final SmtpVerifier smtpVerifier;
     private final ProxyRouter router;
+    private final HeadlessVerifier headless;
+    /** Browsers for inputs that name another WebDriver or binary than the settings (rare: library use). */
+    private final Map<HeadlessSettings, HeadlessVerifier> otherHeadless = new ConcurrentHashMap<>();
+    private final YahooApi yahooApi;
 
     private EmailVerifier(Builder b) {
         this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
@@ -62,6 +76,14 @@ public final class EmailVerifier implements AutoCloseable {
         this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
                 : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns, b.clock);
         this.router = new ProxyRouter(b.proxyPool);
+        // Both are cheap until used: no browser session or connection is opened before a check needs one.
+        this.headless = new HeadlessVerifier(b.headlessSettings);
+        this.yahooApi = b.yahooApi != null ? b.yahooApi : new YahooApi();
+    }
+
+    /** The headless-browser checker of this verifier's settings (for readiness reports). */
+    public HeadlessVerifier headless() {
+        return headless;
     }
 
     /** A verifier using the given DNS servers for MX and MX-host lookups, without a proxy pool. */
@@ -78,7 +100,12 @@ public final class EmailVerifier implements AutoCloseable {
         return router.pool();
     }
 
-    /** Runs the whole pipeline for one input, waiting for proxy budget if the pool has limits. */
+    /**
+     * Runs the whole pipeline for one input, waiting for proxy budget within the verification's
+     * deadline if the pool has limits.
+     *
+     * @throws ProxyLimitExceededException when no proxy has budget before that deadline
+     */
     public CheckEmailOutput verify(CheckEmailInput input) {
         return verify(input, LimitPolicy.WAIT);
     }
@@ -87,7 +114,9 @@ public final class EmailVerifier implements AutoCloseable {
      * Runs the whole pipeline for one input.
      *
      * @param policy what to do when every usable proxy is over its rate limit or in-flight cap
-     * @throws ProxyLimitExceededException only with {@link LimitPolicy#FAIL}, when no proxy has budget
+     * @throws ProxyLimitExceededException with {@link LimitPolicy#FAIL} when no proxy has budget now,
+     *     with {@link LimitPolicy#WAIT} when none has budget before the verification's deadline; never
+     *     with {@link LimitPolicy#IGNORE}
      */
     public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy) {
         return verify(input, policy, Set.of());
@@ -153,21 +182,29 @@ public final class EmailVerifier implements AutoCloseable {
             case ProviderMethod.Smtp smtp -> {
                 SmtpConfig config = smtp.config();
                 AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
-                        syntax.domain(), policy, avoidProxies);
+                        syntax.domain(), policy, avoidProxies, bestHost);
                 SmtpOutcome outcome = smtpVerifier.verify(
                         new SmtpRequest(email, syntax.domain(), hosts, config), routes);
                 details = outcome.details();
                 error = outcome.error();
                 smtpDebug = new SmtpDebug(new UsedMethod.Smtp(outcome.host(), outcome.used()), outcome.attempts());
             }
-            case ProviderMethod.Headless headless -> {
-                details = null;
-                error = SmtpError.unsupported(SmtpError.Type.HEADLESS, unsupportedMessage(provider, "headless"));
-                smtpDebug = new SmtpDebug(new UsedMethod.Headless(), List.of());
+            case ProviderMethod.Headless h -> {
+                Step step = headlessStep(input, provider, syntax.domain(), policy, avoidProxies);
+                details = step.details();
+                error = step.error();
+                smtpDebug = step.debug();
             }
             case ProviderMethod.Api api -> {
-                details = null;
-                error = SmtpError.unsupported(SmtpError.Type.YAHOO, unsupportedMessage(provider, "api"));
+                SmtpDetails found = null;
+                SmtpError failure = null;
+                try {
+                    found = yahooApi.check(email);
+                } catch (YahooException e) {
+                    failure = SmtpError.yahoo(e.variant(), e.detail());
+                }
+                details = found;
+                error = failure;
                 smtpDebug = new SmtpDebug(new UsedMethod.Api(), List.of());
             }
         }
@@ -212,14 +249,55 @@ public final class EmailVerifier implements AutoCloseable {
                 null, syntax, DebugDetails.of(input.backendName(), start, Instant.now(), SmtpDebug.skipped()));
     }
 
-    private static String unsupportedMessage(Provider provider, String tag) {
-        return "the `" + tag + "` method is not supported by reacher-java yet; set overrides." + provider.key()
-                + ".type = \"smtp\" (RCH__OVERRIDES__" + provider.key().toUpperCase(java.util.Locale.ROOT)
-                + "__TYPE=smtp) to verify " + provider.displayName() + " addresses over SMTP";
+    /** What a non-SMTP method found: details or error, and the debug block. */
+    private record Step(SmtpDetails details, SmtpError error, SmtpDebug debug) {}
+
+    /**
+     * The headless method: a browser session through the pool's next member that can carry one
+     * (or direct without a pool), reported to the pool like an SMTP attempt. Never retried here:
+     * the page flow makes its own attempts.
+     */
+    private Step headlessStep(CheckEmailInput input, Provider provider, String domain, LimitPolicy policy,
+            Set<String> avoidProxies) {
+        HeadlessVerifier browser = headlessFor(input);
+        AttemptRoutes routes = router.planHeadless(provider, domain, policy, avoidProxies);
+        AttemptRoutes.Next next = routes.next(false, Instant.now().plus(browser.settings().checkTimeout()));
+        if (next.error() != null) {
+            return new Step(null, next.error(), new SmtpDebug(new UsedMethod.Headless(null), List.of()));
+        }
+        SmtpRoute route = next.route();
+        String socks = route.isDirect() ? null : route.proxy().host() + ":" + route.proxy().port();
+        long t0 = System.nanoTime();
+        SmtpDetails details = null;
+        SmtpError error = null;
+        SmtpAttempt.Outcome outcome = SmtpAttempt.Outcome.VERDICT;
+        try {
+            details = provider == Provider.YAHOO ? browser.checkYahoo(input.toEmail(), socks)
+                    : browser.checkHotmail(input.toEmail(), socks);
+        } catch (HeadlessException e) {
+            error = SmtpError.headless(e.variant(), e.getMessage());
+            outcome = e.isProxyFault() ? SmtpAttempt.Outcome.PROXY_FAULT : SmtpAttempt.Outcome.TARGET_FAULT;
+        }
+        routes.report(outcome, Duration.ofNanos(System.nanoTime() - t0));
+        return new Step(details, error, new SmtpDebug(new UsedMethod.Headless(route.proxyId()), List.of()));
+    }
+
+    /** The browser pool for the input's WebDriver and binary (upstream takes both from the input). */
+    private HeadlessVerifier headlessFor(CheckEmailInput input) {
+        HeadlessSettings base = headless.settings();
+        String binary = input.webdriverConfig().binary();
+        java.net.URI addr = java.net.URI.create(input.webdriverAddr());
+        if (addr.equals(base.webdriverAddr()) && Objects.equals(binary, base.binary())) {
+            return headless;
+        }
+        return otherHeadless.computeIfAbsent(base.withWebdriverAddr(addr).withBinary(binary), HeadlessVerifier::new);
     }
 
     @Override
     public void close() {
+        headless.close();
+        otherHeadless.values().forEach(HeadlessVerifier::close);
+        yahooApi.close();
         miscChecker.close();
     }
 
@@ -232,6 +310,8 @@ public final class EmailVerifier implements AutoCloseable {
         private ProxyPool proxyPool;
         private SmtpVerifier.ProxyDns proxyDns = SmtpVerifier.ProxyDns.REMOTE;
         private Clock clock = Clock.systemUTC();
+        private HeadlessSettings headlessSettings = HeadlessSettings.defaults();
+        private YahooApi yahooApi;
 
         private Builder() {}
 
@@ -269,6 +349,22 @@ public final class EmailVerifier implements AutoCloseable {
 
         public Builder smtpVerifier(SmtpVerifier verifier) {
             this.smtpVerifier = verifier;
+            return this;
+        }
+
+        /**
+         * The headless-browser checks (Hotmail B2C, Yahoo): WebDriver, session pool, pages. An
+         * input whose {@code webdriver_addr} or {@code webdriver_config.binary} differ gets its own
+         * pool with these settings otherwise.
+         */
+        public Builder headless(HeadlessSettings settings) {
+            this.headlessSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** Yahoo's sign-up API client (default: Yahoo's real endpoints, 5 s/10 s timeouts). */
+        public Builder yahooApi(YahooApi api) {
+            this.yahooApi = api;
             return this;
         }
 

@@ -224,4 +224,94 @@ class ProxyPoolTest {
         String json = dev.reacher.core.json.ReacherJson.write(pool.snapshot());
         assertThat(json).contains("\"id\":\"p1\"", "\"address\":\"127.0.0.1:1080\"").doesNotContain("s3cret", "alice");
     }
+
+    @Test
+    void transitionsAreLoggedOnceWithReasonAndUntilAndShownAsLastError() {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ProxyPool.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            PoolProxy p1 = PoolProxy.of("p1", new ProxyConfig("127.0.0.1", 1049, "alice", "pw-s3cret", 5000L));
+            ProxyPool pool = pool(settings(1, 30_000, 300_000), p1, proxy("p2"));
+            Instant t0 = clock.instant();
+            ProxyPool.Lease l1 = lease(pool, Provider.GMAIL);
+            assertThat(l1.proxy().id()).isEqualTo("p1");
+            l1.report(Outcome.PROXY_FAULT, Duration.ofMillis(5), "Authentication failed for pw-s3cret: refused");
+            ProxyPool.Lease l2 = lease(pool, Provider.GMAIL);
+            assertThat(l2.proxy().id()).isEqualTo("p2");
+            l2.report(Outcome.IP_BLACKLISTED, Duration.ofMillis(5), "554 blocked using zen.spamhaus.org");
+            String blacklistedUntil = pool.snapshot().get(1).blacklistedUntil().get("gmail");
+
+            clock.advance(Duration.ofSeconds(31));
+            ProxyPool.Lease trial = (ProxyPool.Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
+            ProxyPool.Lease second = (ProxyPool.Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
+            assertThat(trial.proxy().id()).isEqualTo("p1");
+            assertThat(second.proxy().id()).isEqualTo("p1");
+            trial.report(Outcome.VERDICT, Duration.ofMillis(5), null);
+            second.cancel();
+
+            assertThat(appender.list).allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly(
+                            "proxy p1 ejected until " + t0.plusSeconds(30) + ": Authentication failed for ***: refused",
+                            "proxy p2 backed off for gmail until " + blacklistedUntil
+                                    + ": 554 blocked using zen.spamhaus.org",
+                            "proxy p1 on trial: its ejection ended, the next fault ejects it again "
+                                    + "(last error: Authentication failed for ***: refused)",
+                            "proxy p1 readmitted: a verification through it succeeded on trial");
+            ProxyStatus s1 = pool.snapshot().get(0);
+            assertThat(s1.lastError()).isEqualTo("Authentication failed for ***: refused");
+            assertThat(s1.lastErrorAt()).isEqualTo(t0.toString());
+            assertThat(pool.snapshot().get(1).lastError()).isEqualTo("554 blocked using zen.spamhaus.org");
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void blacklistIsScopedByMxHostForEverythingElseAndByProviderForNamedOnes() {
+        ProxyPool pool = pool(settings(5, 30_000, 300_000), proxy("p1"), proxy("p2"));
+        ProxyPool.Lease small = (ProxyPool.Lease) pool.rotation()
+                .pick(Provider.EVERYTHING_ELSE, "MX.Small.Example.", "small.example", Set.of(), false);
+        assertThat(small.proxy().id()).isEqualTo("p1");
+        small.report(Outcome.IP_BLACKLISTED, Duration.ZERO, "554 blocked using zen.spamhaus.org");
+        assertThat(pool.snapshot().get(0).blacklistedUntil()).containsOnlyKeys("mx.small.example");
+        // The same MX host: p1 is avoided.
+        assertThat(pool.rotation().pick(Provider.EVERYTHING_ELSE, "mx.small.example", "small.example", Set.of("p2"), false))
+                .isInstanceOf(ProxyPool.Unavailable.class);
+        // Any other server of everything_else: p1 still serves.
+        ProxyPool.Lease other = (ProxyPool.Lease) pool.rotation()
+                .pick(Provider.EVERYTHING_ELSE, "mx.other.example", "other.example", Set.of("p2"), false);
+        assertThat(other.proxy().id()).isEqualTo("p1");
+        other.cancel();
+
+        // A named provider shares one reputation: a blacklist from one of its MX hosts covers all.
+        ProxyPool.Lease gmail = (ProxyPool.Lease) pool.rotation()
+                .pick(Provider.GMAIL, "gmail-smtp-in.l.google.com.", "gmail.com", Set.of("p1"), false);
+        assertThat(gmail.proxy().id()).isEqualTo("p2");
+        gmail.report(Outcome.IP_BLACKLISTED, Duration.ZERO, "550 poor reputation");
+        assertThat(pool.rotation().pick(Provider.GMAIL, "alt1.gmail-smtp-in.l.google.com.", "gmail.com", Set.of("p1"),
+                false)).isInstanceOf(ProxyPool.Unavailable.class);
+        assertThat(pool.snapshot().get(1).blacklistedUntil()).containsOnlyKeys("gmail");
+        assertThat(events).containsExactly("blacklisted p1 everything_else", "blacklisted p2 gmail");
+    }
+
+    @Test
+    void unavailableOnlyWhileEveryMemberIsEjected() {
+        ProxyPool pool = pool(settings(1, 30_000, 300_000), proxy("p1"), proxy("p2"));
+        Instant t0 = clock.instant();
+        assertThat(pool.unavailableReason()).isNull();
+        assertThat(pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT)).isEqualTo("p1");
+        assertThat(pool.unavailableReason()).isNull(); // p2 still serves
+        assertThat(pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT)).isEqualTo("p2");
+        assertThat(pool.unavailableReason()).isEqualTo("every proxy of the pool is ejected and the pool allows no "
+                + "direct route: p1 until " + t0.plusSeconds(30) + ", p2 until " + t0.plusSeconds(30));
+        clock.advance(Duration.ofSeconds(31)); // on trial: may serve again
+        assertThat(pool.unavailableReason()).isNull();
+        ProxyPool disabled = pool(PoolSettings.DISABLED, proxy("p1"));
+        assertThat(disabled.unavailableReason()).isNull();
+    }
 }

@@ -189,4 +189,35 @@ class SelectionStrategyTest {
         assertThat(counts.values()).allSatisfy(c -> assertThat(c.sum()).isEqualTo(160_000L));
         assertThat(pool.snapshot()).allSatisfy(st -> assertThat(st.inFlight()).isZero());
     }
+
+    @Test
+    void roundRobinStaysEvenWhileAMemberFailsAndFailsOver() {
+        // b keeps failing (a proxy fault each time, never enough to be ejected): each of its
+        // requests fails over. The failover pick continues the rotation after b, so a and c each
+        // carry half the verdicts; restarting the count among the two others gave 12/6.
+        PoolSettings settings = PoolSettings.enabled("round_robin")
+                .withEjection(new PoolSettings.Ejection(1000, Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        ProxyPool pool = ProxyPool.create(members(1, 1, 1), settings, ProxySelectionStrategy.roundRobin(),
+                Clock.systemUTC(), new SplittableRandom(1));
+        StringBuilder picks = new StringBuilder();
+        Map<String, Integer> verdicts = new HashMap<>();
+        for (int i = 0; i < 18; i++) {
+            Set<String> failed = new java.util.HashSet<>();
+            while (true) {
+                ProxyPool.Lease l = (ProxyPool.Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "x.test", failed, false);
+                String id = l.proxy().id();
+                picks.append(id);
+                if (id.equals("b")) {
+                    l.report(Outcome.PROXY_FAULT, Duration.ZERO, "Connection refused");
+                    failed.add(id);
+                } else {
+                    l.report(Outcome.VERDICT, Duration.ZERO, null);
+                    verdicts.merge(id, 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        assertThat(picks.toString()).isEqualTo("abc".repeat(9)); // a, b failing then c, a, b then c, …
+        assertThat(verdicts).containsExactlyInAnyOrderEntriesOf(Map.of("a", 9, "c", 9));
+    }
 }

@@ -126,6 +126,16 @@ class Socks5ConnectorRealPeersTest {
     }
 
     @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("authPeers")
+    void aUsernameWithoutItsPasswordIsNamedAsAMissingPassword(Socks5Peer peer) {
+        ProxyConfig proxy = new ProxyConfig(peer.host(), peer.port(), peer.username(), null, null);
+        Socks5Exception e = catchThrowableOfType(Socks5Exception.class,
+                () -> Socks5Connector.connect(proxy, "localhost", target.port(), deadline()));
+        assertThat(e.getMessage()).isEqualTo("Auth method unacceptable `[255]`: proxy " + proxy.address()
+                + " requires authentication; a username is configured for it but the password is missing.");
+    }
+
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("allPeers")
     void closedTargetPortBehindALiveProxyIsATargetFault(Socks5Peer peer) {
         int closedPort = LoopbackPorts.freePort();

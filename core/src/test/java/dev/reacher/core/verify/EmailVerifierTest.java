@@ -205,10 +205,12 @@ class EmailVerifierTest {
     }
 
     @Test
-    void headlessDefaultForHotmailB2cAnswersAClearError() throws Exception {
+    void headlessWithoutWebDriverIsNewSessionErrorAndUnknown() throws Exception {
         JsonNode json = ReacherJson.mapper().readTree(ReacherJson.write(verify("someone@outlook.test")));
         assertThat(json.at("/smtp/error/type").asText()).isEqualTo("HeadlessError");
-        assertThat(json.at("/smtp/error/message/NewSession").asText()).contains("not supported").contains("hotmailb2c");
+        // No WebDriver listens at the input's default address: no browser session, no guess.
+        assertThat(json.at("/smtp/error/message/NewSession").asText()).contains("unreachable").contains("localhost:9515");
+        assertThat(json.at("/is_reachable").asText()).isEqualTo("unknown");
         assertThat(json.at("/debug/smtp/verif_method/type").asText()).isEqualTo("Headless");
     }
 

@@ -19,6 +19,7 @@ import dev.reacher.server.webhook.WebhookSender;
 import dev.reacher.server.worker.Worker;
 import dev.reacher.server.worker.WorkerSettings;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +80,13 @@ public final class BulkStack implements AutoCloseable {
      */
     public static BulkStack open(StorageSettings storage, WorkerSettings worker, EmailVerifier verifier,
             ProxyCredentials credentials, CheckEmailInput template, Throttle throttle) {
+        Objects.requireNonNull(template, "template");
+        return open(storage, worker, verifier, credentials, () -> template, throttle);
+    }
+
+    /** As above, with the template read at each job's creation (a reloaded configuration changes it). */
+    public static BulkStack open(StorageSettings storage, WorkerSettings worker, EmailVerifier verifier,
+            ProxyCredentials credentials, java.util.function.Supplier<CheckEmailInput> template, Throttle throttle) {
         String problem = WorkerSettings.storageProblem(worker.usesRabbitmq(), storage.usesPostgres());
         if (problem != null) {
             throw new IllegalArgumentException(problem + ".");

@@ -2,6 +2,7 @@ package dev.reacher.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
@@ -9,6 +10,7 @@ import dev.reacher.core.proxy.RateLimits;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.storage.StorageSettings;
 import dev.reacher.server.webhook.Webhook;
 import dev.reacher.server.webhook.WebhookSender;
@@ -28,7 +30,13 @@ import java.util.Map;
  * @param httpPort 0 binds a free port (tests)
  * @param smtpTimeout per-attempt limit from {@code smtp_timeout} (seconds), or null for none
  * @param headerSecret the {@code x-reacher-secret} value, or null when auth is off (absent or empty)
- * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}), with its pool settings
+ * @param headless {@code webdriver_addr} and {@code [webdriver]}: the headless-browser checks
+ * @param webdriverRequired an override sets {@code type = "headless"} for Hotmail B2C or Yahoo
+ *     (not just upstream's default): the WebDriver is then a dependency that {@code /readyz} counts
+ * @param yahooApi {@code [yahoo_api]}: where Yahoo's {@code api} method sends its two calls
+ * @param proxies every defined proxy by id ({@code default} is {@code [proxy]}, then
+ *     {@code [overrides.proxies.<id>]} and the members of the proxy list file), with its pool settings
+ * @param proxyListFile {@code proxy_pool.file} as an absolute path, or null when there is none
  * @param verifMethod how each provider is verified when a request carries no proxy (upstream's
  *     {@code overrides.<provider>} tables, each inheriting the top-level values it does not set)
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
@@ -47,12 +55,14 @@ public record BackendConfig(
         int retries,
         String headerSecret,
         String sentryDsn,
-        String webdriverAddr,
-        String webdriverBinary,
+        HeadlessSettings headless,
+        boolean webdriverRequired,
+        YahooApi.Endpoints yahooApi,
         Duration shutdownTimeout,
         DnsServers dns,
         SmtpVerifier.ProxyDns proxyDns,
         Map<String, PoolProxy> proxies,
+        Path proxyListFile,
         PoolSettings poolSettings,
         VerifMethod verifMethod,
         RateLimits throttle,
@@ -69,7 +79,8 @@ public record BackendConfig(
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     public BackendConfig {
-        proxies = Map.copyOf(proxies);
+        // Ordered by id (as the pool orders its members), so logs and listings read the same each time.
+        proxies = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(proxies));
         warnings = List.copyOf(warnings);
     }
 
@@ -142,7 +153,8 @@ public record BackendConfig(
 
         @Override
         public String toString() {
-            return usesPostgres() ? "Storage[postgres]" : sqliteEnabled ? "Storage[sqlite " + sqlitePath + "]" : "Storage[none]";
+            return usesPostgres() ? "Storage[postgres]"
+                    : sqliteEnabled ? "Storage[sqlite " + StorageSettings.sqlite(sqlitePath).sqliteFile() + "]" : "Storage[none]";
         }
     }
 
@@ -156,11 +168,22 @@ public record BackendConfig(
 
     /**
      * The engine's input for {@code toEmail} verified with {@code method}, carrying this
-     * configuration's backend name, WebDriver binary and Sentry DSN.
+     * configuration's backend name, WebDriver address and binary, and Sentry DSN. (Upstream parses
+     * {@code webdriver_addr} but always sends {@code http://localhost:9515}.)
      */
     public CheckEmailInput input(String toEmail, VerifMethod method) {
-        return new CheckEmailInput(toEmail, method, false, null, CheckEmailInput.DEFAULT_WEBDRIVER_ADDR,
-                new CheckEmailInput.WebdriverConfig(webdriverBinary), backendName, sentryDsn);
+        return new CheckEmailInput(toEmail, method, false, null, webdriverAddr(),
+                new CheckEmailInput.WebdriverConfig(webdriverBinary()), backendName, sentryDsn);
+    }
+
+    /** {@code webdriver_addr}. */
+    public String webdriverAddr() {
+        return headless.webdriverAddr().toString();
+    }
+
+    /** {@code webdriver.binary}, or null. */
+    public String webdriverBinary() {
+        return headless.binary();
     }
 
     /**
@@ -169,6 +192,44 @@ public record BackendConfig(
      */
     public CheckEmailInput bulkTemplate() {
         return input("", verifMethod);
+    }
+
+    /**
+     * This configuration with what a reload may change taken from {@code next}: the proxies (and the
+     * list file they came from), the verification method that names them, and the top-level
+     * {@code hello_name}, {@code from_email}, {@code smtp_timeout}, {@code smtp_port} and
+     * {@code retries}. Everything else (ports, storage, queue, secret, DNS, pool settings, throttle)
+     * stays as this process started with it; {@link #restartOnlyChanges} names what differs there.
+     */
+    public BackendConfig withReloadable(BackendConfig next) {
+        return new BackendConfig(source, backendName, httpHost, httpPort, next.helloName, next.fromEmail, next.smtpTimeout,
+                next.smtpPort, next.retries, headerSecret, sentryDsn, headless, webdriverRequired, yahooApi, shutdownTimeout, dns,
+                proxyDns, next.proxies, next.proxyListFile, poolSettings, next.verifMethod, throttle, worker, storage,
+                commercialLicenseTrial, next.warnings);
+    }
+
+    /** The settings that differ in {@code next} but only take effect after a restart, by key. */
+    public List<String> restartOnlyChanges(BackendConfig next) {
+        List<String> changed = new java.util.ArrayList<>();
+        compare(changed, "backend_name", backendName, next.backendName);
+        compare(changed, "http_host/http_port", httpHost + ":" + httpPort, next.httpHost + ":" + next.httpPort);
+        compare(changed, "header_secret", headerSecret, next.headerSecret);
+        compare(changed, "webdriver_addr/webdriver", headless, next.headless);
+        compare(changed, "yahoo_api", yahooApi, next.yahooApi);
+        compare(changed, "shutdown_timeout", shutdownTimeout, next.shutdownTimeout);
+        compare(changed, "dns", dns, next.dns);
+        compare(changed, "dns.proxy_dns", proxyDns, next.proxyDns);
+        compare(changed, "proxy_pool", poolSettings, next.poolSettings);
+        compare(changed, "throttle", throttle, next.throttle);
+        compare(changed, "worker", worker, next.worker);
+        compare(changed, "storage", storage, next.storage);
+        return changed;
+    }
+
+    private static void compare(List<String> changed, String key, Object now, Object next) {
+        if (!java.util.Objects.equals(now, next)) {
+            changed.add(key);
+        }
     }
 
     /** True when {@code x-reacher-secret} is required on protected endpoints. */

@@ -3,6 +3,7 @@ package dev.reacher.server.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
@@ -16,9 +17,11 @@ import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
 import dev.reacher.core.verify.VerifMethod;
+import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.webhook.Webhook;
 import dev.reacher.server.worker.WorkerSettings;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -53,6 +56,12 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE_VAR = "RCH__CONFIG_FILE";
 
     private static final TomlMapper TOML = new TomlMapper();
+    /** What a proxy URL's query or a list file line may set, as the keys of a proxy table. */
+    private static final List<String> MEMBER_SETTINGS = List.of("weight", "hello_name", "from_email", "max_in_flight",
+            "max_requests_per_second", "max_requests_per_minute", "max_requests_per_hour", "max_requests_per_day",
+            "timeout_ms");
+    private static final String SOCKS5H_VS_LOCAL = "socks5h:// asks the proxy to resolve host names, but [dns] proxy_dns"
+            + " = \"local\" (RCH__DNS__PROXY_DNS) resolves them here: use socks5://, or proxy_dns = \"remote\"";
 
     private ConfigLoader() {}
 
@@ -104,7 +113,7 @@ public final class ConfigLoader {
                 parsed = TOML.readTree(toml);
             } catch (JacksonException e) {
                 throw ConfigException.general("cannot parse " + (file != null ? file : "the TOML configuration") + ": "
-                        + oneLine(e.getOriginalMessage()) + locationOf(e));
+                        + oneLine(e.getOriginalMessage()) + locationOf(e, toml));
             }
             if (parsed != null && parsed.isObject()) {
                 tree.mergeFile(parsed, "file " + name);
@@ -135,9 +144,35 @@ public final class ConfigLoader {
         return s == null ? "syntax error" : s.replaceAll("\\s+", " ").strip();
     }
 
-    private static String locationOf(JacksonException e) {
+    private static String locationOf(JacksonException e, String toml) {
         var loc = e.getLocation();
-        return loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        if (loc == null || loc.getLineNr() < 1) {
+            return "";
+        }
+        if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate key")) {
+            return duplicateKeyLine(toml, loc.getLineNr(), loc.getColumnNr());
+        }
+        return " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    }
+
+    /**
+     * The TOML parser notices a duplicate key once it has read the value, so its position is past
+     * the line at fault (often the start of the next one): the key is on the last line with content
+     * before that position. Named with its line, e.g. {@code `enable` (line 8)}.
+     */
+    private static String duplicateKeyLine(String toml, int line, int column) {
+        List<String> lines = toml.lines().toList();
+        int n = Math.min(column <= 1 ? line - 1 : line, lines.size());
+        while (n > 0 && (lines.get(n - 1).isBlank() || lines.get(n - 1).strip().startsWith("#"))) {
+            n--;
+        }
+        if (n == 0) {
+            return " (line " + line + ")";
+        }
+        String text = lines.get(n - 1).strip();
+        int eq = text.indexOf('=');
+        String key = eq > 0 ? text.substring(0, eq).strip() : text;
+        return " `" + key + "` (line " + n + ")";
     }
 
     /** One pass over the tree; keeps the binding code in one place per section. */
@@ -145,6 +180,7 @@ public final class ConfigLoader {
         private final ConfigTree t;
         private final Path file;
         private final List<String> warnings;
+        private Path proxyListFile;
 
         Binder(ConfigTree tree, Path file, List<String> warnings) {
             this.t = tree;
@@ -170,16 +206,16 @@ public final class ConfigLoader {
             if (sentryDsn != null && !sentryDsn.isEmpty()) {
                 warnings.add("sentry_dsn is set but Sentry reporting is not supported by reacher-java; it is ignored");
             }
-            String webdriverAddr = t.string("webdriver_addr", "http://localhost:9515");
-            t.requireTable("webdriver");
-            String webdriverBinary = t.string("webdriver.binary", null);
+            HeadlessSettings headless = headless();
+            boolean webdriverRequired = explicitlyHeadless(Provider.HOTMAIL_B2C) || explicitlyHeadless(Provider.YAHOO);
+            YahooApi.Endpoints yahooApi = yahooApi();
             Duration shutdown = Duration.ofSeconds(orDefault(
                     t.intValue("shutdown_timeout", 0, 3600, "a whole number of seconds 0-3600"),
                     (int) BackendConfig.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds()));
 
             DnsServers dns = dns();
             SmtpVerifier.ProxyDns proxyDns = proxyDns();
-            Map<String, PoolProxy> proxies = proxies();
+            Map<String, PoolProxy> proxies = proxies(proxyDns);
             PoolSettings pool = poolSettings(proxies);
             VerifMethod verifMethod = verifMethod(proxies, pool.enabled(), helloName, fromEmail, smtpPort, smtpTimeout, retries);
             RateLimits throttle = rateLimits("throttle");
@@ -191,11 +227,67 @@ public final class ConfigLoader {
                 warnings.add("unknown configuration key " + key + " is ignored");
             }
             return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
-                    retries, secret, sentryDsn, webdriverAddr, webdriverBinary, shutdown, dns, proxyDns, proxies, pool,
+                    retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies,
+                    proxyListFile, pool,
                     verifMethod, throttle, worker, storage, trial, warnings);
         }
 
         // ---- sections ---------------------------------------------------------------------------
+
+        /** {@code webdriver_addr} and {@code [webdriver]}; {@link HeadlessSettings} holds the defaults and rules. */
+        private HeadlessSettings headless() {
+            HeadlessSettings d = HeadlessSettings.defaults();
+            URI addr = url("webdriver_addr", d.webdriverAddr());
+            t.requireTable("webdriver");
+            String binary = t.string("webdriver.binary", null);
+            int maxSessions = orDefault(t.intValue("webdriver.max_sessions", 1, 64, "a whole number 1-64"),
+                    d.maxSessions());
+            int recycleAfter = orDefault(t.intValue("webdriver.recycle_after", 1, 100_000, "a whole number 1-100000"),
+                    d.recycleAfter());
+            Integer waitSecs = t.intValue("webdriver.element_wait_secs", 1, 600, "a whole number of seconds 1-600");
+            Integer checkSecs = t.intValue("webdriver.check_timeout_secs", 1, 3600, "a whole number of seconds 1-3600");
+            URI hotmail = url("webdriver.hotmailb2c_page", d.hotmailPage());
+            URI yahoo = url("webdriver.yahoo_page", d.yahooPage());
+            try {
+                return new HeadlessSettings(addr, binary, maxSessions, recycleAfter,
+                        waitSecs == null ? d.elementWait() : Duration.ofSeconds(waitSecs),
+                        checkSecs == null ? d.checkTimeout() : Duration.ofSeconds(checkSecs), hotmail, yahoo);
+            } catch (IllegalArgumentException e) {
+                String key = e.getMessage().split(" ", 2)[0];
+                throw t.problem(t.has(key) ? key : "webdriver", e.getMessage());
+            }
+        }
+
+        /** The operator chose {@code type = "headless"} for the provider (not just upstream's default). */
+        private boolean explicitlyHeadless(Provider provider) {
+            String path = "overrides." + provider.key() + ".type";
+            return t.has(path) && "headless".equals(t.string(path, null));
+        }
+
+        /** {@code [yahoo_api]}: the two endpoints of Yahoo's {@code api} method (tests point them at a stub). */
+        private YahooApi.Endpoints yahooApi() {
+            t.requireTable("yahoo_api");
+            YahooApi.Endpoints d = YahooApi.Endpoints.defaults();
+            return new YahooApi.Endpoints(url("yahoo_api.signup_url", d.signupPage()),
+                    url("yahoo_api.validate_url", d.validateEndpoint()));
+        }
+
+        /** An absolute http(s) URL at {@code path}, or {@code fallback} when absent. */
+        private URI url(String path, URI fallback) {
+            String raw = t.string(path, null);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                URI uri = new URI(raw.strip());
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            throw t.fail(path, "an http(s) URL such as http://localhost:9515", t.node(path));
+        }
 
         private DnsServers dns() {
             t.requireTable("dns");
@@ -229,8 +321,11 @@ public final class ConfigLoader {
             };
         }
 
-        /** {@code [proxy]} as id {@code default}, then {@code [overrides.proxies.<id>]}, ordered by id. */
-        private Map<String, PoolProxy> proxies() {
+        /**
+         * {@code [proxy]} as id {@code default}, then {@code [overrides.proxies.<id>]}, then the members
+         * of {@code proxy_pool.file}; ordered by id.
+         */
+        private Map<String, PoolProxy> proxies(SmtpVerifier.ProxyDns proxyDns) {
             Map<String, PoolProxy> proxies = new TreeMap<>();
             t.requireTable("overrides");
             for (String id : t.keys("overrides.proxies")) {
@@ -238,18 +333,55 @@ public final class ConfigLoader {
                     throw t.problem("overrides.proxies." + id, "a proxy id may hold only a-z, 0-9, '_', '-' and '.'"
                             + " (ids are lowercase, and a comma separates ids in lists), got `" + id + "`");
                 }
-                proxies.put(id, proxy("overrides.proxies." + id, id));
+                proxies.put(id, proxy("overrides.proxies." + id, id, proxyDns));
             }
             if (t.has("proxy")) {
                 t.requireTable("proxy");
                 // Upstream: the top-level proxy replaces any overrides.proxies.default.
-                proxies.put(VerifMethod.DEFAULT_PROXY_ID, proxy("proxy", VerifMethod.DEFAULT_PROXY_ID));
+                proxies.put(VerifMethod.DEFAULT_PROXY_ID, proxy("proxy", VerifMethod.DEFAULT_PROXY_ID, proxyDns));
+            }
+            t.requireTable("proxy_pool");
+            String list = t.string("proxy_pool.file", null);
+            if (list != null && !list.isBlank()) {
+                proxyListFile = Path.of(list.strip()).toAbsolutePath();
+                for (ProxyListFile.Entry entry : ProxyListFile.read(proxyListFile)) {
+                    String origin = ProxyListFile.origin(proxyListFile.toString(), entry.line());
+                    if (proxies.containsKey(entry.id())) {
+                        throw ConfigException.general(origin + ": the id " + entry.id() + " is also defined in the"
+                                + " configuration; give the line another one with ?id=…");
+                    }
+                    proxies.put(entry.id(), listMember(entry, origin, proxyDns));
+                }
             }
             return proxies;
         }
 
-        private PoolProxy proxy(String path, String id) {
+        /**
+         * A list file member, validated by the same code as a {@code [overrides.proxies.<id>]} table:
+         * its URL parts and settings become a table of their own whose origin is the file and line.
+         */
+        private PoolProxy listMember(ProxyListFile.Entry entry, String origin, SmtpVerifier.ProxyDns proxyDns) {
+            ConfigTree member = new ConfigTree();
+            urlParts(entry.url()).forEach((key, value) -> member.set(List.of("proxy", key), value, origin));
+            for (Map.Entry<String, String> setting : entry.settings().entrySet()) {
+                if (!MEMBER_SETTINGS.contains(setting.getKey())) {
+                    throw ConfigException.general(origin + ": unknown setting `" + setting.getKey() + "`, expected "
+                            + String.join(", ", MEMBER_SETTINGS) + " or id");
+                }
+                member.set(List.of("proxy", setting.getKey()), setting.getValue(), origin);
+            }
+            if (entry.url().proxyResolvesNames() && proxyDns == SmtpVerifier.ProxyDns.LOCAL) {
+                throw ConfigException.general(origin + ": " + SOCKS5H_VS_LOCAL);
+            }
+            return new Binder(member, file, warnings).proxy("proxy", entry.id(), proxyDns);
+        }
+
+        private PoolProxy proxy(String path, String id, SmtpVerifier.ProxyDns proxyDns) {
             t.requireTable(path);
+            String url = t.string(path + ".url", null);
+            if (url != null) {
+                expandUrl(path, url.strip(), proxyDns);
+            }
             String host = t.string(path + ".host", null);
             if (host == null || host.isBlank()) {
                 throw t.problem(path + ".host", host == null ? "missing: a proxy needs host and port"
@@ -261,6 +393,15 @@ public final class ConfigLoader {
             }
             String username = t.string(path + ".username", null);
             String password = t.string(path + ".password", null);
+            if (username != null && password == null) {
+                // Authentication is offered only with both; a lone username is a forgotten password.
+                throw t.problem(path + ".password", "missing: " + path + ".username is set, and the proxy is offered"
+                        + " username/password authentication only when both are");
+            }
+            if (password != null && username == null) {
+                throw t.problem(path + ".username", "missing: " + path + ".password is set, and the proxy is offered"
+                        + " username/password authentication only when both are");
+            }
             Long timeoutMs = t.integer(path + ".timeout_ms", 0, Long.MAX_VALUE, "a whole number of milliseconds ≥ 0");
             int weight = orDefault(t.intValue(path + ".weight", 1, 1_000_000, "a whole number ≥ 1"), 1);
             String hello = t.string(path + ".hello_name", null);
@@ -268,6 +409,48 @@ public final class ConfigLoader {
             Integer maxInFlight = t.intValue(path + ".max_in_flight", 1, 1_000_000, "a whole number ≥ 1");
             return new PoolProxy(id, new ProxyConfig(host.strip(), port, username, password, timeoutMs), weight, hello, from,
                     maxInFlight, rateLimits(path));
+        }
+
+        /**
+         * {@code url = "socks5://user:pass@host:port?weight=3"}: its parts become the table's keys, so
+         * they are validated as if written out; giving a key both ways is an error.
+         */
+        private void expandUrl(String path, String url, SmtpVerifier.ProxyDns proxyDns) {
+            ProxyUrl parsed;
+            try {
+                parsed = ProxyUrl.parseUrl(url);
+            } catch (IllegalArgumentException e) {
+                throw t.problem(path + ".url", e.getMessage());
+            }
+            if (parsed.proxyResolvesNames() && proxyDns == SmtpVerifier.ProxyDns.LOCAL) {
+                throw t.problem(path + ".url", SOCKS5H_VS_LOCAL);
+            }
+            Map<String, String> parts = new LinkedHashMap<>(urlParts(parsed));
+            for (Map.Entry<String, String> setting : parsed.params().entrySet()) {
+                if (!MEMBER_SETTINGS.contains(setting.getKey())) {
+                    throw t.problem(path + ".url", "unknown setting `" + setting.getKey() + "` in the URL, expected "
+                            + String.join(", ", MEMBER_SETTINGS));
+                }
+                parts.put(setting.getKey(), setting.getValue());
+            }
+            for (Map.Entry<String, String> part : parts.entrySet()) {
+                if (t.has(path + "." + part.getKey())) {
+                    throw t.problem(path + ".url", "the URL gives " + part.getKey() + ", and so does " + path + "."
+                            + part.getKey() + ": give it one way");
+                }
+                t.setImplied(path + ".url", path + "." + part.getKey(), part.getValue());
+            }
+        }
+
+        private static Map<String, String> urlParts(ProxyUrl url) {
+            Map<String, String> parts = new LinkedHashMap<>();
+            parts.put("host", url.host());
+            parts.put("port", String.valueOf(url.port()));
+            if (url.username() != null) {
+                parts.put("username", url.username());
+                parts.put("password", url.password());
+            }
+            return parts;
         }
 
         private RateLimits rateLimits(String path) {
@@ -366,6 +549,9 @@ public final class ConfigLoader {
             t.requireTable(path);
             String allowed = provider.methodTypesText("\"");
             String type = t.string(path + ".type", null);
+            if (type == null && t.has(path + ".proxy")) {
+                type = "smtp"; // naming proxies means verifying over SMTP through them: the only method that uses one
+            }
             if (type == null) {
                 throw t.problem(path + ".type", "missing: expected " + allowed);
             }

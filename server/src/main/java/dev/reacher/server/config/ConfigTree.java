@@ -28,6 +28,9 @@ final class ConfigTree {
     private static final Set<String> SECRET_LEAVES = Set.of("password", "header_secret", "db_url", "url",
             "api_token", "sentry_dsn", "username");
 
+    /** The origin prefix of values read from the proxy list file ({@link ProxyListFile}). */
+    static final String PROXY_LIST_ORIGIN = "proxy list ";
+
     private final ObjectNode root;
     private final Map<String, String> origins = new HashMap<>(); // dotted path -> "file x" / "env X"
     private final Set<String> read = new HashSet<>();
@@ -41,24 +44,58 @@ final class ConfigTree {
 
     /** Deep-merges a parsed file: every key lowercased (as config-rs does), each leaf remembered. */
     void mergeFile(JsonNode file, String origin) {
-        mergeInto(root, file, "", origin);
+        mergeInto(root, file, "", "", origin, new java.util.HashMap<>());
     }
 
-    private void mergeInto(ObjectNode target, JsonNode source, String prefix, String origin) {
+    /**
+     * Keys are lowercased so that {@code RCH__} variables reach them, so two spellings of one key in a
+     * file would silently become one. Refused: two proxy ids that differ only in case, and any value
+     * that a differently spelled twin already set ({@code spelled}: lowercased path to the spelling).
+     */
+    private void mergeInto(ObjectNode target, JsonNode source, String prefix, String spelledPrefix, String origin,
+            Map<String, String> spelled) {
+        Map<String, String> siblings = new java.util.HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey().toLowerCase(Locale.ROOT);
             String path = prefix.isEmpty() ? key : prefix + "." + key;
+            String spelling = spelledPrefix.isEmpty() ? e.getKey() : spelledPrefix + "." + e.getKey();
+            String twin = siblings.putIfAbsent(key, spelling);
+            if (twin != null && prefix.equals("overrides.proxies")) {
+                throw caseTwins(path, twin, spelling, origin);
+            }
+            if (!e.getValue().isObject()) {
+                String earlier = spelled.putIfAbsent(path, spelling);
+                if (earlier != null && !earlier.equals(spelling)) {
+                    throw caseTwins(path, earlier, spelling, origin);
+                }
+            }
             JsonNode value = e.getValue();
             if (value.isObject()) {
                 JsonNode existing = target.get(key);
                 ObjectNode child = existing instanceof ObjectNode o ? o : target.putObject(key);
-                mergeInto(child, value, path, origin);
+                mergeInto(child, value, path, spelling, origin, spelled);
             } else {
                 target.set(key, lowercaseKeys(value));
                 origins.put(path, origin);
             }
         }
+    }
+
+    /** Names the first segment where the two spellings part, e.g. {@code overrides.proxies.Proxy1}. */
+    private static ConfigException caseTwins(String path, String first, String second, String origin) {
+        String[] a = first.split("\\.");
+        String[] b = second.split("\\.");
+        int n = 0;
+        while (n < Math.min(a.length, b.length) - 1 && a[n].equals(b[n])) {
+            n++;
+        }
+        String one = String.join(".", java.util.Arrays.copyOf(a, n + 1));
+        String other = String.join(".", java.util.Arrays.copyOf(b, n + 1));
+        String key = one.toLowerCase(Locale.ROOT);
+        return ConfigException.forKey(key, envVarFor(key, origin), "`" + one + "` and `" + other + "` differ only in"
+                + " case, and keys are not case-sensitive (ids are lowercase): they would be one; rename or remove one ("
+                + origin + ")");
     }
 
     private static JsonNode lowercaseKeys(JsonNode node) {
@@ -77,6 +114,14 @@ final class ConfigTree {
 
     /** Sets one leaf from an environment variable; intermediate tables are created (or replace scalars). */
     void setFromEnv(List<String> path, String value, String envVar) {
+        set(path, value, "env " + envVar);
+    }
+
+    /**
+     * Sets one leaf that another value implies (a proxy URL's host, a list file's line), with the
+     * origin messages name; intermediate tables are created.
+     */
+    void set(List<String> path, String value, String origin) {
         ObjectNode node = root;
         for (int i = 0; i < path.size() - 1; i++) {
             JsonNode child = node.get(path.get(i));
@@ -86,7 +131,13 @@ final class ConfigTree {
             node = (ObjectNode) child;
         }
         node.set(path.get(path.size() - 1), TextNode.valueOf(value));
-        origins.put(String.join(".", path), "env " + envVar);
+        origins.put(String.join(".", path), origin);
+    }
+
+    /** Sets a leaf implied by the value at {@code fromPath} (a proxy URL's host, …), with that value's origin. */
+    void setImplied(String fromPath, String path, String value) {
+        String origin = originOf(fromPath);
+        set(List.of(path.split("\\.")), value, origin == null ? "the value of " + fromPath : origin);
     }
 
     /** Marks a subtree as free-form: its inner keys are not reported as unknown. */
@@ -246,15 +297,24 @@ final class ConfigTree {
         } else {
             shown = ", got " + describe(value);
         }
-        return ConfigException.forKey(path, envVarFor(path, origin),
-                "expected " + expectation + shown + (origin != null ? " (from " + origin + ")" : ""));
+        return forKey(path, origin, "expected " + expectation + shown);
     }
 
     /** A problem with a key that is not about its literal value (an unknown id, a missing key). */
     ConfigException problem(String path, String message) {
         String origin = originOf(path);
-        return ConfigException.forKey(path, envVarFor(path, origin),
-                message + (origin != null ? " (from " + origin + ")" : ""));
+        return forKey(path, origin, message);
+    }
+
+    /**
+     * A value from a proxy list file is named by its file, line and setting ({@code proxy list F,
+     * line 3: weight: expected …}); any other by its key and variable.
+     */
+    private static ConfigException forKey(String path, String origin, String problem) {
+        if (origin != null && origin.startsWith(PROXY_LIST_ORIGIN)) {
+            return ConfigException.general(origin + ": " + lastSegment(path) + ": " + problem);
+        }
+        return ConfigException.forKey(path, envVarFor(path, origin), problem + (origin != null ? " (from " + origin + ")" : ""));
     }
 
     /** {@code RCH__A__B_C} for {@code a.b_c}; the variable actually used when it came from the environment. */

@@ -13,6 +13,9 @@ import dev.reacher.server.config.BackendConfig;
 import dev.reacher.server.job.BulkException;
 import dev.reacher.server.job.BulkService;
 import dev.reacher.server.job.JobProgress;
+import dev.reacher.server.status.AttemptStats;
+import dev.reacher.server.status.StatusPage;
+import dev.reacher.core.proxy.ProxyStatus;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.results.JobResults;
 import dev.reacher.server.results.ResultFormat;
@@ -29,7 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -80,6 +85,7 @@ public final class ReacherApi {
     private final ServerMetrics metrics;
     private final BooleanSupplier ready;
     private final RequestInputs inputs;
+    private final AttemptStats attemptStats = new AttemptStats();
     private final byte[] secretDigest;
     private final byte[] openApi;
 
@@ -89,13 +95,25 @@ public final class ReacherApi {
      */
     public ReacherApi(BackendConfig config, EmailVerifier verifier, Throttle throttle, BulkStack bulk,
             ServerMetrics metrics, BooleanSupplier ready) {
+        this(config, () -> config, verifier, throttle, bulk, metrics, ready);
+    }
+
+    /**
+     * @param live the configuration requests are built from, current after a reload; {@code config}
+     *     is what the process started with (secret, limits)
+     */
+    public ReacherApi(BackendConfig config, java.util.function.Supplier<BackendConfig> live, EmailVerifier verifier,
+            Throttle throttle, BulkStack bulk, ServerMetrics metrics, BooleanSupplier ready) {
         this.config = config;
         this.verifier = verifier;
         this.throttle = throttle;
         this.bulk = bulk;
         this.metrics = metrics;
         this.ready = ready;
-        this.inputs = new RequestInputs(config);
+        this.inputs = new RequestInputs(live);
+        if (verifier.proxyPool() != null) {
+            verifier.proxyPool().addListener(attemptStats);
+        }
         this.secretDigest = config.authEnabled() ? sha256(config.headerSecret().getBytes(StandardCharsets.UTF_8)) : null;
         this.openApi = loadOpenApi();
     }
@@ -115,8 +133,11 @@ public final class ReacherApi {
         r.post("/v0/check_email", ctx -> checkEmail(ctx, "v0", LimitPolicy.IGNORE));
         r.post("/v1/check_email", ctx -> checkEmail(ctx, "v1", LimitPolicy.FAIL));
         r.get("/v1/proxies", this::proxies);
+        r.get("/status", this::statusPage);
         r.post("/v1/bulk", this::createBulkJob);
+        r.get("/v1/bulk", this::bulkJobs);
         r.get("/v1/bulk/{job_id}", this::bulkProgress);
+        r.delete("/v1/bulk/{job_id}", this::cancelBulkJob);
         r.get("/v1/bulk/{job_id}/results", this::bulkResults);
 
         r.exception(HttpError.class, (e, ctx) -> write(ctx, e));
@@ -170,6 +191,15 @@ public final class ReacherApi {
         if (bulk != null && accepting) {
             checks.putAll(bulk.health());
         }
+        if (config.webdriverRequired()) {
+            // The operator chose the browser for Hotmail B2C or Yahoo: the WebDriver is a dependency.
+            checks.put("webdriver", verifier.headless().webdriverReady() ? "ok" : "unreachable");
+        }
+        ProxyPool pool = verifier.proxyPool();
+        if (pool != null && pool.enabled()) {
+            String reason = pool.unavailableReason();
+            checks.put("proxy_pool", reason == null ? "ok" : reason);
+        }
         writeReadiness(ctx, checks);
     }
 
@@ -191,8 +221,25 @@ public final class ReacherApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("enabled", pool != null && pool.settings().enabled());
         body.put("strategy", pool != null ? pool.settings().strategy() : config.poolSettings().strategy());
-        body.put("proxies", pool != null ? pool.snapshot() : java.util.List.of());
+        List<Object> members = new java.util.ArrayList<>();
+        if (pool != null) {
+            for (ProxyStatus status : pool.snapshot()) {
+                // The pool's state plus this process's attempt numbers (for the status page).
+                com.fasterxml.jackson.databind.node.ObjectNode member = ReacherJson.mapper().valueToTree(status);
+                member.set("stats", ReacherJson.mapper().valueToTree(attemptStats.of(status.id())));
+                members.add(member);
+            }
+        }
+        body.put("proxies", members);
         json(ctx, 200, body);
+    }
+
+    /** {@code GET /status}: the page holds no data, so it needs no secret; its script asks for one. */
+    private void statusPage(Context ctx) {
+        ctx.header("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY);
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.contentType("text/html; charset=utf-8").result(StatusPage.html());
     }
 
     private void createBulkJob(Context ctx) {
@@ -213,6 +260,29 @@ public final class ReacherApi {
         long id = jobId(ctx);
         requireSecret(ctx); // upstream leaves progress and results public: they hold the addresses
         JobProgress progress = bulkService().progress(id);
+        ctx.status(200).contentType("application/json").result(progress.toJson());
+    }
+
+    /** {@code GET /v1/bulk?limit=&offset=}: recent jobs first, {@code {"jobs":[progress…]}} (reacher-java's). */
+    private void bulkJobs(Context ctx) {
+        requireSecret(ctx); // the list leads to every job's addresses
+        BulkService service = bulkService();
+        Long limit = queryNumber(ctx, "limit");
+        Long offset = queryNumber(ctx, "offset");
+        List<JobProgress> jobs;
+        try {
+            jobs = service.jobs(limit == null ? 20 : (int) Math.min(limit, Integer.MAX_VALUE), offset == null ? 0 : offset);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.json(400, e.getMessage());
+        }
+        ctx.status(200).contentType("application/json").result(ReacherJson.write(Map.of("jobs", jobs)));
+    }
+
+    /** {@code DELETE /v1/bulk/{job_id}}: cancels the job and answers its progress ({@code Cancelled}). */
+    private void cancelBulkJob(Context ctx) {
+        long id = jobId(ctx);
+        requireSecret(ctx);
+        JobProgress progress = bulkService().cancel(id);
         ctx.status(200).contentType("application/json").result(progress.toJson());
     }
 

@@ -23,13 +23,19 @@ import dev.reacher.server.config.BackendConfig;
  * {@code smtp_port}/{@code retries} (which default to upstream's 25 and 1).
  */
 final class RequestInputs {
-    private final BackendConfig config;
+    private final java.util.function.Supplier<BackendConfig> live;
 
     RequestInputs(BackendConfig config) {
-        this.config = config;
+        this(() -> config);
+    }
+
+    /** Reads the configuration at each request, so a reload applies to the next one. */
+    RequestInputs(java.util.function.Supplier<BackendConfig> live) {
+        this.live = live;
     }
 
     CheckEmailInput build(CheckEmailRequest request) {
+        BackendConfig config = live.get();
         String hello = request.helloName() != null ? request.helloName() : config.helloName();
         String from = request.fromEmail() != null ? request.fromEmail() : config.fromEmail();
         var timeout = request.smtpTimeout() != null ? request.smtpTimeout() : config.smtpTimeout();

@@ -4,6 +4,8 @@ import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.server.results.JobResults;
 import dev.reacher.server.results.ResultFormat;
+import dev.reacher.server.storage.BudgetWait;
+import dev.reacher.server.storage.Database;
 import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.NewJob;
 import dev.reacher.server.storage.ResultStore;
@@ -11,6 +13,7 @@ import dev.reacher.server.storage.StorageException;
 import dev.reacher.server.task.TaskCodec;
 import dev.reacher.server.webhook.TaskWebhook;
 import dev.reacher.server.webhook.Webhook;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,10 +28,17 @@ public final class BulkService {
 
     private final ResultStore store;
     private final Dispatcher dispatcher; // null: no queue, bulk unavailable
-    private final CheckEmailInput defaultTemplate;
+    private final java.util.function.Supplier<CheckEmailInput> defaultTemplate; // current after a reload
     private final Webhook defaultOnEachEmail; // null: none
 
     public BulkService(ResultStore store, Dispatcher dispatcher, CheckEmailInput defaultTemplate, Webhook defaultOnEachEmail) {
+        this(store, dispatcher, () -> defaultTemplate, defaultOnEachEmail);
+        Objects.requireNonNull(defaultTemplate, "defaultTemplate");
+    }
+
+    /** With the configured input read at each job's creation (it changes when the configuration is reloaded). */
+    public BulkService(ResultStore store, Dispatcher dispatcher, java.util.function.Supplier<CheckEmailInput> defaultTemplate,
+            Webhook defaultOnEachEmail) {
         this.store = store;
         this.dispatcher = dispatcher;
         this.defaultTemplate = Objects.requireNonNull(defaultTemplate, "defaultTemplate");
@@ -37,7 +47,7 @@ public final class BulkService {
 
     /** Like {@link #createJob(List, TaskWebhook, CheckEmailInput)} with the configured input (upstream: config only). */
     public long createJob(List<String> emails, TaskWebhook webhook) {
-        return createJob(emails, webhook, defaultTemplate);
+        return createJob(emails, webhook, defaultTemplate.get());
     }
 
     /**
@@ -76,7 +86,46 @@ public final class BulkService {
      * @throws BulkException {@code NOT_FOUND} with upstream's sqlx message
      */
     public JobProgress progress(long jobId) {
-        return JobProgress.of(job(jobId));
+        JobRecord job = job(jobId);
+        Instant now = Instant.now();
+        return JobProgress.of(job, now, job.completed() ? BudgetWait.NONE : store.budgetWait(jobId, now));
+    }
+
+    /** Jobs at most this many to a page of {@link #jobs}. */
+    public static final int MAX_JOBS_PAGE = 1000;
+
+    /**
+     * The most recent jobs first, as progress.
+     *
+     * @throws IllegalArgumentException when {@code limit} is not 1..{@value #MAX_JOBS_PAGE} or {@code offset} negative
+     */
+    public List<JobProgress> jobs(int limit, long offset) {
+        if (limit < 1 || limit > MAX_JOBS_PAGE || offset < 0) {
+            throw new IllegalArgumentException("Invalid query string: limit must be 1-" + MAX_JOBS_PAGE
+                    + " and offset at least 0");
+        }
+        try {
+            Instant now = Instant.now();
+            return store.jobs(limit, offset).stream().map(j -> JobProgress.of(j, now, BudgetWait.NONE)).toList();
+        } catch (StorageException e) {
+            throw new BulkException(BulkException.Kind.FAILED, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Cancels a job: no more of its addresses are verified (those queued are skipped by the workers),
+     * the results already stored are kept, and its progress says {@code Cancelled}. A finished job is
+     * answered as it is.
+     *
+     * @throws BulkException {@code NOT_FOUND}
+     */
+    public JobProgress cancel(long jobId) {
+        try {
+            return JobProgress.of(store.cancelJob(jobId, Database.now()).orElseThrow(
+                    () -> new BulkException(BulkException.Kind.NOT_FOUND, BulkException.ROW_NOT_FOUND)));
+        } catch (StorageException e) {
+            throw new BulkException(BulkException.Kind.FAILED, e.getMessage(), e);
+        }
     }
 
     /**
@@ -90,7 +139,7 @@ public final class BulkService {
             throw new IllegalArgumentException("Invalid query string");
         }
         JobRecord job = job(jobId);
-        if (!job.completed()) {
+        if (!job.completed() && !job.cancelled()) { // a cancelled job's stored results can be fetched
             throw new BulkException(BulkException.Kind.RUNNING,
                     "Job " + jobId + " is still running, please try again later");
         }

@@ -37,33 +37,49 @@ public final class PoolMetrics implements PoolListener {
     private final Map<String, Counter> ejections = new ConcurrentHashMap<>();
     private final Map<String, Counter> readmissions = new ConcurrentHashMap<>();
 
-    private PoolMetrics(MeterRegistry registry) {
+    private final ProxyPool pool;
+    private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
+
+    private PoolMetrics(ProxyPool pool, MeterRegistry registry) {
+        this.pool = pool;
         this.registry = registry;
     }
 
     static PoolMetrics bind(ProxyPool pool, MeterRegistry registry) {
-        PoolMetrics metrics = new PoolMetrics(registry);
-        for (String id : pool.ids()) {
-            metrics.picks.put(id, counter("reacher.proxy.picks", "Times the pool chose this proxy", id, registry));
-            metrics.ejections.put(id, counter("reacher.proxy.ejections", "Times this proxy was ejected", id, registry));
-            metrics.readmissions.put(id, counter("reacher.proxy.readmissions",
-                    "Times this proxy passed its trial after an ejection", id, registry));
-            for (Outcome outcome : Outcome.values()) {
-                metrics.attemptTimer(id, outcome);
-                if (outcome != Outcome.VERDICT) {
-                    metrics.faultCounter(id, outcome);
-                }
-            }
-            gauge(pool, registry, id, "reacher.proxy.in_flight", "Attempts in flight through this proxy",
-                    ProxyStatus::inFlight);
-            gauge(pool, registry, id, "reacher.proxy.ejected", "1 while this proxy is ejected, else 0",
-                    s -> s.state() == ProxyStatus.State.EJECTED ? 1 : 0);
-            gauge(pool, registry, id, "reacher.proxy.consecutive_failures", "Proxy faults since the last success",
-                    ProxyStatus::consecutiveFailures);
-            gauge(pool, registry, id, "reacher.proxy.weight", "Configured weight", ProxyStatus::weight);
-        }
+        PoolMetrics metrics = new PoolMetrics(pool, registry);
+        pool.ids().forEach(metrics::register);
         pool.addListener(metrics);
         return metrics;
+    }
+
+    /** Registers one member's series up front, so dashboards see zeroes rather than missing series. */
+    private void register(String id) {
+        if (!registered.add(id)) {
+            return;
+        }
+        picks.computeIfAbsent(id, i -> counter("reacher.proxy.picks", "Times the pool chose this proxy", i, registry));
+        ejections.computeIfAbsent(id, i -> counter("reacher.proxy.ejections", "Times this proxy was ejected", i, registry));
+        readmissions.computeIfAbsent(id, i -> counter("reacher.proxy.readmissions",
+                "Times this proxy passed its trial after an ejection", i, registry));
+        for (Outcome outcome : Outcome.values()) {
+            attemptTimer(id, outcome);
+            if (outcome != Outcome.VERDICT) {
+                faultCounter(id, outcome);
+            }
+        }
+        gauge(pool, registry, id, "reacher.proxy.in_flight", "Attempts in flight through this proxy",
+                ProxyStatus::inFlight);
+        gauge(pool, registry, id, "reacher.proxy.ejected", "1 while this proxy is ejected, else 0",
+                s -> s.state() == ProxyStatus.State.EJECTED ? 1 : 0);
+        gauge(pool, registry, id, "reacher.proxy.consecutive_failures", "Proxy faults since the last success",
+                ProxyStatus::consecutiveFailures);
+        gauge(pool, registry, id, "reacher.proxy.weight", "Configured weight", ProxyStatus::weight);
+    }
+
+    /** A reload added members: their series appear (a removed member's gauges read NaN). */
+    @Override
+    public void membersChanged(java.util.Set<String> ids) {
+        ids.forEach(this::register);
     }
 
     private static void gauge(ProxyPool pool, MeterRegistry registry, String id, String name, String description,

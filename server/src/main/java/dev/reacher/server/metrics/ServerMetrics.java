@@ -63,11 +63,24 @@ public final class ServerMetrics implements AutoCloseable {
         virtualThreads.bindTo(registry);
         registry.gauge("reacher.verifications.in_flight", inFlight);
         // Registered up front so that dashboards see zeroes rather than missing series.
+        for (String result : new String[] {"applied", "failed"}) {
+            reloadCounter(result);
+        }
         for (String endpoint : new String[] {"v0", "v1"}) {
             for (Reachable r : Reachable.values()) {
                 verificationCounter(endpoint, r.json());
             }
         }
+    }
+
+    /** {@code reacher_config_reloads_total{result}}: one reload ended, {@code applied} or {@code failed}. */
+    public void configReload(String result) {
+        reloadCounter(result).increment();
+    }
+
+    private Counter reloadCounter(String result) {
+        return Counter.builder("reacher.config.reloads").description("Configuration reloads (SIGHUP or proxy list change), by result")
+                .tag("result", result).register(registry);
     }
 
     public MeterRegistry registry() {

@@ -1,8 +1,10 @@
 package dev.reacher.server.queue;
 
+import java.time.Duration;
+
 /**
  * One message handed to a consumer. Settle it exactly once: {@link #ack}, {@link #retry},
- * {@link #release} or {@link #deadLetter}; a delivery left unsettled comes back when its consumer
+ * {@link #release}, {@link #defer} or {@link #deadLetter}; a delivery left unsettled comes back when its consumer
  * goes away (RabbitMQ) or its lease ends (SQLite).
  */
 public interface Delivery {
@@ -27,6 +29,14 @@ public interface Delivery {
 
     /** Put it back unchanged, after a short pause (a transient problem such as the database being down). */
     void release();
+
+    /**
+     * Put it back unchanged, to be delivered again after about {@code delay} (a task that found no
+     * proxy budget). Not a retry: {@link #retries} stays as it is. The queue may deliver it somewhat
+     * earlier (RabbitMQ rounds the delay down to one of a few fixed steps); the consumer then simply
+     * defers it again.
+     */
+    void defer(Duration delay);
 
     /** Move it aside to the dead-letter queue with a reason; it is never delivered again. */
     void deadLetter(String reason);

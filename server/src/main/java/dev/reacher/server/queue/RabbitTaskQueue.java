@@ -34,6 +34,14 @@ import org.slf4j.LoggerFactory;
  * goes to {@code check_email.dead} instead of stopping the consumer, retries are counted in a
  * header instead of the ambiguous {@code redelivered} flag, and the connection recovers by itself
  * after a broker restart (consumers included).
+ *
+ * <p>A deferred task ({@link Delivery#defer}, no proxy budget yet) waits in a delay queue: one of
+ * {@code check_email.wait.1s}, {@code .4s}, {@code .16s}, {@code .64s}, {@code .256s},
+ * {@code .1024s}, each with a queue-wide message TTL and dead-lettering back to {@code check_email}.
+ * A fixed TTL per queue keeps every message's expiry in queue order (RabbitMQ only expires messages
+ * at the head, so per-message TTLs in one queue would hold a short wait behind a long one). The
+ * delay is rounded down to a step; a task that comes back too early is simply deferred again.
+ * The delay queues are declared on first use.
  */
 public final class RabbitTaskQueue implements TaskQueue {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitTaskQueue.class);
@@ -42,6 +50,9 @@ public final class RabbitTaskQueue implements TaskQueue {
     private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration RELEASE_PAUSE = Duration.ofSeconds(1);
+    /** The delay queues' TTLs, shortest first (see the class comment). */
+    public static final List<Duration> WAIT_STEPS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(4),
+            Duration.ofSeconds(16), Duration.ofSeconds(64), Duration.ofSeconds(256), Duration.ofSeconds(1024));
 
     private final Connection connection;
     private final String queue;
@@ -114,6 +125,31 @@ public final class RabbitTaskQueue implements TaskQueue {
         args.put("x-max-priority", MAX_PRIORITY);
         ch.queueDeclare(queue, true, false, false, args);
         ch.queueDeclare(deadQueue, true, false, false, null);
+    }
+
+    /** The delay queue for {@code delay}: the longest step not above it (the shortest for shorter delays). */
+    static Duration waitStep(Duration delay) {
+        Duration step = WAIT_STEPS.get(0);
+        for (Duration d : WAIT_STEPS) {
+            if (d.compareTo(delay) <= 0) {
+                step = d;
+            }
+        }
+        return step;
+    }
+
+    /** Name of the delay queue with this TTL, e.g. {@code check_email.wait.16s}. */
+    public static String waitQueueName(String queue, Duration step) {
+        return queue + ".wait." + step.toSeconds() + "s";
+    }
+
+    /** Declares a delay queue (idempotent): its messages go back to the task queue when their TTL ends. */
+    private void declareWaitQueue(Channel ch, String name, Duration step) throws IOException {
+        Map<String, Object> args = new HashMap<>();
+        args.put("x-message-ttl", step.toMillis());
+        args.put("x-dead-letter-exchange", "");
+        args.put("x-dead-letter-routing-key", queue);
+        ch.queueDeclare(name, true, false, false, args);
     }
 
     static String redact(String url) {
@@ -430,6 +466,30 @@ public final class RabbitTaskQueue implements TaskQueue {
         public void release() {
             if (settle()) {
                 sleep(RELEASE_PAUSE.toMillis()); // no hot redelivery loop while e.g. the database is down
+                nack();
+            }
+        }
+
+        @Override
+        public void defer(Duration delay) {
+            if (!settle()) {
+                return;
+            }
+            Duration step = waitStep(delay);
+            String waitQueue = waitQueueName(queue, step);
+            // Same body, headers and priority (the retry count is unchanged); a single-shot expiry must
+            // not cut the wait short.
+            AMQP.BasicProperties copy = props.builder().expiration(null).deliveryMode(2).build();
+            try {
+                // Declared every time: a publish to a queue that someone deleted would be confirmed and lost.
+                publishConfirmed(() -> {
+                    declareWaitQueue(publishChannel, waitQueue, step);
+                    publishChannel.basicPublish("", waitQueue, copy, body);
+                }, "a deferred task");
+                basicAck();
+            } catch (QueueException e) {
+                LOG.warn("could not defer a task ({}); it will be delivered again", e.getMessage());
+                sleep(RELEASE_PAUSE.toMillis());
                 nack();
             }
         }

@@ -425,17 +425,31 @@ public final class SqliteTaskQueue implements TaskQueue {
         }
 
         void releaseQuietly() {
+            putBack(RELEASE_PAUSE, "UPDATE queue_task SET lease_until = ? WHERE id = ?");
+        }
+
+        @Override
+        public void defer(Duration delay) {
+            if (settle()) {
+                // The row becomes visible again when the "lease" ends; this delivery does not count as
+                // one, so the next one is not taken for a crash redelivery.
+                putBack(delay, "UPDATE queue_task SET lease_until = ?, deliveries = deliveries - 1 WHERE id = ?");
+            }
+        }
+
+        /** Makes the row visible again after {@code pause}; if that fails, the lease expires instead. */
+        private void putBack(Duration pause, String sql) {
             try {
-                long until = micros(Instant.now().plus(RELEASE_PAUSE));
-                db.write("Releasing task " + id, c -> {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE queue_task SET lease_until = ? WHERE id = ?")) {
+                long until = micros(Instant.now().plus(pause));
+                db.write("Putting task " + id + " back", c -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
                         ps.setLong(1, until);
                         ps.setLong(2, id);
                         return ps.executeUpdate();
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.warn("embedded queue: could not release task {}; its lease will expire: {}", id, e.getMessage());
+                LOG.warn("embedded queue: could not put task {} back; its lease will expire: {}", id, e.getMessage());
             } finally {
                 poller.settled(this);
             }

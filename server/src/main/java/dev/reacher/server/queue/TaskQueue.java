@@ -54,7 +54,7 @@ public interface TaskQueue extends AutoCloseable {
     @Override
     void close();
 
-    /** Receives deliveries; must end each with exactly one of ack, retry, release or deadLetter. */
+    /** Receives deliveries; must end each with exactly one of ack, retry, release, defer or deadLetter. */
     @FunctionalInterface
     interface DeliveryHandler {
         void handle(Delivery delivery);

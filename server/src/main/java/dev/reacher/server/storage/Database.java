@@ -124,7 +124,8 @@ public final class Database implements AutoCloseable {
             if (lock == null) {
                 channel.close();
                 throw new StorageException("SQLite database " + path + " is in use by another process "
-                        + "(one reacher process per file; use PostgreSQL and RabbitMQ to run several)", null);
+                        + "(one reacher process per file: give this one its own file with RCH__STORAGE__SQLITE__PATH "
+                        + "([storage.sqlite] path), or use PostgreSQL and RabbitMQ to run several)", null);
             }
         } catch (IOException e) {
             closeQuietly(channel);

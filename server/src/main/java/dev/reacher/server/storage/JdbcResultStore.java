@@ -92,6 +92,38 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
+    public List<JobRecord> jobs(int limit, long offset) {
+        return db.read("Listing bulk jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + JOB_COLUMNS
+                    + " FROM v1_bulk_job ORDER BY id DESC LIMIT ? OFFSET ?")) {
+                ps.setInt(1, limit);
+                ps.setLong(2, offset);
+                List<JobRecord> jobs = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(jobRecord(rs));
+                    }
+                }
+                return jobs;
+            }
+        });
+    }
+
+    @Override
+    public Optional<JobRecord> cancelJob(long jobId, Instant now) {
+        db.write("Cancelling bulk job " + jobId, c -> {
+            // published = total: the dispatcher publishes nothing more (its markPublished no longer matches)
+            try (PreparedStatement ps = c.prepareStatement("UPDATE v1_bulk_job SET published = total_records, "
+                    + "finished_at = ? WHERE id = ? AND finished_at IS NULL AND processed < total_records")) {
+                db.setInstant(ps, 1, now);
+                ps.setLong(2, jobId);
+                return ps.executeUpdate();
+            }
+        });
+        return job(jobId);
+    }
+
+    @Override
     public SaveReport saveResults(List<NewResult> results) {
         if (results.isEmpty()) {
             return new SaveReport(List.of(), List.of());
@@ -231,6 +263,38 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
                 }
             }
             return null;
+        });
+    }
+
+    @Override
+    public void recordBudgetWait(long jobId, int itemIndex, Instant until) {
+        db.write("Recording that an item of job " + jobId + " waits for proxy budget", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulk_budget_wait (job_id, item_index, until) "
+                    + "VALUES (?, ?, ?) ON CONFLICT (job_id, item_index) DO UPDATE SET until = excluded.until")) {
+                ps.setLong(1, jobId);
+                ps.setInt(2, itemIndex);
+                db.setInstant(ps, 3, until);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public BudgetWait budgetWait(long jobId, Instant now) {
+        return db.read("Reading the budget wait of job " + jobId, c -> {
+            // An item with a result waits no more; its note stays until the job is deleted (no
+            // extra work when results are stored).
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) AS waiting, MIN(CASE WHEN w.until > ? THEN w.until END) AS returns_at "
+                    + "FROM bulk_budget_wait w WHERE w.job_id = ? AND NOT EXISTS (SELECT 1 FROM v1_task_result r "
+                    + "WHERE r.job_id = w.job_id AND r.item_index = w.item_index)")) {
+                db.setInstant(ps, 1, now);
+                ps.setLong(2, jobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    int waiting = rs.getInt("waiting");
+                    return waiting == 0 ? BudgetWait.NONE : new BudgetWait(waiting, db.getInstant(rs, "returns_at"));
+                }
+            }
         });
     }
 

@@ -16,4 +16,9 @@ public record JobRecord(long id, int totalRecords, Instant createdAt, int proces
     public boolean completed() {
         return processed >= totalRecords;
     }
+
+    /** Finished before every address had a result: cancelled ({@code DELETE /v1/bulk/{id}}). */
+    public boolean cancelled() {
+        return finishedAt != null && processed < totalRecords;
+    }
 }

@@ -21,6 +21,19 @@ public interface ResultStore extends AutoCloseable {
 
     Optional<JobRecord> job(long jobId);
 
+    /** The most recent jobs first (by id, descending): a page of {@code limit} after {@code offset}. */
+    List<JobRecord> jobs(int limit, long offset);
+
+    /**
+     * Cancels a job that is not finished: nothing more of it is published, and it is marked finished
+     * ({@code finished_at}) with fewer results than addresses, which is what {@link JobRecord#cancelled()}
+     * reads. Stored results are kept; tasks already queued are skipped by the workers. A finished job is
+     * left as it is.
+     *
+     * @return the job after the call, or empty when there is no such job
+     */
+    Optional<JobRecord> cancelJob(long jobId, Instant now);
+
     /**
      * Stores outcomes in one transaction. Outcomes for a (job, item) that already has one are
      * ignored (redelivery). Single-shot outcomes ({@code jobId} null) are always stored.
@@ -38,6 +51,15 @@ public interface ResultStore extends AutoCloseable {
      * @param limit at most this many ({@link Long#MAX_VALUE} for all)
      */
     void forEachResult(long jobId, long limit, long offset, Consumer<StoredResult> sink);
+
+    /**
+     * Notes that a job item found no proxy budget and waits in the queue until about {@code until};
+     * replaces an earlier note for the same item. Not a result: the item is still to be verified.
+     */
+    void recordBudgetWait(long jobId, int itemIndex, Instant until);
+
+    /** The job's items noted by {@link #recordBudgetWait} that have no result yet. */
+    BudgetWait budgetWait(long jobId, Instant now);
 
     /** Jobs whose items are not all published and whose dispatch lease is free. */
     List<Long> jobsToDispatch(Instant now);

@@ -13,10 +13,15 @@ import java.util.Objects;
  * proxies, matched by host, port and username (ids may differ between publisher and worker).
  */
 public final class ProxyCredentials {
-    private final List<ProxyConfig> known;
+    private volatile List<ProxyConfig> known; // replaced as a whole by a configuration reload
 
     private ProxyCredentials(List<ProxyConfig> known) {
         this.known = List.copyOf(known);
+    }
+
+    /** Takes the passwords of a reloaded configuration; tasks restored from now on get them. */
+    public void replace(Iterable<ProxyConfig> configured) {
+        this.known = of(configured).known;
     }
 
     /** The proxies of this process's configuration (top-level {@code proxy} and {@code overrides.proxies}). */

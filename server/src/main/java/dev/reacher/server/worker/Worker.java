@@ -14,6 +14,7 @@ import dev.reacher.core.verify.Reachable;
 import dev.reacher.server.job.JobNotifier;
 import dev.reacher.server.queue.Delivery;
 import dev.reacher.server.queue.TaskQueue;
+import dev.reacher.server.storage.JobRecord;
 import dev.reacher.server.storage.NewResult;
 import dev.reacher.server.storage.ResultStore;
 import dev.reacher.server.storage.ResultWriter;
@@ -37,6 +38,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -51,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code unknown} results go back to the queue {@code unknownRetries} times (upstream: once),
  *       counted in the message, so another proxy or worker gets a chance;
+ *   <li>a bulk task that finds no proxy budget before its SMTP deadline is not a result at all: it
+ *       goes back to the queue until the budget returns ({@link Delivery#defer}), noted in the store
+ *       so the job's progress shows it waiting; this never counts as a retry;
  *   <li>a message that is not a task is dead-lettered with a log line; a bulk item whose input is
  *       unusable gets an error row so its job still completes;
  *   <li>a storage failure puts the task back after a pause; nothing is acked before it is stored.
@@ -58,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /** The shortest wait for proxy budget: no hot loop through the queue when budget is just around the corner. */
+    private static final Duration MIN_BUDGET_WAIT = Duration.ofMillis(200);
 
     private final TaskQueue queue;
     private final ResultStore store;
@@ -68,9 +75,13 @@ public final class Worker implements AutoCloseable {
     private final WebhookSender webhooks;
     private final ResultWriter writer;
     private final Map<Long, Boolean> knownJobs = new ConcurrentHashMap<>();
+    private static final Duration CANCEL_RECHECK = Duration.ofSeconds(1);
+    private final Set<Long> cancelledJobs = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Long> cancelCheckedAt = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private final Map<Reachable, LongAdder> storedByVerdict = new EnumMap<>(Reachable.class);
     private final LongAdder retried = new LongAdder();
+    private final LongAdder deferred = new LongAdder();
     private final TaskQueue.Subscription subscription;
 
     private volatile boolean closing;
@@ -123,6 +134,11 @@ public final class Worker implements AutoCloseable {
         return retried.sum();
     }
 
+    /** Tasks sent back to the queue to wait for proxy budget (each time one was). */
+    public long deferredForBudget() {
+        return deferred.sum();
+    }
+
     /** Tasks in hand right now. */
     public int inFlight() {
         return subscription.inFlight();
@@ -168,6 +184,10 @@ public final class Worker implements AutoCloseable {
                 delivery.deadLetter("unknown bulk job " + jobId);
                 return;
             }
+            if (isCancelled(jobId)) {
+                finish(delivery); // DELETE /v1/bulk/{id}: the address is dropped, not verified
+                return;
+            }
             if (task.item() != null && delivery.redelivered()) {
                 Optional<StoredResult> done = store.findResult(jobId, task.item());
                 if (done.isPresent()) {
@@ -181,7 +201,8 @@ public final class Worker implements AutoCloseable {
             }
         }
 
-        if (!awaitThrottle(delivery)) {
+        Throttle.Permit permit = awaitThrottle(delivery);
+        if (permit == null) {
             return;
         }
         CheckEmailInput input = credentials.restore(task.input());
@@ -196,7 +217,13 @@ public final class Worker implements AutoCloseable {
                 return;
             }
         } else {
-            output = verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
+            try {
+                output = verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
+            } catch (ProxyLimitExceededException e) {
+                permit.refund(); // nothing was verified
+                deferForBudget(task, delivery, e);
+                return;
+            }
         }
         if (output.isReachable() == Reachable.UNKNOWN && delivery.retries() < settings.unknownRetries()) {
             // The next try goes through another proxy (when the pool has one): the message carries
@@ -226,6 +253,23 @@ public final class Worker implements AutoCloseable {
         finish(delivery);
     }
 
+    /**
+     * No proxy has budget before this task's SMTP deadline: put it back until the budget returns
+     * (plus up to 10 % jitter, so that many waiting tasks do not all come back in the same instant),
+     * instead of waiting with a slot held or storing {@code unknown}.
+     */
+    private void deferForBudget(TaskMessage task, Delivery delivery, ProxyLimitExceededException e) {
+        Duration wait = e.retryAfter().compareTo(MIN_BUDGET_WAIT) < 0 ? MIN_BUDGET_WAIT : e.retryAfter();
+        Duration delay = wait.plusMillis(ThreadLocalRandom.current().nextLong(wait.toMillis() / 10 + 1));
+        if (task.bulkJobId() != null && task.item() != null) {
+            store.recordBudgetWait(task.bulkJobId(), task.item(), e.budgetReturnsAt());
+        }
+        LOG.debug("no proxy budget for {} until {}; back to the queue for {}", task.input().toEmail(),
+                e.budgetReturnsAt(), delay);
+        delivery.defer(delay);
+        deferred.increment();
+    }
+
     private static Set<String> proxiesUsed(CheckEmailOutput output) {
         Set<String> ids = new TreeSet<>();
         if (output.debug() != null && output.debug().smtp() != null) {
@@ -241,30 +285,30 @@ public final class Worker implements AutoCloseable {
     /**
      * Takes a throttle token. A waiting HTTP client is answered 429 at once (upstream's reply); a
      * bulk task waits for the window to refill, holding its slot, instead of upstream's requeue
-     * loop that spins on the broker. False when the delivery was settled here.
+     * loop that spins on the broker. Null when the delivery was settled here.
      */
-    private boolean awaitThrottle(Delivery delivery) {
+    private Throttle.Permit awaitThrottle(Delivery delivery) {
         while (true) {
             switch (throttle.tryAcquire()) {
                 case Throttle.Permit p -> {
-                    return true;
+                    return p;
                 }
                 case Throttle.Limited limited -> {
                     if (delivery.expectsReply()) {
                         delivery.reply(new RpcReply.Err(limited.message(), 429).encode());
                         finish(delivery);
-                        return false;
+                        return null;
                     }
                     if (closing) {
                         delivery.release();
-                        return false;
+                        return null;
                     }
                     try {
                         Thread.sleep(Math.min(1000, Math.max(1, limited.retryAfter().toMillis())));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         delivery.release();
-                        return false;
+                        return null;
                     }
                 }
             }
@@ -309,6 +353,30 @@ public final class Worker implements AutoCloseable {
         JsonNode extra = target.extra();
         body.set("extra", extra);
         webhooks.post(target, ReacherJson.write(body));
+    }
+
+    /**
+     * Whether the job was cancelled. A cancel is final, so a yes is remembered; a no is asked again
+     * after {@link #CANCEL_RECHECK}, so a cancel reaches every worker within about a second without a
+     * query per task.
+     */
+    private boolean isCancelled(long jobId) {
+        if (cancelledJobs.contains(jobId)) {
+            return true;
+        }
+        long now = System.nanoTime();
+        Long checked = cancelCheckedAt.get(jobId);
+        if (checked != null && now - checked < CANCEL_RECHECK.toNanos()) {
+            return false;
+        }
+        boolean cancelled = store.job(jobId).map(JobRecord::cancelled).orElse(false);
+        if (cancelled) {
+            cancelledJobs.add(jobId);
+            cancelCheckedAt.remove(jobId);
+        } else {
+            cancelCheckedAt.put(jobId, now);
+        }
+        return cancelled;
     }
 
     private boolean jobExists(long jobId) {

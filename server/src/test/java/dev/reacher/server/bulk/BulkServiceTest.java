@@ -97,7 +97,10 @@ class BulkServiceTest {
         String json = progress.toJson();
         assertThat(json).startsWith("{\"job_id\":" + id + ",\"created_at\":\"")
                 .contains(",\"total_records\":121,\"total_processed\":121,\"summary\":{\"total_safe\":80,"
-                        + "\"total_risky\":0,\"total_invalid\":40,\"total_unknown\":1},\"job_status\":\"Completed\"}");
+                        + "\"total_risky\":0,\"total_invalid\":40,\"total_unknown\":1},\"job_status\":\"Completed\","
+                        // reacher-java's additions come after upstream's fields, which keep their order
+                        + "\"rate_per_minute\":")
+                .endsWith(",\"estimated_finish_at\":null,\"waiting\":null,\"waiting_for_budget\":0,\"budget_returns_at\":null}");
 
         // "unknown" is retried once: the greylisting server saw that address twice.
         assertThat(mail.smtp.recipients().stream().filter(grey::equals)).hasSize(2);

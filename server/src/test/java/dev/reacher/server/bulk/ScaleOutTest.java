@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.rabbitmq.client.ConnectionFactory;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
 import dev.reacher.core.verify.EmailVerifier;
@@ -69,12 +68,7 @@ class ScaleOutTest {
         verifier.close();
         mail.close();
         Services.dropSchema(schema);
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(Services.RABBITMQ_URL);
-        try (var conn = f.newConnection(); var ch = conn.createChannel()) {
-            ch.queueDelete(queue);
-            ch.queueDelete(queue + ".dead");
-        }
+        Services.deleteQueues(queue);
     }
 
     private ChildJvm worker(String name, int concurrency) throws Exception {
@@ -189,13 +183,8 @@ class ScaleOutTest {
             });
         } finally {
             try {
-                ConnectionFactory f = new ConnectionFactory();
-                f.setUri(Services.RABBITMQ_URL);
-                try (var conn = f.newConnection(); var ch = conn.createChannel()) {
-                    ch.queueDelete(queue + ".nobody");
-                    ch.queueDelete(queue + ".nobody.dead");
-                }
-            } catch (Exception ignored) {
+                Services.deleteQueues(queue + ".nobody");
+            } catch (IllegalStateException ignored) {
                 // best effort
             }
         }

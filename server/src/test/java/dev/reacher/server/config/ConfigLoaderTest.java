@@ -255,6 +255,19 @@ class ConfigLoaderTest {
         row(rows, "RCH__SENTRY_DSN", "dsn", BackendConfig::sentryDsn, "dsn");
         row(rows, "RCH__WEBDRIVER_ADDR", "http://wd:1", BackendConfig::webdriverAddr, "http://wd:1");
         row(rows, "RCH__WEBDRIVER__BINARY", "/bin/chrome", BackendConfig::webdriverBinary, "/bin/chrome");
+        row(rows, "RCH__WEBDRIVER__MAX_SESSIONS", "2", c -> c.headless().maxSessions(), 2);
+        row(rows, "RCH__WEBDRIVER__RECYCLE_AFTER", "7", c -> c.headless().recycleAfter(), 7);
+        row(rows, "RCH__WEBDRIVER__ELEMENT_WAIT_SECS", "5", c -> c.headless().elementWait(), Duration.ofSeconds(5));
+        row(rows, "RCH__WEBDRIVER__CHECK_TIMEOUT_SECS", "20", c -> c.headless().checkTimeout(), Duration.ofSeconds(20));
+        row(rows, "RCH__WEBDRIVER__HOTMAILB2C_PAGE", "http://127.0.0.1:1/h", c -> c.headless().hotmailPage().toString(),
+                "http://127.0.0.1:1/h");
+        row(rows, "RCH__WEBDRIVER__YAHOO_PAGE", "http://127.0.0.1:1/y", c -> c.headless().yahooPage().toString(),
+                "http://127.0.0.1:1/y");
+        row(rows, "RCH__YAHOO_API__SIGNUP_URL", "http://127.0.0.1:1/s", c -> c.yahooApi().signupPage().toString(),
+                "http://127.0.0.1:1/s");
+        row(rows, "RCH__YAHOO_API__VALIDATE_URL", "http://127.0.0.1:1/v", c -> c.yahooApi().validateEndpoint().toString(),
+                "http://127.0.0.1:1/v");
+        row(rows, "RCH__OVERRIDES__YAHOO__TYPE", "headless", BackendConfig::webdriverRequired, true);
         row(rows, "RCH__SHUTDOWN_TIMEOUT", "0", BackendConfig::shutdownTimeout, Duration.ZERO);
         row(rows, "RCH__DNS__SERVERS", "127.0.0.1:5353,10.0.0.2", c -> c.dns().spec(), "127.0.0.1:5353,10.0.0.2:53");
         row(rows, "RCH__DNS__TIMEOUT_MS", "250", c -> c.dns().timeout(), Duration.ofMillis(250));
@@ -640,7 +653,7 @@ class ConfigLoaderTest {
                 Arguments.of(Map.of("RCH__OVERRIDES__YAHOO__TYPE", "Smtp"),
                         "overrides.yahoo.type (RCH__OVERRIDES__YAHOO__TYPE): expected \"smtp\", \"headless\" or \"api\", "
                                 + "got \"Smtp\""),
-                Arguments.of(Map.of("RCH__OVERRIDES__HOTMAILB2C__PROXY", "x"),
+                Arguments.of(Map.of("RCH__OVERRIDES__HOTMAILB2C__HELLO_NAME", "x"),
                         "overrides.hotmailb2c.type (RCH__OVERRIDES__HOTMAILB2C__TYPE): missing: expected \"smtp\" or "
                                 + "\"headless\""),
                 Arguments.of(Map.of("RCH__OVERRIDES__GMAIL__TYPE", "smtp", "RCH__OVERRIDES__GMAIL__SMTP_PORT", "x"),
@@ -651,6 +664,14 @@ class ConfigLoaderTest {
                         "overrides.gmail.smtp_timeout (RCH__OVERRIDES__GMAIL__SMTP_TIMEOUT): expected a duration"),
                 Arguments.of(Map.of("RCH__OVERRIDES__GMAIL__TYPE", "smtp", "RCH__OVERRIDES__GMAIL__RETRIES", "many"),
                         "overrides.gmail.retries (RCH__OVERRIDES__GMAIL__RETRIES): expected a whole number of attempts 0-100"),
+                Arguments.of(Map.of("RCH__WEBDRIVER_ADDR", "localhost:9515"),
+                        "webdriver_addr (RCH__WEBDRIVER_ADDR): expected an http(s) URL such as http://localhost:9515"),
+                Arguments.of(Map.of("RCH__WEBDRIVER__MAX_SESSIONS", "0"),
+                        "webdriver.max_sessions (RCH__WEBDRIVER__MAX_SESSIONS): expected a whole number 1-64"),
+                Arguments.of(Map.of("RCH__WEBDRIVER__YAHOO_PAGE", "ftp://x/forgot"),
+                        "webdriver.yahoo_page (RCH__WEBDRIVER__YAHOO_PAGE): expected an http(s) URL"),
+                Arguments.of(Map.of("RCH__YAHOO_API__VALIDATE_URL", "nowhere"),
+                        "yahoo_api.validate_url (RCH__YAHOO_API__VALIDATE_URL): expected an http(s) URL"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__ENABLED", "maybe"),
                         "proxy_pool.enabled (RCH__PROXY_POOL__ENABLED): expected a boolean (true/false, 1/0, on/off, yes/no), "
                                 + "got \"maybe\""),

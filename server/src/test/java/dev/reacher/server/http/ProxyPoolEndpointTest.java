@@ -136,6 +136,10 @@ class ProxyPoolEndpointTest {
         assertThat(p2.get("id").asText()).isEqualTo("proxy2");
         assertThat(p2.get("proxy_faults").asLong()).isPositive();
         assertThat(p2.get("verdicts").asLong()).isZero();
+        assertThat(p2.get("last_error").asText()).containsIgnoringCase("auth");
+        assertThat(java.time.Instant.parse(p2.get("last_error_at").asText())).isBefore(java.time.Instant.now().plusSeconds(1));
+        assertThat(p1.get("last_error").isNull()).isTrue();
+        assertThat(p1.get("last_error_at").isNull()).isTrue();
 
         Response metrics = record(t.get("/metrics"));
         String text = metrics.body();

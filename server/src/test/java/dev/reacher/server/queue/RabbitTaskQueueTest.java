@@ -3,7 +3,6 @@ package dev.reacher.server.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rabbitmq.client.ConnectionFactory;
 import dev.reacher.server.testing.Services;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,13 +34,8 @@ class RabbitTaskQueueTest {
         for (AutoCloseable c : open) {
             c.close();
         }
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(Services.RABBITMQ_URL);
-        try (var conn = f.newConnection(); var ch = conn.createChannel()) {
-            for (String q : queues) {
-                ch.queueDelete(q);
-                ch.queueDelete(q + ".dead");
-            }
+        for (String q : queues) {
+            Services.deleteQueues(q);
         }
     }
 
@@ -59,6 +53,38 @@ class RabbitTaskQueueTest {
 
     private static String text(Delivery d) {
         return new String(d.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aDeferredTaskWaitsInADelayQueueAndComesBackUnchangedAndUncounted() {
+        RabbitTaskQueue queue = connect();
+        queue.publish(List.of(msg("wait for budget", TaskQueue.PRIORITY_BULK)));
+        ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
+        List<Long> at = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TaskQueue.Subscription sub = queue.subscribe(2, d -> {
+            at.add(System.nanoTime());
+            log.add(text(d) + ":" + d.retries() + ":" + d.redelivered());
+            if (at.size() == 1) {
+                d.defer(Duration.ofMillis(1500)); // rounded down to the 1 s delay queue
+            } else {
+                d.ack();
+            }
+        });
+        await().atMost(10, TimeUnit.SECONDS).until(() -> at.size() == 2);
+        sub.close(Duration.ofSeconds(5));
+        assertThat(log).containsExactly("wait for budget:0:false", "wait for budget:0:false");
+        assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(queue.depth()).isZero();
+    }
+
+    @Test
+    void aDelayIsRoundedDownToTheLongestStepNotAboveIt() {
+        assertThat(RabbitTaskQueue.waitStep(Duration.ofMillis(200))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(RabbitTaskQueue.waitStep(Duration.ofMillis(3999))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(RabbitTaskQueue.waitStep(Duration.ofSeconds(4))).isEqualTo(Duration.ofSeconds(4));
+        assertThat(RabbitTaskQueue.waitStep(Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(256));
+        assertThat(RabbitTaskQueue.waitStep(Duration.ofDays(1))).isEqualTo(Duration.ofSeconds(1024));
+        assertThat(RabbitTaskQueue.waitQueueName("check_email", Duration.ofSeconds(16))).isEqualTo("check_email.wait.16s");
     }
 
     @Test

@@ -65,6 +65,31 @@ class SqliteTaskQueueTest {
     }
 
     @Test
+    void aDeferredTaskComesBackAfterItsDelayAndIsNeitherARetryNorARedelivery() {
+        SqliteTaskQueue queue = new SqliteTaskQueue(db, Duration.ofMinutes(1));
+        queue.publish(List.of(msg("wait for budget", 1)));
+        ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
+        List<Long> at = new CopyOnWriteArrayList<>();
+        TaskQueue.Subscription sub = queue.subscribe(2, d -> {
+            at.add(System.nanoTime());
+            log.add(text(d) + ":" + d.retries() + ":" + d.redelivered());
+            if (at.size() == 1) {
+                d.defer(Duration.ofMillis(1500));
+            } else {
+                d.ack();
+            }
+        });
+        await().atMost(10, TimeUnit.SECONDS).until(() -> at.size() == 1 && sub.inFlight() == 0);
+        if (at.size() == 1) {
+            assertThat(queue.depth()).as("settled, still in the table, not ready yet").isZero();
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> at.size() == 2);
+        sub.close(Duration.ofSeconds(5));
+        assertThat(log).containsExactly("wait for budget:0:false", "wait for budget:0:false");
+        assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+    }
+
+    @Test
     void retryCountsAndDeadLettersLeaveTheQueue() {
         SqliteTaskQueue queue = new SqliteTaskQueue(db, Duration.ofMinutes(1));
         queue.publish(List.of(msg("again", 1), msg("poison", 1)));

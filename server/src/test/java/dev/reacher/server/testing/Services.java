@@ -109,6 +109,26 @@ public final class Services {
         }
     }
 
+    /**
+     * Deletes a test's task queue with everything the server declares beside it: the dead-letter
+     * queue and the delay queues of tasks waiting for proxy budget.
+     */
+    public static void deleteQueues(String queue) {
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        try {
+            f.setUri(RABBITMQ_URL);
+            try (var conn = f.newConnection(); var ch = conn.createChannel()) {
+                ch.queueDelete(queue);
+                ch.queueDelete(queue + ".dead");
+                for (java.time.Duration step : dev.reacher.server.queue.RabbitTaskQueue.WAIT_STEPS) {
+                    ch.queueDelete(dev.reacher.server.queue.RabbitTaskQueue.waitQueueName(queue, step));
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("deleting test queue " + queue, e);
+        }
+    }
+
     /** A queue name of its own for one test class. */
     public static String freshQueue(String prefix) {
         return prefix + "." + UUID.randomUUID().toString().substring(0, 8);

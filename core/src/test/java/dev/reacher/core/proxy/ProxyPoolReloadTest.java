@@ -1,0 +1,119 @@
+package dev.reacher.core.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reacher.core.mx.Provider;
+import dev.reacher.core.smtp.SmtpAttempt.Outcome;
+import dev.reacher.core.socks5.ProxyConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link ProxyPool#reload}: members join and leave; the unchanged keep their state. */
+class ProxyPoolReloadTest {
+    private final MutableClock clock = new MutableClock();
+
+    private static PoolProxy proxy(String id, int port) {
+        return PoolProxy.of(id, new ProxyConfig("127.0.0.1", port));
+    }
+
+    private ProxyPool pool(PoolSettings settings, PoolProxy... proxies) {
+        return ProxyPool.create(List.of(proxies), settings, ProxySelectionStrategy.named(settings.strategy()), clock,
+                new SplittableRandom(7));
+    }
+
+    private static PoolSettings ejectAfter(int failures) {
+        return PoolSettings.enabled("round_robin")
+                .withEjection(new PoolSettings.Ejection(failures, Duration.ofSeconds(30), Duration.ofMinutes(5)));
+    }
+
+    private static ProxyPool.Lease pick(ProxyPool pool) {
+        return (ProxyPool.Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
+    }
+
+    private static ProxyStatus status(ProxyPool pool, String id) {
+        return pool.snapshot().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void unchangedMembersKeepHealthAndCountersNewOnesJoinRemovedOnesGetNoPicks() {
+        PoolProxy a = proxy("a", 1001);
+        PoolProxy b = proxy("b", 1002);
+        PoolProxy c = proxy("c", 1003);
+        ProxyPool pool = pool(ejectAfter(1), a, b, c);
+        // a: one verdict; b: one proxy fault, which ejects it
+        pick(pool).report(Outcome.VERDICT, Duration.ofMillis(5));
+        pick(pool).report(Outcome.PROXY_FAULT, Duration.ofMillis(5));
+        ProxyPool.Lease inFlightOnC = pick(pool);
+        while (!inFlightOnC.proxy().id().equals("c")) { // round robin over a and c reaches c within two picks
+            inFlightOnC.cancel();
+            inFlightOnC = pick(pool);
+        }
+        assertThat(status(pool, "b").state()).isEqualTo(ProxyStatus.State.EJECTED);
+        List<String> changes = new ArrayList<>();
+        pool.addListener(new PoolListener() {
+            @Override
+            public void membersChanged(Set<String> ids) {
+                changes.add(String.join(",", ids));
+            }
+        });
+
+        PoolProxy d = proxy("d", 1004);
+        pool.reload(List.of(a, b, d)); // c removed, d added
+
+        assertThat(pool.ids()).containsExactly("a", "b", "d");
+        assertThat(changes).containsExactly("a,b,d");
+        long picksOfA = status(pool, "a").picks();
+        assertThat(picksOfA).isPositive();
+        assertThat(status(pool, "a").verdicts()).isEqualTo(1);
+        assertThat(status(pool, "b").state()).isEqualTo(ProxyStatus.State.EJECTED); // health kept
+        assertThat(status(pool, "d").picks()).isZero();
+        Set<String> picked = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            ProxyPool.Lease l = pick(pool);
+            picked.add(l.proxy().id());
+            l.report(Outcome.VERDICT, Duration.ofMillis(1));
+        }
+        assertThat(picked).containsExactlyInAnyOrder("a", "d"); // b ejected, c gone
+        // the attempt that held c when it was removed finishes and reports normally
+        inFlightOnC.report(Outcome.VERDICT, Duration.ofMillis(5));
+        assertThat(pool.proxy("c")).isNull();
+    }
+
+    @Test
+    void changedCredentialsApplyToNewLeasesAndTheMemberStartsAfresh() {
+        PoolProxy a = proxy("a", 1001);
+        ProxyPool pool = pool(ejectAfter(1), a);
+        pick(pool).report(Outcome.PROXY_FAULT, Duration.ofMillis(5));
+        assertThat(status(pool, "a").state()).isEqualTo(ProxyStatus.State.EJECTED);
+
+        PoolProxy changed = PoolProxy.of("a", new ProxyConfig("127.0.0.1", 1001, "alice", "new-pass", null));
+        pool.reload(List.of(changed));
+
+        assertThat(status(pool, "a").state()).isEqualTo(ProxyStatus.State.HEALTHY);
+        ProxyPool.Lease l = pick(pool);
+        assertThat(l.route().proxy()).isEqualTo(changed.proxy());
+        l.cancel();
+    }
+
+    @Test
+    void aReloadThatCannotApplyChangesNothing() {
+        PoolProxy a = proxy("a", 1001);
+        PoolProxy b = proxy("b", 1002);
+        ProxyPool pool = pool(PoolSettings.enabled("round_robin").withMembers(List.of("a", "b")), a, b);
+        pick(pool).report(Outcome.VERDICT, Duration.ofMillis(5));
+
+        assertThatThrownBy(() -> pool.reload(List.of(a))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown proxy id `b`");
+        assertThatThrownBy(() -> pool.reload(List.of(a, a, b))).hasMessageContaining("duplicate proxy id a");
+        assertThatThrownBy(() -> pool.reload(List.of())).hasMessageContaining("no proxy is defined");
+
+        assertThat(pool.ids()).containsExactly("a", "b");
+        assertThat(status(pool, "a").picks()).isEqualTo(1);
+    }
+}
