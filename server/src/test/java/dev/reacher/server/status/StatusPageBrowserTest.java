@@ -41,7 +41,7 @@ class StatusPageBrowserTest {
                 Microsocks m1 = Microsocks.builder().bindAddress("127.0.0.51").start();
                 Microsocks m2 = Microsocks.builder().bindAddress("127.0.0.52").start();
                 Microsocks m3 = Microsocks.builder().bindAddress("127.0.0.53").start()) {
-            // Each verification takes a while, so the job runs long enough to watch.
+            // Each verification takes a while (no catch-all cache below), so the job runs long enough to watch.
             smtp.defaultRcpt(Reply.delayed(Duration.ofMillis(150), Reply.lines("250 2.1.5 OK")));
             String toml = """
                     http_port = 0
@@ -52,6 +52,8 @@ class StatusPageBrowserTest {
                     servers = ["%s"]
                     [storage.sqlite]
                     path = "%s"
+                    [smtp_politeness]
+                    catch_all_ttl_secs = 0   # every address accepts, so a cached catch-all would skip every RCPT
                     [proxy_pool]
                     enabled = true
                     [proxy_pool.ejection]
