@@ -7,11 +7,10 @@
 #   dante-server  SOCKS5 proxy with Unix-user authentication (dev.reacher.testkit.Dante)
 #   chromium, chromium-driver
 #                 Debian's browser and its WebDriver (dev.reacher.testkit.Chromedriver) for the
-#                 headless-method tests; installed from the distribution, never downloaded at run time
+#                 headless-method and status page tests; installed from the distribution, never
+#                 downloaded at run time
 #   socksbob      Unix user dante authenticates (password hunter2, test only)
 #   bsdutils      script(1): the CLI's terminal tests run it under a pseudo-terminal (TerminalProgressTest)
-#   chromium, chromium-driver  headless browser for the headless method and the status page tests;
-#                 the system's, never a downloaded one
 set -euo pipefail
 
 DANTE_USER=socksbob
