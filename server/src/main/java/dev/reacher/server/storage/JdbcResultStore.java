@@ -98,13 +98,7 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
                     + " FROM v1_bulk_job ORDER BY id DESC LIMIT ? OFFSET ?")) {
                 ps.setInt(1, limit);
                 ps.setLong(2, offset);
-                List<JobRecord> jobs = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(jobRecord(rs));
-                    }
-                }
-                return jobs;
+                return jobRecords(ps);
             }
         });
     }
@@ -372,6 +366,17 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
         });
     }
 
+    /** Every row {@code ps} selects ({@link #JOB_COLUMNS}), in its order. */
+    private List<JobRecord> jobRecords(PreparedStatement ps) throws SQLException {
+        List<JobRecord> jobs = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                jobs.add(jobRecord(rs));
+            }
+        }
+        return jobs;
+    }
+
     @Override
     public List<JobRecord> finishedUnnotified(Instant finishedBefore) {
         return db.read("Finding finished jobs to notify", c -> {
@@ -379,13 +384,7 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
                     + "WHERE finished_at IS NOT NULL AND finished_at < ? AND finish_notified_at IS NULL "
                     + "AND webhook IS NOT NULL ORDER BY id")) {
                 db.setInstant(ps, 1, finishedBefore);
-                List<JobRecord> jobs = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(jobRecord(rs));
-                    }
-                }
-                return jobs;
+                return jobRecords(ps);
             }
         });
     }
