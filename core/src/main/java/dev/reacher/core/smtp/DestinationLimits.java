@@ -15,7 +15,8 @@ public interface DestinationLimits {
 
     /**
      * Waits for a session slot to {@code destination}, at most until {@code deadline} (read on the
-     * implementation's clock). Virtual-thread friendly: the wait parks, it does not pin.
+     * implementation's clock; {@link Instant#MAX} waits without limit). Virtual-thread friendly: the
+     * wait parks, it does not pin.
      *
      * @return the slot, to be {@linkplain Slot#close() closed} when the session ends; null when the
      *     deadline passed first

@@ -47,7 +47,7 @@ final class LocalDestinationLimits implements DestinationLimits {
         });
         boolean granted = false;
         try {
-            long waitMs = Duration.between(clock.instant(), deadline).toMillis();
+            long waitMs = millisUntil(deadline);
             if (waitMs <= 0 ? !entry.permits.tryAcquire() : !entry.permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
                 return null;
             }
@@ -94,6 +94,15 @@ final class LocalDestinationLimits implements DestinationLimits {
             Thread.sleep(pause);
         }
         return true;
+    }
+
+    /** Milliseconds from now to {@code deadline}, saturating (Instant.MAX means no limit). */
+    private long millisUntil(Instant deadline) {
+        try {
+            return Duration.between(clock.instant(), deadline).toMillis();
+        } catch (ArithmeticException tooFar) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void leave(String destination, Entry entry) {

@@ -89,11 +89,11 @@ public final class SmtpVerifier {
      *
      * <p>Each attempt first takes a session slot for the destination of the best MX host
      * ({@link DestinationLimits}), before it leases a proxy (so a waiting address holds no proxy).
-     * The wait for the first slot may last up to the overall timeout, and the attempts' time only
-     * starts once it is granted, so a busy destination delays a verification but does not shorten
-     * its attempts. Only when no slot frees up within the whole overall timeout does the
-     * verification end with an error ({@code unknown}, which bulk jobs retry). Later attempts wait
-     * within the overall deadline; past it, the previous attempt's result stands.
+     * The wait for the first slot has no time limit: a busy destination delays a verification but
+     * never turns it into {@code unknown} (every slot holder's session is bounded by its own
+     * deadline and the queue is first come, first served, so the wait always ends). The attempts'
+     * time starts once the slot is granted. Later attempts wait within the overall deadline; past
+     * it, the previous attempt's result stands.
      */
     public SmtpOutcome verify(SmtpRequest request, AttemptRoutes routes) {
         SmtpConfig config = request.config();
@@ -107,12 +107,11 @@ public final class SmtpVerifier {
         AttemptResult last = null;
         boolean failover = false;
         while (true) {
-            DestinationLimits.Slot slot = slot(destination, deadline);
+            DestinationLimits.Slot slot = slot(destination, last == null ? Instant.MAX : deadline);
             if (slot == null) {
-                if (last == null) {
-                    return new SmtpOutcome(null, SmtpError.io("destination busy: no free session slot for "
-                            + destination + " within " + overall.toSeconds() + "s (per-destination max_concurrency)"),
-                            request.mxHosts().get(0), attempts, used);
+                if (last == null) { // only on interrupt
+                    return new SmtpOutcome(null, SmtpError.io("interrupted while waiting for a session slot for "
+                            + destination), request.mxHosts().get(0), attempts, used);
                 }
                 break;
             }

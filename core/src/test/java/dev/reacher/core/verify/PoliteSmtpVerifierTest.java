@@ -86,6 +86,27 @@ class PoliteSmtpVerifierTest {
     }
 
     @Test
+    void waitingLongerThanTheOverallTimeoutForASlotStillEndsWithAVerdict() throws Exception {
+        // One session at a time, each about 700 ms; the fifth address waits ~2.8 s for its slot,
+        // longer than its whole 2 s budget of attempts. The wait does not count against it.
+        SmtpConfig slow = new SmtpConfig("probe@client.test", "probe.test", null, smtp.port(), Duration.ofSeconds(2), 1);
+        List<Future<CheckEmailOutput>> futures = new ArrayList<>();
+        try (EmailVerifier verifier = verifier(new Politeness(1, Duration.ZERO, Duration.ZERO));
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 5; i++) {
+                String email = "slow" + i + "@one.test";
+                smtp.onRcpt(email, Reply.delayed(Duration.ofMillis(700), Reply.lines("250 2.1.5 OK")));
+                futures.add(pool.submit(() -> verifier.verify(
+                        CheckEmailInput.of(email).withVerifMethod(VerifMethod.sameForAll(null, slow)))));
+            }
+            for (Future<CheckEmailOutput> f : futures) {
+                assertThat(f.get().isReachable()).isEqualTo(Reachable.SAFE);
+            }
+        }
+        assertThat(smtp.peakConcurrentSessions()).isEqualTo(1);
+    }
+
+    @Test
     void theSameLoadWithAHighLimitDoesOpenMoreSessionsAtOnce() throws Exception {
         // The control for the test above: the server's count does see parallel sessions.
         try (EmailVerifier verifier = verifier(new Politeness(200, Duration.ZERO, Duration.ZERO))) {
