@@ -59,7 +59,7 @@ public final class ReacherWorker implements AutoCloseable {
         try {
             stack = ProcessParts.bulk(live, verifier, Throttle.of(config.throttle()), true);
         } catch (RuntimeException e) {
-            verifier.close();
+            ProcessParts.close(verifier);
             throw e;
         }
         ServerMetrics metrics = new ServerMetrics();
@@ -71,7 +71,7 @@ public final class ReacherWorker implements AutoCloseable {
                 http = startHttp(config, stack, metrics);
             } catch (RuntimeException e) {
                 stack.close();
-                verifier.close();
+                ProcessParts.close(verifier);
                 metrics.close();
                 throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.worker().httpPort()
                         + " (worker.http_port): " + e.getMessage(), e);
@@ -125,7 +125,7 @@ public final class ReacherWorker implements AutoCloseable {
                 reloads.close();
             }
             stack.close();
-            verifier.close();
+            ProcessParts.close(verifier);
             if (http != null) {
                 http.stop(); // last, so that probes see the worker until it is gone
             }
