@@ -20,6 +20,12 @@ public interface PoolListener {
 
     default void blacklisted(String proxyId, Provider provider, Instant until) {}
 
+    /**
+     * A pick found no usable member with budget and a free slot: the verification waits
+     * {@code retryAfter} (or is answered 429 / deferred). Shows how often the limits, not demand, set the pace.
+     */
+    default void exhausted(Duration retryAfter) {}
+
     /** The member set was replaced ({@link ProxyPool#reload}); {@code ids} are the members now. */
     default void membersChanged(java.util.Set<String> ids) {}
 }

@@ -437,7 +437,7 @@ public final class ProxyPool {
                 ProxyHealth least = usable.stream().min(Comparator.comparingInt(ProxyHealth::inFlight)).orElseThrow();
                 return leaseOrWait(least, provider, scope, true);
             }
-            return new Exhausted(soonestBudget);
+            return exhausted(soonestBudget);
         }
 
         private ProxyHealth select(List<ProxyHealth> candidates, String domain) {
@@ -473,10 +473,17 @@ public final class ProxyPool {
                 return lease(h, slot, provider, scope);
             }
             if (!ignoreLimits) {
-                return new Exhausted(((PoolState.Wait) acquired).retryAfter());
+                return exhausted(((PoolState.Wait) acquired).retryAfter());
             }
             // Always a slot: v0 traffic is never refused for budget.
             return lease(h, (PoolState.Slot) h.tryAcquire(false), provider, scope);
+        }
+
+        private Exhausted exhausted(Duration retryAfter) {
+            for (PoolListener l : listeners) {
+                l.exhausted(retryAfter);
+            }
+            return new Exhausted(retryAfter);
         }
 
         private Lease lease(ProxyHealth h, PoolState.Slot slot, Provider provider, String scope) {

@@ -61,6 +61,11 @@ public final class PostgresPoolState implements PoolState {
     /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
     private static final Duration PROBE_SPACING = Duration.ofMillis(20);
     private static final long OPEN = Long.MIN_VALUE;
+    /**
+     * Connections for acquire/release and the ticker: each holds one for a few milliseconds, and a
+     * caller waits up to 30 s for a free one (queueing, not an outage). Plus one for LISTEN.
+     */
+    private static final int POOL_SIZE = 8;
 
     private final Database db;
     private final boolean ownsDb;
@@ -107,7 +112,7 @@ public final class PostgresPoolState implements PoolState {
      */
     public static PostgresPoolState open(String url, String schema, String processId, Duration leaseTtl,
             Duration timeout, boolean localFallback) {
-        return new PostgresPoolState(Database.postgres(url, schema, 16, timeout), true, processId, leaseTtl,
+        return new PostgresPoolState(Database.postgres(url, schema, POOL_SIZE, timeout), true, processId, leaseTtl,
                 localFallback);
     }
 

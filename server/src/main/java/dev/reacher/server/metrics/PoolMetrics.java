@@ -27,6 +27,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code reacher_proxy_faults_total{outcome}}: attempts that ended without a verdict, by class;</li>
  *   <li>{@code reacher_proxy_ejections_total}, {@code reacher_proxy_readmissions_total};</li>
  *   <li>{@code reacher_proxy_blacklist_hits_total{provider}};</li>
+ *   <li>{@code reacher_proxy_budget_waits_total} (untagged): picks that found every usable proxy
+ *       over its budget or {@code max_in_flight}, so the limits set the pace;</li>
  *   <li>gauges {@code reacher_proxy_in_flight}, {@code reacher_proxy_ejected} (1 while ejected),
  *       {@code reacher_proxy_consecutive_failures}, {@code reacher_proxy_weight}, and
  *       {@code reacher_proxy_budget_left{period}} for each limited period.</li>
@@ -39,6 +41,7 @@ public final class PoolMetrics implements PoolListener {
     private final Map<String, Counter> picks = new ConcurrentHashMap<>();
     private final Map<String, Counter> ejections = new ConcurrentHashMap<>();
     private final Map<String, Counter> readmissions = new ConcurrentHashMap<>();
+    private final Counter budgetWaits;
 
     private final ProxyPool pool;
     private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
@@ -46,6 +49,9 @@ public final class PoolMetrics implements PoolListener {
     private PoolMetrics(ProxyPool pool, MeterRegistry registry) {
         this.pool = pool;
         this.registry = registry;
+        this.budgetWaits = Counter.builder("reacher.proxy.budget.waits")
+                .description("Picks that found no usable proxy with budget and a free slot (the verification waited or got 429)")
+                .register(registry);
     }
 
     static PoolMetrics bind(ProxyPool pool, MeterRegistry registry) {
@@ -156,6 +162,11 @@ public final class PoolMetrics implements PoolListener {
     public void readmitted(String proxyId) {
         readmissions.computeIfAbsent(proxyId, id -> counter("reacher.proxy.readmissions",
                 "Times this proxy passed its trial after an ejection", id, registry)).increment();
+    }
+
+    @Override
+    public void exhausted(Duration retryAfter) {
+        budgetWaits.increment();
     }
 
     @Override

@@ -94,6 +94,9 @@ public final class Database implements AutoCloseable {
             // the connections in use within the socket timeout): allow more for it.
             config.setConnectionTimeout(Math.max(30_000, timeout.toMillis()));
             config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 5000)));
+            // Opened as needed rather than all at start: a fleet of N processes would otherwise hold
+            // N × maxPoolSize connections from the first second (PostgreSQL's default limit is 100).
+            config.setMinimumIdle(Math.min(2, maxPoolSize));
         }
         config.setJdbcUrl(jdbc);
         config.setMaximumPoolSize(maxPoolSize);

@@ -92,6 +92,9 @@ public final class BulkBenchmark {
                         env.put("RCH__PROXY_POOL__ENABLED", "true");
                         env.put("RCH__PROXY_POOL__FLEET__ENABLED", fleet.equals("on") ? "true" : "false");
                         env.put("RCH__DNS__PROXY_DNS", "local");
+                        // The fixture is one destination: let every task of a worker have its session, so
+                        // that the proxies' limits, not [smtp_politeness], set the rate measured here.
+                        env.put("RCH__SMTP_POLITENESS__MAX_CONCURRENCY", Integer.toString(Math.max(5, concurrency)));
                         for (int p = 0; p < socks.size(); p++) {
                             String prefix = "RCH__OVERRIDES__PROXIES__P" + (p + 1) + "__";
                             env.put(prefix + "HOST", "127.0.0.1");

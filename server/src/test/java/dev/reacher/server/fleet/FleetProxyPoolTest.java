@@ -121,6 +121,9 @@ class FleetProxyPoolTest {
                 "RCH__DNS__PROXY_DNS", "local",
                 "RCH__BACKEND_NAME", name));
         env.put("RCH__PROXY_POOL__ENABLED", "true");
+        // Every address has the fixture's one MX host: without this, [smtp_politeness]'s default of 5
+        // sessions per destination and process, not the proxies' slots, would cap each worker.
+        env.put("RCH__SMTP_POLITENESS__MAX_CONCURRENCY", "64");
         for (String id : BIND.keySet()) {
             String prefix = "RCH__OVERRIDES__PROXIES__" + id.toUpperCase() + "__";
             env.put(prefix + "HOST", "127.0.0.1");
@@ -164,34 +167,63 @@ class FleetProxyPoolTest {
     }
 
     /**
-     * Sessions per second once the full bucket's burst is spent: the intervals between the sessions
-     * that start from one second after the first, over the time they span.
+     * Sessions per second beyond the bucket's first burst: a full bucket lets {@code limit} sessions
+     * start at once, and after that at most {@code limit} per second, so over the whole run
+     * {@code (sessions - limit) / (last start - first start)} may not exceed the limit. Taken over
+     * the whole run (about twenty seconds) so that one late session start on a busy machine moves it little.
      */
-    private static double steadyRate(List<Instant> times) {
-        Instant from = times.get(0).plusSeconds(1);
-        List<Instant> after = times.stream().filter(t -> !t.isBefore(from)).toList();
-        double seconds = Duration.between(after.get(0), after.get(after.size() - 1)).toNanos() / 1e9;
-        return (after.size() - 1) / seconds;
+    private static double rateBeyondBurst(List<Instant> times, int limit) {
+        double seconds = Duration.between(times.get(0), times.get(times.size() - 1)).toNanos() / 1e9;
+        return (times.size() - limit) / seconds;
     }
 
-    /** Runs one job through the ready workers and checks every proxy's steady rate at the SMTP server. */
-    private void runUnderALimit(int workerCount, String prefix, int limit) {
-        int n = 3 * limit * 10; // about ten seconds at the fleet's limit
+    /**
+     * Runs one job through the ready workers (answering /metrics on {@code ports}) and checks every
+     * proxy's steady rate at the SMTP server.
+     */
+    private void runUnderALimit(List<Integer> ports, String prefix, int limit) throws Exception {
+        int workerCount = ports.size();
+        double[] waitsBefore = new double[workerCount];
+        double[] picksBefore = new double[workerCount];
+        for (int i = 0; i < workerCount; i++) {
+            waitsBefore[i] = metric(ports.get(i), "reacher_proxy_budget_waits_total", null);
+            picksBefore[i] = picks(ports.get(i));
+        }
+        int n = 3 * limit * 20; // about twenty seconds at the fleet's limit
         long job = api.bulk().createJob(mail.addresses(prefix, n), null);
-        awaitCompleted(job, Duration.ofSeconds(120));
+        awaitCompleted(job, Duration.ofSeconds(180));
         assertOneResultPerItem(job, n);
+        for (int i = 0; i < workerCount; i++) {
+            // Every worker took part and found the proxies out of budget: the fleet wanted more than
+            // the limits allow, so the limits (not the machine's speed) set the rate below. Without
+            // sharing, each worker would have had the whole limit to itself.
+            assertThat(picks(ports.get(i))).as("picks of worker %d", i).isGreaterThan(picksBefore[i]);
+            assertThat(metric(ports.get(i), "reacher_proxy_budget_waits_total", null)).as("budget waits of worker %d", i)
+                    .isGreaterThan(waitsBefore[i]);
+        }
         Map<String, List<Instant>> seen = sessionsByProxy(prefix);
         assertThat(seen).containsOnlyKeys("p1", "p2", "p3");
         for (var e : seen.entrySet()) {
-            double rate = steadyRate(e.getValue());
+            double rate = rateBeyondBurst(e.getValue(), limit);
             System.out.printf("%s: %.2f sessions/s with %d workers (limit %d)%n", e.getKey(), rate, workerCount, limit);
-            // What the fleet state guarantees: together the workers never exceed a proxy's limit
-            // (each alone would go up to it, so without sharing this would be N × limit). How
-            // close to the limit they get depends on how fast the machine verifies; that is
-            // measured in docs/benchmarks.md, not asserted here.
+            // What the fleet state guarantees: together the workers keep a proxy's limit. Each
+            // wanted more than its share (budget waits above), so without sharing this would be
+            // N × limit (2× or 4×). The 25 % margin is for session starts that the SMTP fixture
+            // sees later than the budget was taken, on a machine shared with other builds; how close
+            // to the limit the fleet gets is measured in docs/benchmarks.md, not asserted here.
             assertThat(rate).as("sessions/s through %s with %d workers", e.getKey(), workerCount)
-                    .isLessThanOrEqualTo(limit * 1.1);
+                    .isLessThanOrEqualTo(limit * 1.25);
         }
+    }
+
+    private static double picks(int port) throws IOException, InterruptedException {
+        return metric(port, "reacher_proxy_picks_total", "p1") + metric(port, "reacher_proxy_picks_total", "p2")
+                + metric(port, "reacher_proxy_picks_total", "p3");
+    }
+
+    /** A worker for the rate test, answering /metrics on {@code port}. */
+    private ChildJvm rateWorker(String name, int port, Map<String, String> perProxy) throws Exception {
+        return worker(name, 16, perProxy, Map.of("RCH__WORKER__HTTP_PORT", Integer.toString(port)));
     }
 
     @Test
@@ -200,16 +232,22 @@ class FleetProxyPoolTest {
         // machine is busy (a verification then takes seconds) and the limit alone sets the rate.
         int limit = 2;
         Map<String, String> perProxy = Map.of("MAX_REQUESTS_PER_SECOND", Integer.toString(limit));
-        List<ChildJvm> first = List.of(worker("rate-w0", 16, perProxy, Map.of()), worker("rate-w1", 16, perProxy, Map.of()));
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ports.add(LoopbackPorts.freePort());
+        }
+        List<ChildJvm> first = List.of(rateWorker("rate-w0", ports.get(0), perProxy),
+                rateWorker("rate-w1", ports.get(1), perProxy));
         for (ChildJvm w : first) {
             ready(w);
         }
-        runUnderALimit(2, "ratetwo", limit); // each worker alone would send 2/s through each proxy: 4/s together
-        List<ChildJvm> more = List.of(worker("rate-w2", 16, perProxy, Map.of()), worker("rate-w3", 16, perProxy, Map.of()));
+        runUnderALimit(ports.subList(0, 2), "ratetwo", limit); // each alone: 2/s per proxy, 4/s together
+        List<ChildJvm> more = List.of(rateWorker("rate-w2", ports.get(2), perProxy),
+                rateWorker("rate-w3", ports.get(3), perProxy));
         for (ChildJvm w : more) {
             ready(w);
         }
-        runUnderALimit(4, "ratefour", limit);
+        runUnderALimit(ports, "ratefour", limit);
     }
 
     @Test
@@ -379,12 +417,12 @@ class FleetProxyPoolTest {
         return pool.snapshot().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
-    /** One series of a worker's /metrics, tagged proxy=id; 0 when absent. */
+    /** One series of a worker's /metrics, tagged proxy=id (or untagged for a null id); 0 when absent. */
     private static double metric(int port, String name, String proxy) throws IOException, InterruptedException {
         String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*proxy=\"" + proxy + "\"[^}]*} ([0-9.eE+-]+)$")
-                .matcher(text);
+        String series = proxy == null ? "(?:\\{[^}]*})?" : "\\{[^}]*proxy=\"" + proxy + "\"[^}]*}";
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + series + " ([0-9.eE+-]+)$").matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }
