@@ -107,7 +107,7 @@ public final class BulkBenchmark {
                     children.add(ChildJvm.start("bench-worker-" + i, "worker ready", env, WorkerMain.class));
                 }
                 for (ChildJvm c : children) {
-                    c.awaitReady(Duration.ofSeconds(60));
+                    c.awaitReady(Duration.ofSeconds(180)); // four cold JVMs on a busy 2-core machine take a while
                 }
             }
             try (stack) {
@@ -136,7 +136,7 @@ public final class BulkBenchmark {
                     Thread.sleep(200);
                 }
                 if (!socks.isEmpty()) {
-                    printRatesByProxy(mail);
+                    printRatesByProxy(mail, limit == null ? 0 : Integer.parseInt(limit));
                 }
                 for (ChildJvm c : children) {
                     System.out.printf("peak RSS %s (pid %d): %s%n", "worker", c.pid(), vmHwm(c.pid()));
@@ -158,8 +158,12 @@ public final class BulkBenchmark {
         System.exit(0);
     }
 
-    /** Sessions per second at the SMTP fixture by peer address (one per proxy), after the first second. */
-    private static void printRatesByProxy(MailFixture mail) {
+    /**
+     * Sessions per second at the SMTP fixture by peer address (one per proxy): after the first
+     * second, and over the whole run less the bucket's first burst of {@code limit} sessions
+     * ({@code (sessions - limit) / (last start - first start)}, the measure FleetProxyPoolTest asserts).
+     */
+    private static void printRatesByProxy(MailFixture mail, int limit) {
         Map<String, List<java.time.Instant>> by = new java.util.TreeMap<>();
         for (var s : mail.smtp.sessions()) {
             by.computeIfAbsent(s.peer().getHostAddress(), k -> new ArrayList<>()).add(s.at());
@@ -171,8 +175,10 @@ public final class BulkBenchmark {
             List<java.time.Instant> after = t.stream().filter(x -> !x.isBefore(from)).toList();
             double secs = after.size() < 2 ? 0
                     : java.time.Duration.between(after.get(0), after.get(after.size() - 1)).toNanos() / 1e9;
-            System.out.printf("RATE peer=%s sessions=%d steady=%.2f/s (after the first second)%n", e.getKey(), t.size(),
-                    secs > 0 ? (after.size() - 1) / secs : Double.NaN);
+            double span = java.time.Duration.between(t.get(0), t.get(t.size() - 1)).toNanos() / 1e9;
+            System.out.printf("RATE peer=%s sessions=%d steady=%.2f/s (after the first second) beyond_burst=%.2f/s%n",
+                    e.getKey(), t.size(), secs > 0 ? (after.size() - 1) / secs : Double.NaN,
+                    span > 0 ? (t.size() - limit) / span : Double.NaN);
         }
     }
 
