@@ -29,6 +29,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code reacher_proxy_blacklist_hits_total{provider}};</li>
  *   <li>{@code reacher_proxy_budget_waits_total} (untagged): picks that found every usable proxy
  *       over its budget or {@code max_in_flight}, so the limits set the pace;</li>
+ *   <li>{@code reacher_proxy_health_checks_total{result}}: active health check probes ({@code passed}, or the
+ *       step that failed: {@code proxy_connect}, {@code greeting}, {@code auth}, {@code connect}); never
+ *       verifications, so no pick, attempt or fault series moves for them;</li>
  *   <li>gauges {@code reacher_proxy_in_flight}, {@code reacher_proxy_ejected} (1 while ejected),
  *       {@code reacher_proxy_consecutive_failures}, {@code reacher_proxy_weight}, and
  *       {@code reacher_proxy_budget_left{period}} for each limited period.</li>
@@ -167,6 +170,12 @@ public final class PoolMetrics implements PoolListener {
     @Override
     public void exhausted(Duration retryAfter) {
         budgetWaits.increment();
+    }
+
+    @Override
+    public void healthChecked(String proxyId, String result) {
+        Counter.builder("reacher.proxy.health_checks").description("Active health check probes of this proxy, by result")
+                .tags("proxy", proxyId, "result", result).register(registry).increment();
     }
 
     @Override
