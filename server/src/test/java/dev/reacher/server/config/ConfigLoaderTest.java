@@ -181,6 +181,11 @@ class ConfigLoaderTest {
                 consecutive_failures = 2
                 base_ejection_ms = 1000
                 max_ejection_ms = 9000
+                [proxy_pool.health_check]
+                enabled = true
+                interval_secs = 15
+                timeout_ms = 2500
+                target = "mx.example.net:25"
                 [throttle]
                 max_requests_per_second = 10
                 max_requests_per_minute = 20
@@ -226,7 +231,8 @@ class ConfigLoaderTest {
         // Pool enabled: unpinned providers name no proxy, so they rotate over the pool.
         assertThat(smtp(c, Provider.EVERYTHING_ELSE).proxy()).isNull();
         assertThat(c.poolSettings()).isEqualTo(new PoolSettings(true, "weighted", List.of("default", "proxy1"), 4, false,
-                new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS));
+                new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS,
+                new PoolSettings.HealthCheck(true, Duration.ofSeconds(15), Duration.ofMillis(2500), "mx.example.net", 25)));
         assertThat(c.throttle()).isEqualTo(new RateLimits(10, 20, 30, 40));
         assertThat(c.worker()).isEqualTo(new BackendConfig.Worker(false, "amqp://u:p@mq:5672", 9, "check_email", true,
                 Duration.ofSeconds(120), 1, 5, Duration.ofSeconds(60), null, null));
@@ -279,12 +285,27 @@ class ConfigLoaderTest {
         row(rows, "RCH__PROXY_POOL__STRATEGY", "sticky", c -> c.poolSettings().strategy(), "sticky");
         row(rows, "RCH__PROXY_POOL__MAX_ATTEMPTS", "7", c -> c.poolSettings().maxAttempts(), 7);
         row(rows, "RCH__PROXY_POOL__RETRY_ON_BLACKLIST", "no", c -> c.poolSettings().retryOnBlacklist(), false);
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__ENABLED", "true", c -> c.poolSettings().healthCheck().enabled(), true);
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__INTERVAL_SECS", "10", c -> c.poolSettings().healthCheck().interval(),
+                Duration.ofSeconds(10));
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__TIMEOUT_MS", "1500", c -> c.poolSettings().healthCheck().timeout(),
+                Duration.ofMillis(1500));
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "smtp.example.com:25",
+                c -> c.poolSettings().healthCheck().targetHost() + " " + c.poolSettings().healthCheck().targetPort(),
+                "smtp.example.com 25");
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "[2001:db8::1]:443",
+                c -> c.poolSettings().healthCheck().targetHost() + " " + c.poolSettings().healthCheck().targetPort(),
+                "2001:db8::1 443");
         row(rows, "RCH__PROXY_POOL__EJECTION__CONSECUTIVE_FAILURES", "9",
                 c -> c.poolSettings().ejection().consecutiveFailures(), 9);
         row(rows, "RCH__PROXY_POOL__EJECTION__BASE_EJECTION_MS", "2000", c -> c.poolSettings().ejection().base(),
                 Duration.ofSeconds(2));
         row(rows, "RCH__PROXY_POOL__EJECTION__MAX_EJECTION_MS", "600000", c -> c.poolSettings().ejection().max(),
                 Duration.ofMinutes(10));
+        row(rows, "RCH__PROXY_POOL__FLEET__LEASE_TTL_SECS", "12", c -> c.fleet().leaseTtl(), Duration.ofSeconds(12));
+        row(rows, "RCH__PROXY_POOL__FLEET__ON_STORE_FAILURE", "Local", c -> c.fleet().onStoreFailure(),
+                BackendConfig.Fleet.OnStoreFailure.LOCAL);
+        row(rows, "RCH__PROXY_POOL__FLEET__ENABLED", "false", c -> c.fleet().enabled(), false);
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_SECOND", "1", c -> c.throttle().perSecond(), 1);
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_MINUTE", "2", c -> c.throttle().perMinute(), 2);
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_HOUR", "3", c -> c.throttle().perHour(), 3);
@@ -343,6 +364,21 @@ class ConfigLoaderTest {
                 new ProxyConfig("test-default-proxy", 5678, "u", "p", 1500L), 4, "h", "f@x", 3, new RateLimits(5, 6, 7, 8)));
         assertThat(c.proxies().get("proxy3")).isEqualTo(PoolProxy.of("proxy3", new ProxyConfig("test-proxy", 1234)).withWeight(3));
         assertThat(c.verifMethod().proxies()).containsOnlyKeys("default", "proxy3");
+    }
+
+    @Test
+    void theFleetStateIsOnExactlyWhenWorkerModeIsUnlessSaidOtherwise() {
+        assertThat(env(Map.of()).fleet()).isEqualTo(BackendConfig.Fleet.OFF);
+        Map<String, String> scaleOut = vars("RCH__WORKER__ENABLE", "true", "RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x");
+        assertThat(env(scaleOut).fleet().enabled()).isTrue();
+        assertThat(env(scaleOut).fleet().leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(env(scaleOut).fleet().onStoreFailure()).isEqualTo(BackendConfig.Fleet.OnStoreFailure.PAUSE);
+        // PostgreSQL without worker mode: one process, its own state, unless turned on.
+        assertThat(env(vars("RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x")).fleet().enabled()).isFalse();
+        assertThat(env(vars("RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x", "RCH__PROXY_POOL__FLEET__ENABLED", "true"))
+                .fleet().enabled()).isTrue();
+        scaleOut.put("RCH__PROXY_POOL__FLEET__ENABLED", "false");
+        assertThat(env(scaleOut).fleet().enabled()).isFalse();
     }
 
     /** Upstream's config::test_proxies and test_default_proxy. */
@@ -640,6 +676,15 @@ class ConfigLoaderTest {
                         "proxy.max_in_flight (RCH__PROXY__MAX_IN_FLIGHT): expected a whole number ≥ 1"),
                 Arguments.of(Map.of("RCH__PROXY__HOST", "h", "RCH__PROXY__PORT", "1", "RCH__PROXY__MAX_REQUESTS_PER_DAY", "-3"),
                         "proxy.max_requests_per_day (RCH__PROXY__MAX_REQUESTS_PER_DAY): expected a whole number ≥ 1"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__FLEET__ENABLED", "true"),
+                        "proxy_pool.fleet.enabled (RCH__PROXY_POOL__FLEET__ENABLED): is true but the shared proxy state "
+                                + "lives in PostgreSQL: set storage.postgres.db_url (RCH__STORAGE__POSTGRES__DB_URL)"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__FLEET__LEASE_TTL_SECS", "1"),
+                        "proxy_pool.fleet.lease_ttl_secs (RCH__PROXY_POOL__FLEET__LEASE_TTL_SECS): expected a whole number "
+                                + "of seconds 3-3600"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__FLEET__ON_STORE_FAILURE", "ignore"),
+                        "proxy_pool.fleet.on_store_failure (RCH__PROXY_POOL__FLEET__ON_STORE_FAILURE): expected one of "
+                                + "pause, local"),
                 Arguments.of(Map.of("RCH__PROXY__HOST", "h", "RCH__PROXY__PORT", "1", "RCH__PROXY__TIMEOUT_MS", "soon"),
                         "proxy.timeout_ms (RCH__PROXY__TIMEOUT_MS): expected a whole number of milliseconds ≥ 0"),
                 Arguments.of(Map.of("RCH__OVERRIDES__GMAIL__TYPE", "smtp", "RCH__OVERRIDES__GMAIL__PROXY", "proxy9"),
@@ -686,6 +731,18 @@ class ConfigLoaderTest {
                                 + "defined proxies: default"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__MAX_ATTEMPTS", "0"),
                         "proxy_pool.max_attempts (RCH__PROXY_POOL__MAX_ATTEMPTS): expected a whole number 1-100"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__ENABLED", "sometimes"),
+                        "proxy_pool.health_check.enabled (RCH__PROXY_POOL__HEALTH_CHECK__ENABLED): expected a boolean"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__INTERVAL_SECS", "0"),
+                        "proxy_pool.health_check.interval_secs (RCH__PROXY_POOL__HEALTH_CHECK__INTERVAL_SECS): expected a "
+                                + "whole number of seconds 1-86400, got \"0\""),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__TIMEOUT_MS", "90000"),
+                        "proxy_pool.health_check.timeout_ms (RCH__PROXY_POOL__HEALTH_CHECK__TIMEOUT_MS): expected a "
+                                + "whole number of milliseconds 1-60000"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "smtp.example.com"),
+                        "proxy_pool.health_check.target (RCH__PROXY_POOL__HEALTH_CHECK__TARGET): expected host:port"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "smtp.example.com:70000"),
+                        "proxy_pool.health_check.target (RCH__PROXY_POOL__HEALTH_CHECK__TARGET): expected host:port"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__EJECTION__CONSECUTIVE_FAILURES", "0"),
                         "proxy_pool.ejection.consecutive_failures (RCH__PROXY_POOL__EJECTION__CONSECUTIVE_FAILURES): expected"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__EJECTION__BASE_EJECTION_MS", "5000",
