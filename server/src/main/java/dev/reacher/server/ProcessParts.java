@@ -2,10 +2,13 @@ package dev.reacher.server;
 
 import dev.reacher.core.proxy.PoolState;
 import dev.reacher.core.proxy.ProxyPool;
+import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.fleet.PostgresCatchAllCache;
+import dev.reacher.server.fleet.PostgresDestinationLimits;
 import dev.reacher.server.fleet.PostgresPoolState;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.reload.ConfigReloader;
@@ -53,14 +56,42 @@ final class ProcessParts {
     static EmailVerifier verifier(BackendConfig config) {
         PoolState state = poolState(config);
         ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings(), state);
-        return EmailVerifier.builder()
+        EmailVerifier.Builder builder = EmailVerifier.builder()
                 .dnsServers(config.dns())
                 .proxyDns(config.proxyDns())
                 .proxyPool(pool)
                 .headless(config.headless())
                 .yahooApi(new YahooApi(config.yahooApi()))
-                .politeness(config.politeness())
-                .build();
+                .politeness(config.politeness());
+        if (state instanceof PostgresPoolState fleet) {
+            try {
+                sharePoliteness(builder, config, fleet);
+            } catch (RuntimeException e) {
+                state.close();
+                throw new IllegalStateException("cannot open the fleet's shared SMTP politeness state "
+                        + "(proxy_pool.fleet.enabled, RCH__PROXY_POOL__FLEET__ENABLED): " + e.getMessage(), e);
+            }
+        }
+        return builder.build();
+    }
+
+    /**
+     * With the pool's state shared, {@code [smtp_politeness]} is the fleet's too: session slots per
+     * destination and catch-all answers in the same PostgreSQL (the verifier closes them).
+     */
+    private static void sharePoliteness(EmailVerifier.Builder builder, BackendConfig config, PostgresPoolState fleet) {
+        BackendConfig.Storage storage = config.storage();
+        Politeness politeness = config.politeness();
+        PostgresDestinationLimits limits = PostgresDestinationLimits.open(storage.postgresDbUrl(),
+                storage.postgresSchema(), fleet.processId(), politeness, fleet.leaseTtl(), STORE_TIMEOUT);
+        builder.destinationLimits(limits);
+        if (!politeness.catchAllTtl().isZero()) {
+            builder.catchAllCache(new PostgresCatchAllCache(limits.database(), politeness.catchAllTtl(),
+                    Clock.systemUTC()));
+        }
+        LOG.info("SMTP politeness: at most {} sessions per destination{} and the catch-all cache shared with the fleet",
+                politeness.maxConcurrency(), politeness.minInterval().isZero() ? ""
+                        : ", " + politeness.minInterval().toMillis() + " ms apart,");
     }
 
     private static PoolState poolState(BackendConfig config) {

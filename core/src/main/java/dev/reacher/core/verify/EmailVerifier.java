@@ -57,10 +57,14 @@ public final class EmailVerifier implements AutoCloseable {
     private final MiscChecker miscChecker;
     private final ProxyRouter router;
     private final ProviderMethods methods;
+    private final DestinationLimits destinationLimits; // given by the builder, closed with the verifier
+    private final CatchAllCache catchAllCache; // likewise
 
     private EmailVerifier(Builder b) {
         this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
         this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
+        this.destinationLimits = b.destinationLimits;
+        this.catchAllCache = b.catchAllCache;
         SmtpVerifier smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
                 : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns, b.clock,
                         b.destinationLimits != null ? b.destinationLimits
@@ -199,6 +203,18 @@ public final class EmailVerifier implements AutoCloseable {
     public void close() {
         methods.close();
         miscChecker.close();
+        closeIfCloseable(catchAllCache);
+        closeIfCloseable(destinationLimits);
+    }
+
+    private static void closeIfCloseable(Object part) {
+        if (part instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 
     /** Assembles a verifier; every part is optional. */
@@ -228,13 +244,19 @@ public final class EmailVerifier implements AutoCloseable {
             return this;
         }
 
-        /** Session slots from elsewhere (e.g. shared by a fleet) instead of this process's own. */
+        /**
+         * Session slots from elsewhere (e.g. shared by a fleet) instead of this process's own. When
+         * they are {@link AutoCloseable}, closing the verifier closes them.
+         */
         public Builder destinationLimits(DestinationLimits limits) {
             this.destinationLimits = limits;
             return this;
         }
 
-        /** Catch-all answers from elsewhere (e.g. shared by a fleet) instead of this process's own. */
+        /**
+         * Catch-all answers from elsewhere (e.g. shared by a fleet) instead of this process's own.
+         * When it is {@link AutoCloseable}, closing the verifier closes it.
+         */
         public Builder catchAllCache(CatchAllCache cache) {
             this.catchAllCache = cache;
             return this;

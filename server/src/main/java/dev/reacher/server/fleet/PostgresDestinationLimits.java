@@ -47,6 +47,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
     private static final long LOCAL_ONLY = -1;
 
     private final Database db;
+    private final boolean ownsDb;
     private final String holder;
     private final int maxConcurrency;
     private final Duration minInterval;
@@ -65,7 +66,13 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
      */
     public PostgresDestinationLimits(Database db, String holder, Politeness politeness, Duration leaseTtl,
             Clock clock) {
+        this(db, false, holder, politeness, leaseTtl, clock);
+    }
+
+    private PostgresDestinationLimits(Database db, boolean ownsDb, String holder, Politeness politeness,
+            Duration leaseTtl, Clock clock) {
         this.db = db;
+        this.ownsDb = ownsDb;
         this.holder = holder;
         this.maxConcurrency = politeness.maxConcurrency();
         this.minInterval = politeness.minInterval();
@@ -73,6 +80,24 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
         this.clock = clock;
         this.gate = DestinationLimits.local(new Politeness(maxConcurrency, Duration.ZERO, Duration.ZERO), clock);
         this.renewer = Thread.ofVirtual().name("fleet-destination-renewer").start(this::renewLoop);
+    }
+
+    /**
+     * Opens a small connection pool of its own on the fleet's database (so that session slots never
+     * queue behind the proxy pool's budget calls), closed with these limits; every wait on it is
+     * bounded by {@code timeout}. The catch-all cache of the same fleet can share it ({@link #database()}).
+     *
+     * @throws dev.reacher.server.storage.StorageException when the database cannot be reached at start
+     */
+    public static PostgresDestinationLimits open(String url, String schema, String holder, Politeness politeness,
+            Duration leaseTtl, Duration timeout) {
+        return new PostgresDestinationLimits(Database.postgres(url, schema, 4, timeout), true, holder, politeness,
+                leaseTtl, Clock.systemUTC());
+    }
+
+    /** The database these limits use. */
+    public Database database() {
+        return db;
     }
 
     @Override
@@ -135,7 +160,8 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
     /** {slot id or 0, ms until the spacing allows a session or 0}. */
     private long[] tryAcquire(String destination) {
         return db.write("taking a session slot for " + destination, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT slot_id, wait_ms FROM fleet_destination_acquire(?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT slot_id, wait_ms FROM fleet_destination_acquire(?, ?, ?, ?, ?)")) {
                 ps.setString(1, destination);
                 ps.setString(2, holder);
                 ps.setInt(3, maxConcurrency);
@@ -240,7 +266,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
         return held.size();
     }
 
-    /** Stops renewing; the slots still held expire within the TTL. */
+    /** Stops renewing (the slots still held expire within the TTL) and closes the database it opened. */
     @Override
     public void close() {
         stop.countDown();
@@ -248,6 +274,10 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
             renewer.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (ownsDb) {
+                db.close();
+            }
         }
     }
 }
