@@ -1,7 +1,6 @@
 package dev.reacher.core.smtp;
 
 import dev.reacher.core.smtp.SharedSessions.Key;
-import dev.reacher.core.smtp.SharedSessions.Waiter;
 import dev.reacher.core.smtp.SmtpAttempt.SharedSession;
 import dev.reacher.core.smtp.SmtpConversation.Ended;
 import dev.reacher.core.smtp.SmtpVerifier.AttemptResult;
@@ -27,7 +26,7 @@ import java.util.random.RandomGenerator;
  * ({@link #run} returns them), when the server says it has had enough: {@code 421} (closing),
  * "too many recipients" ({@code 452 4.5.3}), or an answer much slower than the session's first
  * (the tarpit of a server's soft error limit); or when the connection drops or times out. An
- * address whose RCPT went out without an answer is marked so ({@link Waiter#unanswered}).
+ * address whose RCPT went out without an answer is marked so ({@link SessionWaiter#unanswered}).
  */
 final class SharedConversation {
     /** An RCPT answer slower than this many times the session's first, and at least {@link #SLOW_FLOOR}, is a tarpit. */
@@ -39,17 +38,17 @@ final class SharedConversation {
 
     /** Claims up to the session's remaining room for another transaction ({@code sent}: recipients so far). */
     interface More {
-        List<Waiter> claim(int sent);
+        List<SessionWaiter> claim(int sent);
     }
 
-    private record Answered(Waiter waiter, Ended end, boolean catchAllCached, Duration after) {}
+    private record Answered(SessionWaiter waiter, Ended end, boolean catchAllCached, Duration after) {}
 
     private final Parts parts;
     private final Key key;
     private final More more;
     private final Map<String, SmtpSession.CatchAll> catchAllByDomain = new HashMap<>();
     private final List<Answered> answered = new ArrayList<>();
-    private final List<Waiter> unserved = new ArrayList<>();
+    private final List<SessionWaiter> unserved = new ArrayList<>();
     private Instant start;
     private Duration firstAnswer;
 
@@ -60,7 +59,7 @@ final class SharedConversation {
     }
 
     /** Holds the session; returns the addresses that go back to the line, all others are completed. */
-    List<Waiter> run(List<Waiter> batch) {
+    List<SessionWaiter> run(List<SessionWaiter> batch) {
         Clock clock = parts.clock();
         start = clock.instant();
         Instant deadline = start.plus(key.limit());
@@ -102,18 +101,18 @@ final class SharedConversation {
     }
 
     /** The transactions of the session; false when the connection is no longer usable. */
-    private boolean transactions(SmtpSession session, List<Waiter> batch, Instant deadline) {
-        List<Waiter> current = batch;
+    private boolean transactions(SmtpSession session, List<SessionWaiter> batch, Instant deadline) {
+        List<SessionWaiter> current = batch;
         while (true) {
             for (int i = 0; i < current.size(); i++) {
-                Waiter w = current.get(i);
+                SessionWaiter w = current.get(i);
                 Ending ending = ask(session, w, answered.isEmpty() ? deadline : parts.clock().instant().plus(key.limit()));
                 if (ending != Ending.NONE) {
                     unserved.addAll(current.subList(i + 1, current.size()));
                     return ending == Ending.QUIT;
                 }
             }
-            List<Waiter> next = more.claim(answered.size());
+            List<SessionWaiter> next = more.claim(answered.size());
             if (next.isEmpty()) {
                 return true;
             }
@@ -133,7 +132,7 @@ final class SharedConversation {
     private enum Ending { NONE, QUIT, LOST }
 
     /** The catch-all answer of the address's domain, then its RCPT. */
-    private Ending ask(SmtpSession session, Waiter w, Instant deadline) {
+    private Ending ask(SmtpSession session, SessionWaiter w, Instant deadline) {
         SmtpRequest r = w.request;
         boolean firstInSession = answered.isEmpty();
         try {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,8 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link DestinationLimits}), claims up to {@code maxRcpt} waiting attempts and holds one
  * {@link SharedConversation} for them, until the line is empty.
  *
- * <p>A runner stays as long as the line holds more attempts than the other runners will claim in
- * their next session, so no attempt is left without a runner. An attempt that a session ended
+ * <p>A runner is needed as long as the line holds more attempts than the other runners will claim
+ * in their next session, so no attempt is left without one; once its own attempt is answered, a
+ * runner hands its place to the thread of a waiting attempt, so no caller serves the line for
+ * longer than its own attempt takes. An attempt that a session ended
  * without a verdict for (its RCPT was sent, then a drop, a {@code 421}, a timeout) goes back to the
  * line once; the second time, or when it was the session's first recipient, the caller runs it in a
  * session of its own ({@link #attempt} returns null), which gives exactly what a separate
@@ -63,44 +64,9 @@ final class SharedSessions {
         }
     }
 
-    /** One attempt waiting for, or in, a shared session. */
-    static final class Waiter {
-        final SmtpRequest request;
-        /** Shared sessions that sent its RCPT but ended before its answer (2 when it was their first). */
-        private int unanswered;
-        private final CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-
-        Waiter(SmtpRequest request) {
-            this.request = request;
-        }
-
-        /** Its RCPT went out, then the session ended without an answer to it (a drop, a {@code 421}, a timeout). */
-        void unanswered(boolean firstInSession) {
-            unanswered += firstInSession ? 2 : 1;
-        }
-
-        /**
-         * The server refused to take more recipients in this transaction: that says nothing about
-         * the address, which goes to the next session; as the session's first, it goes alone.
-         */
-        void tooMany(boolean firstInSession) {
-            if (firstInSession) {
-                unanswered = 2;
-            }
-        }
-
-        boolean isDone() {
-            return result.isDone();
-        }
-
-        void complete(AttemptResult r) {
-            result.complete(r);
-        }
-    }
-
     /** The attempts waiting for one key, and how many runners serve them. Guarded by {@link #lines}' compute. */
     private static final class Line {
-        final ArrayDeque<Waiter> pending = new ArrayDeque<>();
+        final ArrayDeque<SessionWaiter> pending = new ArrayDeque<>();
         int runners;
     }
 
@@ -111,13 +77,14 @@ final class SharedSessions {
      */
     AttemptResult attempt(SmtpRequest request, SmtpRoute route, Duration limit) {
         Key key = Key.of(request, route, limit);
-        Waiter own = new Waiter(request);
+        SessionWaiter own = new SessionWaiter(request);
         boolean[] runner = new boolean[1];
         lines.compute(key, (k, line) -> {
             Line l = line != null ? line : new Line();
             l.pending.addLast(own);
             if (l.pending.size() > l.runners * maxRcpt) {
                 l.runners++;
+                own.runner = true;
                 runner[0] = true;
             }
             return l;
@@ -125,11 +92,17 @@ final class SharedSessions {
         if (runner[0]) {
             run(key, own);
         }
-        return own.result.join();
+        // A promotion counts even after the answer: the line relies on the runner it was promised.
+        while (!own.isDone() || own.promoted()) {
+            if (own.awaitTurn()) {
+                run(key, own);
+            }
+        }
+        return own.result();
     }
 
     /** A runner: sessions for the key's line until leaving leaves no waiting attempt uncovered. */
-    private void run(Key key, Waiter own) {
+    private void run(Key key, SessionWaiter own) {
         String destination = DestinationLimits.of(key.mxHosts().get(0));
         if (pendingCount(key) < maxRcpt) {
             pause(window); // let the siblings of a bulk batch line up
@@ -140,11 +113,11 @@ final class SharedSessions {
                 slot = limits.acquire(destination, Instant.MAX);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                abandon(key);
+                abandon(key, own);
                 return;
             }
             try (slot) {
-                List<Waiter> batch = claim(key, maxRcpt);
+                List<SessionWaiter> batch = claim(key, maxRcpt);
                 if (!batch.isEmpty()) {
                     converse(key, batch);
                 }
@@ -159,17 +132,17 @@ final class SharedSessions {
      * One session for {@code batch} (and attempts claimed for later transactions in it). Whatever
      * happens, every claimed attempt ends answered, back in the line, or handed to its caller.
      */
-    private void converse(Key key, List<Waiter> batch) {
-        List<Waiter> claimed = new ArrayList<>(batch);
-        List<Waiter> unserved = List.of();
+    private void converse(Key key, List<SessionWaiter> batch) {
+        List<SessionWaiter> claimed = new ArrayList<>(batch);
+        List<SessionWaiter> unserved = List.of();
         try {
             unserved = new SharedConversation(parts, key, sent -> {
-                List<Waiter> more = claim(key, maxRcpt - sent);
+                List<SessionWaiter> more = claim(key, maxRcpt - sent);
                 claimed.addAll(more);
                 return more;
             }).run(batch);
         } finally {
-            for (Waiter w : claimed) {
+            for (SessionWaiter w : claimed) {
                 if (!w.isDone() && !unserved.contains(w)) {
                     w.complete(null); // only after a bug in the conversation: the caller runs it alone
                 }
@@ -184,8 +157,8 @@ final class SharedSessions {
     }
 
     /** Up to {@code max} waiting attempts, oldest first. */
-    private List<Waiter> claim(Key key, int max) {
-        List<Waiter> batch = new ArrayList<>();
+    private List<SessionWaiter> claim(Key key, int max) {
+        List<SessionWaiter> batch = new ArrayList<>();
         lines.computeIfPresent(key, (k, l) -> {
             while (batch.size() < max && !l.pending.isEmpty()) {
                 batch.add(l.pending.pollFirst());
@@ -200,10 +173,10 @@ final class SharedSessions {
      * session, unless it is their second time or they were first in their session (then null:
      * their callers run them alone).
      */
-    private void requeue(Key key, List<Waiter> unserved) {
-        List<Waiter> back = new ArrayList<>();
-        for (Waiter w : unserved) {
-            if (w.unanswered >= 2) {
+    private void requeue(Key key, List<SessionWaiter> unserved) {
+        List<SessionWaiter> back = new ArrayList<>();
+        for (SessionWaiter w : unserved) {
+            if (!w.mayShareAgain()) {
                 w.complete(null);
             } else {
                 back.add(w);
@@ -221,27 +194,44 @@ final class SharedSessions {
     }
 
     /**
-     * True when this runner may stop: its own attempt is answered (or another runner has it) and
-     * the other runners cover the waiting ones. The line is dropped when no one uses it any more.
+     * True when this runner may stop: its own attempt is no longer waiting (answered, or in
+     * another runner's session). It leaves its place to a waiting attempt's thread when the other
+     * runners would not cover the waiting ones, so that no thread serves the line for long after
+     * its own attempt was answered (a bulk worker's task would wait for the whole line). The line
+     * is dropped when no one uses it any more.
      */
-    private boolean leave(Key key, Waiter own) {
+    private boolean leave(Key key, SessionWaiter own) {
         boolean[] left = new boolean[1];
+        SessionWaiter[] successor = new SessionWaiter[1];
         lines.computeIfPresent(key, (k, l) -> {
-            boolean ownWaiting = l.pending.contains(own);
-            if (!ownWaiting && l.pending.size() <= (l.runners - 1) * maxRcpt) {
-                l.runners--;
-                left[0] = true;
+            if (l.pending.contains(own)) {
+                return l;
             }
+            if (l.pending.size() <= (l.runners - 1) * maxRcpt) {
+                l.runners--;
+            } else {
+                successor[0] = l.pending.stream().filter(w -> !w.runner).findFirst().orElse(null);
+                if (successor[0] == null) {
+                    return l; // every waiting attempt's thread already runs: stay
+                }
+                successor[0].runner = true;
+            }
+            own.runner = false;
+            left[0] = true;
             return l.runners == 0 && l.pending.isEmpty() ? null : l;
         });
+        if (successor[0] != null) {
+            successor[0].promote();
+        }
         return left[0];
     }
 
     /** An interrupted runner leaves; the attempts it covered run alone in their callers' threads. */
-    private void abandon(Key key) {
-        List<Waiter> orphans = new ArrayList<>();
+    private void abandon(Key key, SessionWaiter own) {
+        List<SessionWaiter> orphans = new ArrayList<>();
         lines.computeIfPresent(key, (k, l) -> {
             l.runners--;
+            own.runner = false;
             while (l.pending.size() > l.runners * maxRcpt) {
                 orphans.add(l.pending.pollLast());
             }

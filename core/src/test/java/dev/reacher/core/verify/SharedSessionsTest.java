@@ -163,6 +163,30 @@ class SharedSessionsTest {
     }
 
     @Test
+    void aRunnerReturnsWithItsOwnAnswerAndHandsTheLineOn() throws Exception {
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        smtp.onRcpt("user0@one.test", Reply.delayed(Duration.ofMillis(300), Reply.lines("250 2.1.5 OK")));
+        smtp.recipientLimit(3); // the probe and 2 addresses per transaction
+        try (EmailVerifier verifier = verifier(10, Duration.ZERO);
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.function.Consumer<String> verify = email -> pool.submit(() -> {
+                verifier.verifyInBulk(input(email, null), LimitPolicy.WAIT, Set.of());
+                order.add(email);
+            });
+            // user0's thread runs the first session; the others line up while its RCPT is answered.
+            verify.accept("user0@one.test");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> smtp.connectionCount() == 1);
+            for (int i = 1; i < 10; i++) {
+                verify.accept("user" + i + "@one.test");
+            }
+        }
+        assertThat(order).hasSize(10);
+        // Its session ends at the recipient limit with 7 addresses still waiting: user0's thread hands
+        // the line to one of theirs and returns, instead of serving every later session itself.
+        assertThat(order.indexOf("user0@one.test")).as("%s", order).isLessThan(6);
+    }
+
+    @Test
     void singleChecksKeepASessionPerAddress() throws Exception {
         List<String> emails = scriptedAddresses().subList(0, 10);
         try (EmailVerifier verifier = verifier(10, Duration.ZERO)) {
