@@ -20,6 +20,7 @@ DEFAULT_GROUPS = [
     "dev.reacher.core.smtp=SMTP session",
     "org.xbill.DNS=DNS (dnsjava)",
     "dev.reacher.core.mx=MX lookup",
+    "dev.reacher.core.json=JSON (ReacherJson)",
     "dev.reacher.core=other verification",
     "com.fasterxml.jackson=JSON (Jackson)",
     "ch.qos.logback=logback",
