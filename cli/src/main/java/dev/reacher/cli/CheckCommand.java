@@ -4,6 +4,7 @@ import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.mx.Provider;
+import dev.reacher.core.proxy.ActiveHealthCheck;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
@@ -196,7 +197,9 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         // The configured proxies and pool (rotation, failover, limits, per-proxy identity), as serve builds them.
         ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
         Unknowns unknowns = new Unknowns();
-        try (EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns)
+        // With proxy_pool.health_check.enabled, a long --file run also probes idle and ejected members.
+        ActiveHealthCheck healthChecks = ActiveHealthCheck.start(pool);
+        try (healthChecks; EmailVerifier verifier = EmailVerifier.builder().dnsServers(dns)
                 .proxyDns(proxyDns != null ? proxyDns : config.proxyDns()).proxyPool(pool)
                 .headless(headless).build()) {
             if (toEmail != null) {

@@ -1,5 +1,6 @@
 package dev.reacher.server;
 
+import dev.reacher.core.proxy.ActiveHealthCheck;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
@@ -38,6 +39,7 @@ public final class ReacherServer implements AutoCloseable {
     private final LiveConfig live;
     private volatile ReloadTriggers reloads; // null until reloadOn
     private final ProxyPool pool;
+    private final ActiveHealthCheck healthChecks;
     private final EmailVerifier verifier;
     private final ServerMetrics metrics;
     private final BulkStack bulk; // null when storage is off
@@ -62,6 +64,7 @@ public final class ReacherServer implements AutoCloseable {
         }
         this.metrics = new ServerMetrics();
         metrics.bindPool(pool);
+        this.healthChecks = ActiveHealthCheck.start(pool); // after the metrics bind, so every probe is counted
         if (bulk != null) {
             metrics.bindBulk(bulk);
         }
@@ -183,6 +186,7 @@ public final class ReacherServer implements AutoCloseable {
         if (reloads != null) {
             reloads.close();
         }
+        healthChecks.close();
         if (bulk != null) {
             bulk.close(); // stops consuming; tasks in hand finish within worker.shutdown_grace_secs
         }

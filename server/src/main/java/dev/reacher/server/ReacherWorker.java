@@ -1,5 +1,6 @@
 package dev.reacher.server;
 
+import dev.reacher.core.proxy.ActiveHealthCheck;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
@@ -27,15 +28,18 @@ public final class ReacherWorker implements AutoCloseable {
     private final LiveConfig live;
     private volatile ReloadTriggers reloads; // null until reloadOn
     private final BulkStack stack;
+    private final ActiveHealthCheck healthChecks;
     private final ServerMetrics metrics;
     private final Javalin http; // null without worker.http_port
     private final AtomicBoolean stopped = new AtomicBoolean(false);
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
-    private ReacherWorker(EmailVerifier verifier, LiveConfig live, BulkStack stack, ServerMetrics metrics, Javalin http) {
+    private ReacherWorker(EmailVerifier verifier, LiveConfig live, BulkStack stack, ActiveHealthCheck healthChecks,
+            ServerMetrics metrics, Javalin http) {
         this.verifier = verifier;
         this.live = live;
         this.stack = stack;
+        this.healthChecks = healthChecks;
         this.metrics = metrics;
         this.http = http;
     }
@@ -65,11 +69,13 @@ public final class ReacherWorker implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         metrics.bindPool(verifier.proxyPool());
         metrics.bindBulk(stack);
+        ActiveHealthCheck healthChecks = ActiveHealthCheck.start(verifier.proxyPool()); // after the metrics bind
         Javalin http = null;
         if (config.worker().httpPort() != null) {
             try {
                 http = startHttp(config, stack, metrics);
             } catch (RuntimeException e) {
+                healthChecks.close();
                 stack.close();
                 verifier.close();
                 metrics.close();
@@ -80,7 +86,7 @@ public final class ReacherWorker implements AutoCloseable {
         LOG.info("reacher-java worker \"{}\" consuming {} with concurrency {}{}", config.backendName(),
                 config.worker().queue(), config.worker().rabbitmqConcurrency(),
                 http == null ? "" : "; /healthz, /readyz and /metrics on port " + http.port());
-        return new ReacherWorker(verifier, live, stack, metrics, http);
+        return new ReacherWorker(verifier, live, stack, healthChecks, metrics, http);
     }
 
     /** Probes and metrics for orchestrators: a worker has no API, but it must be watchable. */
@@ -124,6 +130,7 @@ public final class ReacherWorker implements AutoCloseable {
             if (reloads != null) {
                 reloads.close();
             }
+            healthChecks.close();
             stack.close();
             verifier.close();
             if (http != null) {

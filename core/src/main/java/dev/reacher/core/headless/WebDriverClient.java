@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Objects;
 
 /**
  * A small W3C WebDriver client (https://www.w3.org/TR/webdriver2/): plain HTTP and JSON to a
- * running driver such as chromedriver, with only the commands the recovery-page flows need.
+ * running driver such as chromedriver, with only the commands the recovery-page flows (and the
+ * status page's browser test) need.
  * Every command has a timeout. Thread-safe; a {@link Session} is used by one check at a time.
  *
  * <p>Why not Selenium's {@code RemoteWebDriver}: it pulls a dozen jars (its HTTP client, JSON,
@@ -119,6 +121,24 @@ public final class WebDriverClient {
 
         public void click(String element) throws WebDriverException {
             call("POST", path("/element/" + element + "/click"), Map.of(), commandTimeout);
+        }
+
+        /** The page's address now (W3C "Get Current URL"). */
+        public String currentUrl() throws WebDriverException {
+            return call("GET", path("/url"), null, commandTimeout).asText();
+        }
+
+        /**
+         * Runs {@code script}, a function body whose {@code return} gives the value, in the page
+         * (W3C "Execute Script"), and returns that value as JSON.
+         */
+        public JsonNode execute(String script) throws WebDriverException {
+            return call("POST", path("/execute/sync"), Map.of("script", script, "args", List.of()), commandTimeout);
+        }
+
+        /** A PNG of the viewport (W3C "Take Screenshot"): what a failed check looked like. */
+        public byte[] screenshot() throws WebDriverException {
+            return Base64.getDecoder().decode(call("GET", path("/screenshot"), null, commandTimeout).asText());
         }
 
         /**

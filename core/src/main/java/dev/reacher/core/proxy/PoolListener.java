@@ -20,6 +20,13 @@ public interface PoolListener {
 
     default void blacklisted(String proxyId, Provider provider, Instant until) {}
 
+    /**
+     * An active health check of this proxy ended (never a verification): {@code result} is
+     * {@code passed}, or the step that failed ({@code proxy_connect}, {@code greeting}, {@code auth},
+     * {@code connect}).
+     */
+    default void healthChecked(String proxyId, String result) {}
+
     /** The member set was replaced ({@link ProxyPool#reload}); {@code ids} are the members now. */
     default void membersChanged(java.util.Set<String> ids) {}
 }

@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param retryOnBlacklist retry an IP-blacklisted reply through another proxy
  */
 public record PoolSettings(boolean enabled, String strategy, List<String> members, int maxAttempts,
-        boolean retryOnBlacklist, Ejection ejection, Blacklist blacklist) {
+        boolean retryOnBlacklist, Ejection ejection, Blacklist blacklist, HealthCheck healthCheck) {
+
+    /** Without active health checks. */
+    public PoolSettings(boolean enabled, String strategy, List<String> members, int maxAttempts,
+            boolean retryOnBlacklist, Ejection ejection, Blacklist blacklist) {
+        this(enabled, strategy, members, maxAttempts, retryOnBlacklist, ejection, blacklist, HealthCheck.OFF);
+    }
 
     /**
      * Envoy-style passive health: after {@code consecutiveFailures} proxy faults a proxy is skipped
@@ -48,6 +54,39 @@ public record PoolSettings(boolean enabled, String strategy, List<String> member
         }
     }
 
+    /**
+     * {@code [proxy_pool.health_check]}: ejected and idle members are probed every {@code interval}
+     * (see {@link ActiveHealthCheck}), each probe bounded by {@code timeout}.
+     *
+     * @param targetHost with {@code targetPort}, where a probe asks the proxy to CONNECT after the
+     *     authentication; null for greeting and authentication only
+     */
+    public record HealthCheck(boolean enabled, Duration interval, Duration timeout, String targetHost, int targetPort) {
+        public static final HealthCheck OFF = new HealthCheck(false, Duration.ofSeconds(30), Duration.ofSeconds(5),
+                null, 0);
+
+        public HealthCheck {
+            Checks.positive("proxy_pool.health_check.interval_secs", interval);
+            Checks.positive("proxy_pool.health_check.timeout_ms", timeout);
+            if (targetHost != null && (targetHost.isBlank() || targetPort < 1 || targetPort > 65535)) {
+                throw new IllegalArgumentException("proxy_pool.health_check.target must be host:port with a port 1-65535");
+            }
+        }
+
+        /** Probing every {@code interval} with the default timeout, no CONNECT target. */
+        public static HealthCheck every(Duration interval) {
+            return new HealthCheck(true, interval, OFF.timeout(), null, 0);
+        }
+
+        public HealthCheck withTarget(String host, int port) {
+            return new HealthCheck(enabled, interval, timeout, host, port);
+        }
+
+        public HealthCheck withTimeout(Duration t) {
+            return new HealthCheck(enabled, interval, t, targetHost, targetPort);
+        }
+    }
+
     public static final PoolSettings DISABLED = new PoolSettings(false, "round_robin", List.of(), 3, true,
             Ejection.DEFAULTS, Blacklist.DEFAULTS);
 
@@ -60,6 +99,7 @@ public record PoolSettings(boolean enabled, String strategy, List<String> member
         }
         Objects.requireNonNull(ejection, "ejection");
         Objects.requireNonNull(blacklist, "blacklist");
+        Objects.requireNonNull(healthCheck, "healthCheck");
     }
 
     /** Enabled with the given strategy and defaults for everything else. */
@@ -68,15 +108,19 @@ public record PoolSettings(boolean enabled, String strategy, List<String> member
     }
 
     public PoolSettings withMaxAttempts(int n) {
-        return new PoolSettings(enabled, strategy, members, n, retryOnBlacklist, ejection, blacklist);
+        return new PoolSettings(enabled, strategy, members, n, retryOnBlacklist, ejection, blacklist, healthCheck);
     }
 
     public PoolSettings withEjection(Ejection e) {
-        return new PoolSettings(enabled, strategy, members, maxAttempts, retryOnBlacklist, e, blacklist);
+        return new PoolSettings(enabled, strategy, members, maxAttempts, retryOnBlacklist, e, blacklist, healthCheck);
     }
 
     public PoolSettings withMembers(List<String> ids) {
-        return new PoolSettings(enabled, strategy, ids, maxAttempts, retryOnBlacklist, ejection, blacklist);
+        return new PoolSettings(enabled, strategy, ids, maxAttempts, retryOnBlacklist, ejection, blacklist, healthCheck);
+    }
+
+    public PoolSettings withHealthCheck(HealthCheck h) {
+        return new PoolSettings(enabled, strategy, members, maxAttempts, retryOnBlacklist, ejection, blacklist, h);
     }
 
     /** Kept out of PoolSettings itself; see the note in {@link Ejection}. */

@@ -222,6 +222,49 @@ final class ProxyHealth {
         }
     }
 
+    /**
+     * An active health check passed (see {@link ActiveHealthCheck}). An ejected proxy returns to
+     * rotation now, on trial: the probe shows it answers, not that verifications through it succeed,
+     * so its next fault ejects it again and its first success readmits it fully.
+     *
+     * @return true when this ended an ejection
+     */
+    boolean probePassed(Instant now) {
+        lock.lock();
+        try {
+            if (ejectedUntil == null || !now.isBefore(ejectedUntil)) {
+                return false;
+            }
+            ejectedUntil = now;
+            trialAnnounced = true; // the health check's log line already said so
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An active health check failed: a proxy in rotation is ejected at once (as a failed trial is);
+     * an ejected one stays out at least until {@code nextProbe}, so no trial traffic reaches it
+     * before the next probe can tell. Not a verification: no counter but the last error changes.
+     */
+    Transition probeFailed(String error, Instant now, Instant nextProbe) {
+        lock.lock();
+        try {
+            lastError = mask(error);
+            lastErrorAt = now;
+            if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
+                if (ejectedUntil.isBefore(nextProbe)) {
+                    ejectedUntil = nextProbe;
+                }
+                return Transition.NONE;
+            }
+            return eject(now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The last error counted against this proxy, for log lines; null if none. */
     String lastError() {
         lock.lock();

@@ -209,6 +209,34 @@ public final class ProxyPool {
         return "every proxy of the pool is ejected and the pool allows no direct route: " + String.join(", ", ejected);
     }
 
+    /**
+     * Applies one {@link ActiveHealthCheck} probe of {@code probed}, unless a reload replaced or
+     * removed that member meanwhile. A probe is no verification: no budget, slot, pick or attempt.
+     *
+     * @param result {@code passed} or the step that failed, for the listeners
+     * @param failure null when the probe passed, else its error (no credentials)
+     * @param nextProbe when the member will be probed again
+     * @return {@code EJECTED}, {@code READMITTED} (an ejection ended: back in rotation on trial) or
+     *     {@code NONE}; null when ignored
+     */
+    ProxyHealth.Transition probed(PoolProxy probed, String result, String failure, Instant nextProbe) {
+        ProxyHealth h = current.health.get(probed.id());
+        if (h == null || !h.proxy().equals(probed)) {
+            return null;
+        }
+        Instant now = clock.instant();
+        ProxyHealth.Transition t = failure == null
+                ? (h.probePassed(now) ? ProxyHealth.Transition.READMITTED : ProxyHealth.Transition.NONE)
+                : h.probeFailed(failure, now, nextProbe);
+        for (PoolListener l : listeners) {
+            l.healthChecked(probed.id(), result);
+            if (t.kind() == ProxyHealth.Transition.Kind.EJECTED) {
+                l.ejected(probed.id(), t.until());
+            }
+        }
+        return t;
+    }
+
     public void addListener(PoolListener listener) {
         listeners.add(Objects.requireNonNull(listener));
     }

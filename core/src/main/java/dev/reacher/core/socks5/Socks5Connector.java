@@ -81,7 +81,31 @@ public final class Socks5Connector {
         }
         byte[] request = Socks5Handshake.connectRequest(Socks5Address.cleanHost(targetHost), targetPort);
         String target = Socks5Address.cleanHost(targetHost) + ":" + targetPort;
+        return open(proxy, target, deadline, clock, handshake -> handshake.run(request));
+    }
 
+    /**
+     * A health check of {@code proxy} alone: connects, negotiates the method and authenticates
+     * (username/password when the config carries both), then closes. Nothing is asked of any target.
+     *
+     * @throws Socks5Exception naming the {@link Phase} that failed ({@link Phase#PROXY_CONNECT},
+     *     {@link Phase#GREETING} or {@link Phase#AUTH})
+     * @throws Socks5TimeoutException if the deadline passes first, with the phase it passed in
+     * @throws InterruptedIOException if the calling thread is interrupted
+     */
+    public static void probe(ProxyConfig proxy, Instant deadline) throws IOException {
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(deadline, "deadline");
+        open(proxy, null, deadline, Clock.systemUTC(), Socks5Handshake::negotiateOnly).close();
+    }
+
+    private interface HandshakeStep {
+        void run(Socks5Handshake handshake) throws IOException;
+    }
+
+    /** Connects to the proxy within the deadline and {@code timeout_ms}, then runs {@code step} on the socket. */
+    private static Socket open(ProxyConfig proxy, String target, Instant deadline, Clock clock, HandshakeStep step)
+            throws IOException {
         int remaining;
         try {
             remaining = remainingMillis(deadline, clock);
@@ -115,7 +139,7 @@ public final class Socks5Connector {
                         "i/o error: " + e.getMessage() + " (proxy " + proxy.address() + ").", -1, e));
             }
             socket.setTcpNoDelay(true);
-            new Socks5Handshake(socket, proxy, target, deadline, clock).run(request);
+            step.run(new Socks5Handshake(socket, proxy, target, deadline, clock));
             socket.setSoTimeout(0);
             quickAck(socket);
             connected = true;

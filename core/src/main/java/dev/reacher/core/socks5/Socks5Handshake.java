@@ -47,7 +47,7 @@ final class Socks5Handshake {
     }
 
     void run(byte[] connectRequest) throws IOException {
-        try {
+        translated(() -> {
             negotiate();
             phase = Phase.CONNECT;
             // Requests are at most 262 bytes, far below any socket send buffer, so this write
@@ -55,6 +55,22 @@ final class Socks5Handshake {
             out.write(connectRequest);
             out.flush();
             readReply();
+        });
+    }
+
+    /** Only the method negotiation and, when chosen, the authentication: what a health check asks. */
+    void negotiateOnly() throws IOException {
+        translated(this::negotiate);
+    }
+
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code step}, turning every I/O failure into one that names the phase it happened in. */
+    private void translated(Step step) throws IOException {
+        try {
+            step.run();
         } catch (Socks5Exception | Socks5TimeoutException e) {
             throw e;
         } catch (SocketTimeoutException e) {

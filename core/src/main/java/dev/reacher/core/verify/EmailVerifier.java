@@ -1,6 +1,5 @@
 package dev.reacher.core.verify;
 
-import dev.reacher.core.headless.HeadlessException;
 import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.headless.HeadlessVerifier;
 import dev.reacher.core.misc.MiscChecker;
@@ -16,35 +15,24 @@ import dev.reacher.core.proxy.LimitPolicy;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.proxy.ProxyRouter;
-import dev.reacher.core.smtp.AttemptRoutes;
-import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.smtp.CatchAllCache;
 import dev.reacher.core.smtp.DestinationLimits;
 import dev.reacher.core.smtp.Politeness;
-import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpDetails;
 import dev.reacher.core.smtp.SmtpError;
-import dev.reacher.core.smtp.SmtpOutcome;
-import dev.reacher.core.smtp.SmtpRequest;
 import dev.reacher.core.smtp.Rules;
-import dev.reacher.core.smtp.SmtpRoute;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.syntax.ProviderSuggestion;
 import dev.reacher.core.syntax.SyntaxCheck;
 import dev.reacher.core.syntax.SyntaxDetails;
 import dev.reacher.core.verify.DebugDetails.SmtpDebug;
-import dev.reacher.core.verify.DebugDetails.UsedMethod;
 import dev.reacher.core.yahoo.YahooApi;
-import dev.reacher.core.yahoo.YahooException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,17 +54,13 @@ public final class EmailVerifier implements AutoCloseable {
 
     private final MxResolver mxResolver;
     private final MiscChecker miscChecker;
-    private final SmtpVerifier smtpVerifier;
     private final ProxyRouter router;
-    private final HeadlessVerifier headless;
-    /** Browsers for inputs that name another WebDriver or binary than the settings (rare: library use). */
-    private final Map<HeadlessSettings, HeadlessVerifier> otherHeadless = new ConcurrentHashMap<>();
-    private final YahooApi yahooApi;
+    private final ProviderMethods methods;
 
     private EmailVerifier(Builder b) {
         this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
         this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
-        this.smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
+        SmtpVerifier smtpVerifier = b.smtpVerifier != null ? b.smtpVerifier
                 : new SmtpVerifier(mxResolver::resolveHost, Rules.bundled(), new SecureRandom(), b.proxyDns, b.clock,
                         b.destinationLimits != null ? b.destinationLimits
                                 : b.politeness == null ? DestinationLimits.unlimited()
@@ -86,13 +70,13 @@ public final class EmailVerifier implements AutoCloseable {
                                 : CatchAllCache.local(b.politeness.catchAllTtl(), b.clock));
         this.router = new ProxyRouter(b.proxyPool);
         // Both are cheap until used: no browser session or connection is opened before a check needs one.
-        this.headless = new HeadlessVerifier(b.headlessSettings);
-        this.yahooApi = b.yahooApi != null ? b.yahooApi : new YahooApi();
+        this.methods = new ProviderMethods(smtpVerifier, router, new HeadlessVerifier(b.headlessSettings),
+                b.yahooApi != null ? b.yahooApi : new YahooApi());
     }
 
     /** The headless-browser checker of this verifier's settings (for readiness reports). */
     public HeadlessVerifier headless() {
-        return headless;
+        return methods.headless();
     }
 
     /** A verifier using the given DNS servers for MX and MX-host lookups, without a proxy pool. */
@@ -180,68 +164,18 @@ public final class EmailVerifier implements AutoCloseable {
                 new MiscOptions(input.checkGravatar(), input.haveibeenpwnedApiKey()));
 
         List<String> hosts = records.stream().map(MxRecord::exchange).filter(h -> !".".equals(h)).toList();
-        String bestHost = hosts.get(0);
-        Provider provider = Provider.fromMxHost(bestHost);
+        Provider provider = Provider.fromMxHost(hosts.get(0));
         ProviderMethod method = input.verifMethod().method(provider);
-
-        SmtpDetails details;
-        SmtpError error;
-        SmtpDebug smtpDebug;
-        switch (method) {
-            case ProviderMethod.Smtp smtp -> {
-                SmtpConfig config = smtp.config();
-                AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider,
-                        syntax.domain(), policy, avoidProxies, bestHost);
-                SmtpOutcome outcome = smtpVerifier.verify(
-                        new SmtpRequest(email, syntax.domain(), hosts, config), routes);
-                details = outcome.details();
-                error = outcome.error();
-                smtpDebug = new SmtpDebug(new UsedMethod.Smtp(outcome.host(), outcome.used()), outcome.attempts());
-            }
-            case ProviderMethod.Headless h -> {
-                Step step = headlessStep(input, provider, syntax.domain(), policy, avoidProxies);
-                details = step.details();
-                error = step.error();
-                smtpDebug = step.debug();
-            }
-            case ProviderMethod.Api api -> {
-                SmtpDetails found = null;
-                SmtpError failure = null;
-                try {
-                    found = yahooApi.check(email);
-                } catch (YahooException e) {
-                    failure = SmtpError.yahoo(e.variant(), e.detail());
-                }
-                details = found;
-                error = failure;
-                smtpDebug = new SmtpDebug(new UsedMethod.Api(), List.of());
-            }
-        }
-
+        ProviderMethods.MethodResult result =
+                methods.run(method, input, syntax.domain(), hosts, provider, policy, avoidProxies);
+        SmtpDetails details = result.details();
+        SmtpError error = result.error();
         if (error != null) {
             syntax = withSuggestion(syntax);
         }
-        Reachable reachable = reachable(misc, details, error);
-        DebugDetails debug = DebugDetails.of(input.backendName(), start, Instant.now(), smtpDebug);
+        Reachable reachable = Reachable.of(misc, details, error);
+        DebugDetails debug = DebugDetails.of(input.backendName(), start, Instant.now(), result.debug());
         return new CheckEmailOutput(email, reachable, misc, mx, details, error, syntax, debug);
-    }
-
-    /**
-     * Upstream's verdict, first match wins: any SMTP error is unknown; a disposable or role address,
-     * a catch-all or a full inbox is risky; not deliverable, no SMTP connection or disabled is
-     * invalid; otherwise safe.
-     */
-    static Reachable reachable(MiscDetails misc, SmtpDetails smtp, SmtpError error) {
-        if (error != null) {
-            return Reachable.UNKNOWN;
-        }
-        if (misc.isDisposable() || misc.isRoleAccount() || smtp.isCatchAll() || smtp.hasFullInbox()) {
-            return Reachable.RISKY;
-        }
-        if (!smtp.isDeliverable() || !smtp.canConnectSmtp() || smtp.isDisabled()) {
-            return Reachable.INVALID;
-        }
-        return Reachable.SAFE;
     }
 
     private static SyntaxDetails withSuggestion(SyntaxDetails syntax) {
@@ -258,55 +192,9 @@ public final class EmailVerifier implements AutoCloseable {
                 null, syntax, DebugDetails.of(input.backendName(), start, Instant.now(), SmtpDebug.skipped()));
     }
 
-    /** What a non-SMTP method found: details or error, and the debug block. */
-    private record Step(SmtpDetails details, SmtpError error, SmtpDebug debug) {}
-
-    /**
-     * The headless method: a browser session through the pool's next member that can carry one
-     * (or direct without a pool), reported to the pool like an SMTP attempt. Never retried here:
-     * the page flow makes its own attempts.
-     */
-    private Step headlessStep(CheckEmailInput input, Provider provider, String domain, LimitPolicy policy,
-            Set<String> avoidProxies) {
-        HeadlessVerifier browser = headlessFor(input);
-        AttemptRoutes routes = router.planHeadless(provider, domain, policy, avoidProxies);
-        AttemptRoutes.Next next = routes.next(false, Instant.now().plus(browser.settings().checkTimeout()));
-        if (next.error() != null) {
-            return new Step(null, next.error(), new SmtpDebug(new UsedMethod.Headless(null), List.of()));
-        }
-        SmtpRoute route = next.route();
-        String socks = route.isDirect() ? null : route.proxy().host() + ":" + route.proxy().port();
-        long t0 = System.nanoTime();
-        SmtpDetails details = null;
-        SmtpError error = null;
-        SmtpAttempt.Outcome outcome = SmtpAttempt.Outcome.VERDICT;
-        try {
-            details = provider == Provider.YAHOO ? browser.checkYahoo(input.toEmail(), socks)
-                    : browser.checkHotmail(input.toEmail(), socks);
-        } catch (HeadlessException e) {
-            error = SmtpError.headless(e.variant(), e.getMessage());
-            outcome = e.isProxyFault() ? SmtpAttempt.Outcome.PROXY_FAULT : SmtpAttempt.Outcome.TARGET_FAULT;
-        }
-        routes.report(outcome, Duration.ofNanos(System.nanoTime() - t0));
-        return new Step(details, error, new SmtpDebug(new UsedMethod.Headless(route.proxyId()), List.of()));
-    }
-
-    /** The browser pool for the input's WebDriver and binary (upstream takes both from the input). */
-    private HeadlessVerifier headlessFor(CheckEmailInput input) {
-        HeadlessSettings base = headless.settings();
-        String binary = input.webdriverConfig().binary();
-        java.net.URI addr = java.net.URI.create(input.webdriverAddr());
-        if (addr.equals(base.webdriverAddr()) && Objects.equals(binary, base.binary())) {
-            return headless;
-        }
-        return otherHeadless.computeIfAbsent(base.withWebdriverAddr(addr).withBinary(binary), HeadlessVerifier::new);
-    }
-
     @Override
     public void close() {
-        headless.close();
-        otherHeadless.values().forEach(HeadlessVerifier::close);
-        yahooApi.close();
+        methods.close();
         miscChecker.close();
     }
 

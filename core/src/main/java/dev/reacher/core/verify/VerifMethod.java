@@ -66,11 +66,16 @@ public final class VerifMethod {
      * proxy is stored as {@value #DEFAULT_PROXY_ID} and used by all of them.
      */
     public static VerifMethod sameForAll(ProxyConfig proxy, SmtpConfig config) {
+        return sameForAll(DEFAULT_PROXY_ID, proxy, config);
+    }
+
+    /** As {@link #sameForAll(ProxyConfig, SmtpConfig)}, with the proxy stored (and reported) as {@code proxyId}. */
+    public static VerifMethod sameForAll(String proxyId, ProxyConfig proxy, SmtpConfig config) {
         Map<String, ProxyConfig> proxies = new LinkedHashMap<>();
         SmtpConfig smtp = config;
         if (proxy != null) {
-            proxies.put(DEFAULT_PROXY_ID, proxy);
-            smtp = config.withProxy(DEFAULT_PROXY_ID);
+            proxies.put(proxyId, proxy);
+            smtp = config.withProxy(proxyId);
         }
         Map<Provider, ProviderMethod> methods = new EnumMap<>(Provider.class);
         for (Provider p : Provider.values()) {

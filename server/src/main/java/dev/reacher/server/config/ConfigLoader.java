@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.xbill.DNS.Address;
 
 /**
@@ -57,6 +59,8 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE_VAR = "RCH__CONFIG_FILE";
 
     private static final TomlMapper TOML = new TomlMapper();
+    /** {@code host:port} or {@code [v6]:port}, as {@code proxy_pool.health_check.target} takes it. */
+    private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([\\x21-\\x7E&&[^:\\[\\]]]+)):(\\d{1,5})");
     /** What a proxy URL's query or a list file line may set, as the keys of a proxy table. */
     private static final List<String> MEMBER_SETTINGS = List.of("weight", "hello_name", "from_email", "max_in_flight",
             "max_requests_per_second", "max_requests_per_minute", "max_requests_per_hour", "max_requests_per_day",
@@ -514,7 +518,33 @@ public final class ConfigLoader {
             }
             return new PoolSettings(enabled, strategy, members, maxAttempts, retryOnBlacklist,
                     new PoolSettings.Ejection(failures, Duration.ofMillis(base), Duration.ofMillis(max)),
-                    PoolSettings.Blacklist.DEFAULTS);
+                    PoolSettings.Blacklist.DEFAULTS, healthCheck());
+        }
+
+        /** {@code [proxy_pool.health_check]}: off unless enabled; see docs/proxies.md, "Active health checks". */
+        private PoolSettings.HealthCheck healthCheck() {
+            String path = "proxy_pool.health_check";
+            t.requireTable(path);
+            PoolSettings.HealthCheck d = PoolSettings.HealthCheck.OFF;
+            boolean enabled = orDefault(t.bool(path + ".enabled"), d.enabled());
+            long interval = orDefault(t.integer(path + ".interval_secs", 1, 86_400L,
+                    "a whole number of seconds 1-86400"), d.interval().toSeconds());
+            long timeout = orDefault(t.integer(path + ".timeout_ms", 1, 60_000L,
+                    "a whole number of milliseconds 1-60000"), d.timeout().toMillis());
+            PoolSettings.HealthCheck check = new PoolSettings.HealthCheck(enabled, Duration.ofSeconds(interval),
+                    Duration.ofMillis(timeout), null, 0);
+            String target = t.string(path + ".target", "").strip();
+            if (target.isEmpty()) {
+                return check;
+            }
+            Matcher m = HOST_PORT.matcher(target);
+            int port = m.matches() ? Integer.parseInt(m.group(3)) : 0;
+            String host = m.matches() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+            if (host == null || port < 1 || port > 65535 || host.length() > 255) {
+                throw t.fail(path + ".target", "host:port with an ASCII host name or IP ([…] for IPv6) and a port 1-65535,"
+                        + " such as smtp.example.com:25", t.node(path + ".target"));
+            }
+            return check.withTarget(host, port);
         }
 
         private void checkProxyId(String path, String id, Map<String, PoolProxy> proxies) {

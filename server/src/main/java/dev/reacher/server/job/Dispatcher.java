@@ -35,6 +35,7 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread sweeper;
 
+    /** @param sweepEvery pause between sweeps; null for none (tests call {@link #sweep} and {@link #dispatch} themselves) */
     public Dispatcher(ResultStore store, TaskQueue queue, JobNotifier notifier, int batchSize, Duration lease, Duration sweepEvery) {
         this.store = store;
         this.queue = queue;
@@ -42,7 +43,7 @@ public final class Dispatcher implements AutoCloseable {
         this.batchSize = batchSize;
         this.lease = lease;
         this.sweepEvery = sweepEvery;
-        this.sweeper = Thread.ofVirtual().name("bulk-dispatch-sweep").start(this::sweepLoop);
+        this.sweeper = sweepEvery == null ? null : Thread.ofVirtual().name("bulk-dispatch-sweep").start(this::sweepLoop);
     }
 
     /** Starts publishing a new job's items in the background. */
@@ -113,7 +114,14 @@ public final class Dispatcher implements AutoCloseable {
             queue.publish(messages);
             cursor = items.get(items.size() - 1).index() + 1;
             boolean done = cursor >= job.totalRecords();
-            store.markPublished(jobId, done ? job.totalRecords() : cursor, done ? null : Database.now().plus(lease));
+            if (!store.markPublished(jobId, done ? job.totalRecords() : cursor, done ? null : Database.now().plus(lease))
+                    && !done) {
+                // Cancelled meanwhile (DELETE /v1/bulk/{id} moves the cursor to the end), or another
+                // dispatcher is ahead: publishing more would only queue addresses nobody will verify.
+                LOG.info("bulk job {}: publishing stopped at item {}: the job was cancelled or is published elsewhere",
+                        jobId, cursor);
+                return;
+            }
         }
         if (cursor >= job.totalRecords()) {
             LOG.info("bulk job {}: {} task(s) published in {} ms", jobId, job.totalRecords() - job.published(),
@@ -124,6 +132,8 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        sweeper.interrupt();
+        if (sweeper != null) {
+            sweeper.interrupt();
+        }
     }
 }

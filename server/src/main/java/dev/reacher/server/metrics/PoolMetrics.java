@@ -27,6 +27,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code reacher_proxy_faults_total{outcome}}: attempts that ended without a verdict, by class;</li>
  *   <li>{@code reacher_proxy_ejections_total}, {@code reacher_proxy_readmissions_total};</li>
  *   <li>{@code reacher_proxy_blacklist_hits_total{provider}};</li>
+ *   <li>{@code reacher_proxy_health_checks_total{result}}: active health check probes ({@code passed}, or the
+ *       step that failed: {@code proxy_connect}, {@code greeting}, {@code auth}, {@code connect}); never
+ *       verifications, so no pick, attempt or fault series moves for them;</li>
  *   <li>gauges {@code reacher_proxy_in_flight}, {@code reacher_proxy_ejected} (1 while ejected),
  *       {@code reacher_proxy_consecutive_failures}, {@code reacher_proxy_weight}.</li>
  * </ul>
@@ -132,6 +135,12 @@ public final class PoolMetrics implements PoolListener {
     public void readmitted(String proxyId) {
         readmissions.computeIfAbsent(proxyId, id -> counter("reacher.proxy.readmissions",
                 "Times this proxy passed its trial after an ejection", id, registry)).increment();
+    }
+
+    @Override
+    public void healthChecked(String proxyId, String result) {
+        Counter.builder("reacher.proxy.health_checks").description("Active health check probes of this proxy, by result")
+                .tags("proxy", proxyId, "result", result).register(registry).increment();
     }
 
     @Override

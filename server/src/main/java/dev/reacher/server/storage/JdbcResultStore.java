@@ -353,15 +353,15 @@ abstract sealed class JdbcResultStore implements ResultStore permits PostgresRes
     }
 
     @Override
-    public void markPublished(long jobId, int published, Instant leaseUntil) {
-        db.write("Recording the publishing of job " + jobId, c -> {
+    public boolean markPublished(long jobId, int published, Instant leaseUntil) {
+        return db.write("Recording the publishing of job " + jobId, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE v1_bulk_job SET published = ?, "
                     + "dispatch_lease_until = ? WHERE id = ? AND published < ?")) {
                 ps.setInt(1, published);
                 db.setInstant(ps, 2, leaseUntil);
                 ps.setLong(3, jobId);
                 ps.setInt(4, published);
-                return ps.executeUpdate();
+                return ps.executeUpdate() == 1;
             }
         });
     }

@@ -76,8 +76,13 @@ public interface ResultStore extends AutoCloseable {
      */
     void releaseDispatchLeases();
 
-    /** Moves the outbox cursor: items before {@code published} are in the queue. */
-    void markPublished(long jobId, int published, Instant leaseUntil);
+    /**
+     * Moves the outbox cursor: items before {@code published} are in the queue.
+     *
+     * @return false when the cursor was already there or beyond: another dispatcher is ahead, or the
+     *     job was cancelled (which moves the cursor to the end); the caller then publishes no more
+     */
+    boolean markPublished(long jobId, int published, Instant leaseUntil);
 
     /** Completed jobs with a webhook whose "finished" notification is not confirmed sent. */
     List<JobRecord> finishedUnnotified(Instant finishedBefore);

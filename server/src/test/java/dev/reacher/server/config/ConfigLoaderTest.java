@@ -181,6 +181,11 @@ class ConfigLoaderTest {
                 consecutive_failures = 2
                 base_ejection_ms = 1000
                 max_ejection_ms = 9000
+                [proxy_pool.health_check]
+                enabled = true
+                interval_secs = 15
+                timeout_ms = 2500
+                target = "mx.example.net:25"
                 [throttle]
                 max_requests_per_second = 10
                 max_requests_per_minute = 20
@@ -226,7 +231,8 @@ class ConfigLoaderTest {
         // Pool enabled: unpinned providers name no proxy, so they rotate over the pool.
         assertThat(smtp(c, Provider.EVERYTHING_ELSE).proxy()).isNull();
         assertThat(c.poolSettings()).isEqualTo(new PoolSettings(true, "weighted", List.of("default", "proxy1"), 4, false,
-                new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS));
+                new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS,
+                new PoolSettings.HealthCheck(true, Duration.ofSeconds(15), Duration.ofMillis(2500), "mx.example.net", 25)));
         assertThat(c.throttle()).isEqualTo(new RateLimits(10, 20, 30, 40));
         assertThat(c.worker()).isEqualTo(new BackendConfig.Worker(false, "amqp://u:p@mq:5672", 9, "check_email", true,
                 Duration.ofSeconds(120), 1, 5, Duration.ofSeconds(60), null, null));
@@ -279,6 +285,17 @@ class ConfigLoaderTest {
         row(rows, "RCH__PROXY_POOL__STRATEGY", "sticky", c -> c.poolSettings().strategy(), "sticky");
         row(rows, "RCH__PROXY_POOL__MAX_ATTEMPTS", "7", c -> c.poolSettings().maxAttempts(), 7);
         row(rows, "RCH__PROXY_POOL__RETRY_ON_BLACKLIST", "no", c -> c.poolSettings().retryOnBlacklist(), false);
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__ENABLED", "true", c -> c.poolSettings().healthCheck().enabled(), true);
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__INTERVAL_SECS", "10", c -> c.poolSettings().healthCheck().interval(),
+                Duration.ofSeconds(10));
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__TIMEOUT_MS", "1500", c -> c.poolSettings().healthCheck().timeout(),
+                Duration.ofMillis(1500));
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "smtp.example.com:25",
+                c -> c.poolSettings().healthCheck().targetHost() + " " + c.poolSettings().healthCheck().targetPort(),
+                "smtp.example.com 25");
+        row(rows, "RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "[2001:db8::1]:443",
+                c -> c.poolSettings().healthCheck().targetHost() + " " + c.poolSettings().healthCheck().targetPort(),
+                "2001:db8::1 443");
         row(rows, "RCH__PROXY_POOL__EJECTION__CONSECUTIVE_FAILURES", "9",
                 c -> c.poolSettings().ejection().consecutiveFailures(), 9);
         row(rows, "RCH__PROXY_POOL__EJECTION__BASE_EJECTION_MS", "2000", c -> c.poolSettings().ejection().base(),
@@ -686,6 +703,18 @@ class ConfigLoaderTest {
                                 + "defined proxies: default"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__MAX_ATTEMPTS", "0"),
                         "proxy_pool.max_attempts (RCH__PROXY_POOL__MAX_ATTEMPTS): expected a whole number 1-100"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__ENABLED", "sometimes"),
+                        "proxy_pool.health_check.enabled (RCH__PROXY_POOL__HEALTH_CHECK__ENABLED): expected a boolean"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__INTERVAL_SECS", "0"),
+                        "proxy_pool.health_check.interval_secs (RCH__PROXY_POOL__HEALTH_CHECK__INTERVAL_SECS): expected a "
+                                + "whole number of seconds 1-86400, got \"0\""),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__TIMEOUT_MS", "90000"),
+                        "proxy_pool.health_check.timeout_ms (RCH__PROXY_POOL__HEALTH_CHECK__TIMEOUT_MS): expected a "
+                                + "whole number of milliseconds 1-60000"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "smtp.example.com"),
+                        "proxy_pool.health_check.target (RCH__PROXY_POOL__HEALTH_CHECK__TARGET): expected host:port"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__HEALTH_CHECK__TARGET", "smtp.example.com:70000"),
+                        "proxy_pool.health_check.target (RCH__PROXY_POOL__HEALTH_CHECK__TARGET): expected host:port"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__EJECTION__CONSECUTIVE_FAILURES", "0"),
                         "proxy_pool.ejection.consecutive_failures (RCH__PROXY_POOL__EJECTION__CONSECUTIVE_FAILURES): expected"),
                 Arguments.of(Map.of("RCH__PROXY_POOL__EJECTION__BASE_EJECTION_MS", "5000",

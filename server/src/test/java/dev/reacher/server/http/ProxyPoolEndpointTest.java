@@ -163,7 +163,10 @@ class ProxyPoolEndpointTest {
         assertThat(r.status()).isEqualTo(200);
         JsonNode out = r.json();
         assertThat(out.get("is_reachable").asText()).isEqualTo("safe");
-        assertThat(out.at("/debug/smtp/verif_method/verif_method/proxy").asText()).isEqualTo("default");
+        // Named by its address (upstream says `default`), though it has proxy1's very settings.
+        String label = "request:127.0.0.1:" + microsocks.port();
+        assertThat(out.at("/debug/smtp/verif_method/verif_method/proxy").asText()).isEqualTo(label);
+        assertThat(out.at("/debug/smtp/attempts/0/proxy").asText()).isEqualTo(label);
         assertThat(out.at("/debug/smtp/verif_method/verif_method/hello_name").asText()).isEqualTo("req.test");
         assertThat(picks("proxy1") + picks("proxy2")).isEqualTo(picksBefore);
 

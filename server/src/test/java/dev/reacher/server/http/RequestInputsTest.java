@@ -68,8 +68,10 @@ class RequestInputsTest {
                 + "\"smtp_port\":2525,\"smtp_timeout\":[3,500],"
                 + "\"proxy\":{\"host\":\"127.0.0.9\",\"port\":9050,\"username\":\"u\",\"password\":\"p\",\"timeout_ms\":900}}");
         VerifMethod m = input.verifMethod();
-        assertThat(m.proxies()).containsExactly(Map.entry("default", new ProxyConfig("127.0.0.9", 9050, "u", "p", 900L)));
-        SmtpConfig expected = new SmtpConfig("req@from.test", "req.hello", "default", 2525, Duration.ofSeconds(3, 500), 1);
+        assertThat(m.proxies()).containsExactly(Map.entry("request:127.0.0.9:9050",
+                new ProxyConfig("127.0.0.9", 9050, "u", "p", 900L)));
+        SmtpConfig expected = new SmtpConfig("req@from.test", "req.hello", "request:127.0.0.9:9050", 2525,
+                Duration.ofSeconds(3, 500), 1);
         for (Provider p : new Provider[] {Provider.GMAIL, Provider.HOTMAIL_B2B, Provider.MIMECAST, Provider.PROOFPOINT,
                 Provider.EVERYTHING_ELSE}) {
             assertThat(smtp(input, p)).as(p.key()).isEqualTo(expected);
@@ -82,7 +84,8 @@ class RequestInputsTest {
     void aRequestProxyWithoutIdentityFieldsTakesTheConfigValues() {
         CheckEmailInput input = build("{\"to_email\":\"a@b.c\",\"proxy\":{\"host\":\"127.0.0.9\",\"port\":9050}}");
         assertThat(smtp(input, Provider.GMAIL))
-                .isEqualTo(new SmtpConfig("config@from.test", "config.hello", "default", 25, Duration.ofSeconds(7), 1));
+                .isEqualTo(new SmtpConfig("config@from.test", "config.hello", "request:127.0.0.9:9050", 25,
+                        Duration.ofSeconds(7), 1));
     }
 
     @Test
@@ -100,8 +103,20 @@ class RequestInputsTest {
     void legacySmtpWithARequestProxyGoesThroughIt() {
         CheckEmailInput input = build("{\"to_email\":\"a@b.c\",\"yahoo_verif_method\":\"Smtp\","
                 + "\"proxy\":{\"host\":\"127.0.0.9\",\"port\":9050}}");
-        assertThat(smtp(input, Provider.YAHOO).proxy()).isEqualTo("default");
+        assertThat(smtp(input, Provider.YAHOO).proxy()).isEqualTo("request:127.0.0.9:9050");
         assertThat(input.verifMethod().method(Provider.HOTMAIL_B2C)).isInstanceOf(ProviderMethod.Headless.class);
+    }
+
+    /** Named by address, never by a configured id, and never with a credential. */
+    @Test
+    void aRequestProxyIsLabelledByItsAddressOnly() {
+        CheckEmailInput v6 = build("{\"to_email\":\"a@b.c\",\"proxy\":{\"host\":\"::1\",\"port\":1080,"
+                + "\"username\":\"u\",\"password\":\"pw-label-secret\"}}");
+        assertThat(smtp(v6, Provider.GMAIL).proxy()).isEqualTo("request:[::1]:1080");
+        assertThat(v6.verifMethod().proxies().keySet().toString()).doesNotContain("pw-label-secret").doesNotContain("u@");
+        // A host a proxy id list cannot carry still gives one id.
+        CheckEmailInput odd = build("{\"to_email\":\"a@b.c\",\"proxy\":{\"host\":\"a, b\",\"port\":1}}");
+        assertThat(smtp(odd, Provider.GMAIL).proxy()).isEqualTo("request:a__b:1");
     }
 
     @Test
