@@ -9,8 +9,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rch_find_jdk
 cd "$ROOT"
 "$ROOT/scripts/services-up.sh" >/dev/null
-./mvnw -B -q -pl server -am install -DskipTests >/dev/null || { echo "bench-bulk: build failed" >&2; ./mvnw -B -q -pl server -am install -DskipTests; exit 1; }
-./mvnw -B -q -pl server test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
+# One reactor build, no `mvn install`: ~/.m2 may be shared by several checkouts, and an installed
+# snapshot of this one would be used by the others. Inside the reactor, core and testkit resolve to
+# their target/classes, so the classpath written here points at this checkout's own classes.
+BUILD=(./mvnw -B -q -pl server -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt)
+"${BUILD[@]}" >/dev/null || { echo "bench-bulk: build failed" >&2; "${BUILD[@]}"; exit 1; }
 cd server
 exec "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/bench-cp.txt)" dev.reacher.server.bench.BulkBenchmark "$@"

@@ -1,19 +1,29 @@
 package dev.reacher.server;
 
+import dev.reacher.core.proxy.PoolState;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.verify.EmailVerifier;
 import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.bulk.BulkStack;
 import dev.reacher.server.config.BackendConfig;
+import dev.reacher.server.fleet.PostgresPoolState;
 import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.reload.ConfigReloader;
 import dev.reacher.server.reload.LiveConfig;
 import dev.reacher.server.reload.ReloadTriggers;
 import dev.reacher.server.throttle.Throttle;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What {@link ReacherServer} and {@link ReacherWorker} both build from a configuration, built one way. */
 final class ProcessParts {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessParts.class);
+    /** Bound on every wait for the fleet store, so that an unreachable database fails calls, never hangs them. */
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(5);
+
     private ProcessParts() {}
 
     /**
@@ -34,10 +44,15 @@ final class ProcessParts {
 
     /**
      * The verifier: DNS servers, the proxy pool (empty without proxies), proxy DNS mode, browsers, Yahoo API,
-     * and the per-destination session limits and catch-all cache of {@code [smtp_politeness]}.
+     * and the per-destination session limits and catch-all cache of {@code [smtp_politeness]}. The pool's
+     * state is this process's own, or the fleet's in PostgreSQL ({@code proxy_pool.fleet}); close
+     * both with {@link #close(EmailVerifier)}.
+     *
+     * @throws IllegalStateException when the fleet's shared state cannot be opened
      */
     static EmailVerifier verifier(BackendConfig config) {
-        ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings());
+        PoolState state = poolState(config);
+        ProxyPool pool = ProxyPool.create(config.proxies().values(), config.poolSettings(), state);
         return EmailVerifier.builder()
                 .dnsServers(config.dns())
                 .proxyDns(config.proxyDns())
@@ -46,6 +61,52 @@ final class ProcessParts {
                 .yahooApi(new YahooApi(config.yahooApi()))
                 .politeness(config.politeness())
                 .build();
+    }
+
+    private static PoolState poolState(BackendConfig config) {
+        BackendConfig.Fleet fleet = config.fleet();
+        // Without proxies (and no proxy list that a reload could fill) there is nothing to share.
+        if (!fleet.enabled() || config.proxies().isEmpty() && config.proxyListFile() == null) {
+            return PoolState.local(Clock.systemUTC());
+        }
+        BackendConfig.Storage storage = config.storage();
+        try {
+            PostgresPoolState state = PostgresPoolState.open(storage.postgresDbUrl(), storage.postgresSchema(),
+                    processId(config), fleet.leaseTtl(), STORE_TIMEOUT,
+                    fleet.onStoreFailure() == BackendConfig.Fleet.OnStoreFailure.LOCAL);
+            LOG.info("proxy pool: budgets, slots and health shared with the fleet through PostgreSQL as {} "
+                    + "(lease TTL {} s, on store failure: {})", state.processId(), fleet.leaseTtl().toSeconds(),
+                    fleet.onStoreFailure().name().toLowerCase(java.util.Locale.ROOT));
+            return state;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the fleet's shared proxy state (proxy_pool.fleet.enabled, "
+                    + "RCH__PROXY_POOL__FLEET__ENABLED; PostgreSQL storage.postgres.db_url): " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code backend_name@host/pid}: who ejected a proxy, in every process's {@code /v1/proxies}. */
+    private static String processId(BackendConfig config) {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return config.backendName() + "@" + host + "/" + ProcessHandle.current().pid();
+    }
+
+    /** Closes the verifier, then the pool's state (a fleet store gives back its slots and disconnects). */
+    static void close(EmailVerifier verifier) {
+        try {
+            verifier.close();
+        } finally {
+            ProxyPool pool = verifier.proxyPool();
+            if (pool != null) {
+                pool.state().close();
+            }
+        }
     }
 
     /**

@@ -59,7 +59,7 @@ public final class ReacherServer implements AutoCloseable {
             // The in-process worker shares this throttle: one [throttle] budget for everything verified here.
             this.bulk = ProcessParts.bulk(live, verifier, throttle, false);
         } catch (RuntimeException e) {
-            verifier.close();
+            ProcessParts.close(verifier);
             throw e;
         }
         this.metrics = new ServerMetrics();
@@ -190,7 +190,7 @@ public final class ReacherServer implements AutoCloseable {
         if (bulk != null) {
             bulk.close(); // stops consuming; tasks in hand finish within worker.shutdown_grace_secs
         }
-        verifier.close();
+        ProcessParts.close(verifier);
         metrics.close();
     }
 

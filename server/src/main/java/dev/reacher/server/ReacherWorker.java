@@ -63,7 +63,7 @@ public final class ReacherWorker implements AutoCloseable {
         try {
             stack = ProcessParts.bulk(live, verifier, Throttle.of(config.throttle()), true);
         } catch (RuntimeException e) {
-            verifier.close();
+            ProcessParts.close(verifier);
             throw e;
         }
         ServerMetrics metrics = new ServerMetrics();
@@ -77,7 +77,7 @@ public final class ReacherWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 healthChecks.close();
                 stack.close();
-                verifier.close();
+                ProcessParts.close(verifier);
                 metrics.close();
                 throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.worker().httpPort()
                         + " (worker.http_port): " + e.getMessage(), e);
@@ -132,7 +132,7 @@ public final class ReacherWorker implements AutoCloseable {
             }
             healthChecks.close();
             stack.close();
-            verifier.close();
+            ProcessParts.close(verifier);
             if (http != null) {
                 http.stop(); // last, so that probes see the worker until it is gone
             }

@@ -84,8 +84,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     record Trickle(Duration perByte, List<String> lines) implements Reply {}
     record ThenClose(List<String> lines) implements Reply {}
 
-    /** One client connection as the server saw it. */
-    public record Session(InetAddress peer, List<String> commands) {}
+    /** One client connection as the server saw it, and when it was accepted. */
+    public record Session(InetAddress peer, List<String> commands, java.time.Instant at) {}
 
     private final ServerSocket server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -277,7 +277,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private void serve(Socket socket) {
         List<String> commands = new CopyOnWriteArrayList<>();
-        sessions.add(new Session(socket.getInetAddress(), commands));
+        sessions.add(new Session(socket.getInetAddress(), commands, java.time.Instant.now()));
         peakSessions.accumulateAndGet(activeSessions.incrementAndGet(), Math::max);
         boolean ended = false;
         try (socket) {

@@ -21,6 +21,12 @@ public interface PoolListener {
     default void blacklisted(String proxyId, Provider provider, Instant until) {}
 
     /**
+     * A pick found no usable member with budget and a free slot: the verification waits
+     * {@code retryAfter} (or is answered 429 / deferred). Shows how often the limits, not demand, set the pace.
+     */
+    default void exhausted(Duration retryAfter) {}
+
+    /**
      * An active health check of this proxy ended (never a verification): {@code result} is
      * {@code passed}, or the step that failed ({@code proxy_connect}, {@code greeting}, {@code auth},
      * {@code connect}).

@@ -2,11 +2,6 @@ package dev.reacher.core.proxy;
 
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,23 +9,24 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
  * Everything the pool remembers about one proxy, in one place (like OkHttp's {@code RouteDatabase}):
- * in-flight count, consecutive proxy faults, ejection, blacklist backoff per scope (provider, or MX host), request
- * budget and counters. Attempts report their classified outcome here once, where they end.
+ * consecutive proxy faults, ejection, blacklist backoff per scope (provider, or MX host) and counters;
+ * in-flight slots and request budget live in the {@link PoolState} (this process's, or a fleet's).
+ * Attempts report their classified outcome here once, where they end; a resulting ejection,
+ * readmission or blacklist is published to the state, and changes made by other processes arrive
+ * in {@link #apply}.
  */
 final class ProxyHealth {
     private final PoolProxy proxy;
     private final PoolSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
-    private final Bucket bucket; // null when the proxy has no rate limits
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final PoolState state;
     private final LongAdder picks = new LongAdder();
     private final LongAdder verdicts = new LongAdder();
     private final LongAdder proxyFaults = new LongAdder();
@@ -44,9 +40,15 @@ final class ProxyHealth {
     private boolean trialAnnounced; // the current ejection's trial has been reported once
     private String lastError; // the last error counted against this proxy, credentials masked
     private Instant lastErrorAt;
+    private String ejectedBy;
+    private Trial trial = Trial.UNCLAIMED;
+    private Instant trialRetryAt;
     private final Map<String, Backoff> blacklist = new HashMap<>(); // by blacklistScope(…)
 
     private record Backoff(Instant until, int strikes) {}
+
+    /** Who sends the trial traffic once an ejection is over: one process of the fleet. */
+    private enum Trial { UNCLAIMED, MINE, OTHERS }
 
     /**
      * What a blacklist reply is about: the receiving server. For a named provider (gmail, yahoo, …)
@@ -63,12 +65,22 @@ final class ProxyHealth {
         return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
-    ProxyHealth(PoolProxy proxy, PoolSettings settings, Clock clock, RandomGenerator random) {
+    /** The provider a {@link #blacklistScope} belongs to: its key names it, an MX host is {@code everything_else}. */
+    static Provider providerOfScope(String scope) {
+        for (Provider p : Provider.values()) {
+            if (p.key().equals(scope)) {
+                return p;
+            }
+        }
+        return Provider.EVERYTHING_ELSE;
+    }
+
+    ProxyHealth(PoolProxy proxy, PoolSettings settings, PoolState state, RandomGenerator random) {
         this.proxy = proxy;
         this.settings = settings;
-        this.clock = clock;
+        this.state = state;
+        this.clock = state.clock();
         this.random = random;
-        this.bucket = buildBucket(proxy.limits(), clock);
     }
 
     PoolProxy proxy() {
@@ -76,7 +88,7 @@ final class ProxyHealth {
     }
 
     int inFlight() {
-        return inFlight.get();
+        return state.inFlight(proxy.id());
     }
 
     /**
@@ -94,6 +106,8 @@ final class ProxyHealth {
             Instant until = null;
             if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
                 until = ejectedUntil;
+            } else if (ejectionStreak > 0) {
+                until = trialBlockedUntil(now);
             }
             Backoff b = blacklist.get(scope);
             if (b != null && now.isBefore(b.until()) && (until == null || b.until().isAfter(until))) {
@@ -116,36 +130,39 @@ final class ProxyHealth {
     }
 
     /**
-     * Takes a slot and one request from every rate-limit bucket; with {@code enforceLimits} false,
-     * takes the slot whatever the cap and budget say.
-     *
-     * @return null when taken, else how long until budget or a slot frees up
+     * On trial (ejection over, not yet readmitted): null when this process holds the fleet's trial
+     * claim, else when to ask again. Called under the lock; asks the state at most once a second.
      */
-    Duration tryAcquire(boolean enforceLimits) {
-        if (!enforceLimits) {
-            inFlight.incrementAndGet();
-            picks.increment();
+    private Instant trialBlockedUntil(Instant now) {
+        if (trial == Trial.MINE) {
             return null;
         }
-        Integer cap = proxy.maxInFlight();
-        while (true) {
-            int n = inFlight.get();
-            if (cap != null && n >= cap) {
-                return Duration.ofMillis(50); // a slot frees when a verification ends; poll briefly
-            }
-            if (inFlight.compareAndSet(n, n + 1)) {
-                break;
-            }
+        if (trial == Trial.OTHERS && trialRetryAt != null && now.isBefore(trialRetryAt)) {
+            return trialRetryAt;
         }
-        if (bucket != null) {
-            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-            if (!probe.isConsumed()) {
-                inFlight.decrementAndGet();
-                return Duration.ofNanos(Math.max(1, probe.getNanosToWaitForRefill()));
-            }
+        boolean mine;
+        try {
+            mine = state.claimTrial(proxy.id());
+        } catch (PoolStateUnavailableException e) {
+            mine = false;
         }
-        picks.increment();
-        return null;
+        trial = mine ? Trial.MINE : Trial.OTHERS;
+        trialRetryAt = mine ? null : now.plusSeconds(1);
+        return trialRetryAt;
+    }
+
+    /**
+     * Takes a slot and one request from every rate-limit period; with {@code enforceLimits} false,
+     * takes the slot whatever the cap and budget say.
+     *
+     * @throws PoolStateUnavailableException when the shared state cannot be asked
+     */
+    PoolState.Acquire tryAcquire(boolean enforceLimits) {
+        PoolState.Acquire a = state.tryAcquire(proxy, enforceLimits);
+        if (a instanceof PoolState.Slot) {
+            picks.increment();
+        }
+        return a;
     }
 
     /**
@@ -153,16 +170,31 @@ final class ProxyHealth {
      *
      * @return what changed, for the pool's listeners
      */
-    Transition release(Outcome outcome, Provider provider) {
-        return release(outcome, provider.key(), null);
+    Transition release(PoolState.Slot slot, Outcome outcome, Provider provider) {
+        return release(slot, outcome, provider.key(), null);
     }
 
     /**
-     * As {@link #release(Outcome, Provider)} for a {@link #blacklistScope}, remembering {@code error} as the proxy's last error
-     * when the outcome counts against it (proxy fault, blacklist reply).
+     * As {@link #release(PoolState.Slot, Outcome, Provider)} for a {@link #blacklistScope},
+     * remembering {@code error} as the proxy's last error when the outcome counts against it
+     * (proxy fault, blacklist reply).
      */
-    Transition release(Outcome outcome, String scope, String error) {
-        inFlight.decrementAndGet();
+    Transition release(PoolState.Slot slot, Outcome outcome, String scope, String error) {
+        state.release(slot);
+        Transition t = record(outcome, scope, error);
+        switch (t.kind()) {
+            case EJECTED -> state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, t.until(),
+                    t.strikes(), state.processId()));
+            case READMITTED -> state.publish(new HealthEvent(HealthEvent.Kind.READMITTED, proxy.id(), null, null, 0,
+                    state.processId()));
+            case BLACKLISTED -> state.publish(new HealthEvent(HealthEvent.Kind.BLACKLISTED, proxy.id(), scope,
+                    t.until(), t.strikes(), state.processId()));
+            case NONE -> { }
+        }
+        return t;
+    }
+
+    private Transition record(Outcome outcome, String scope, String error) {
         Instant now = clock.instant();
         lock.lock();
         try {
@@ -186,7 +218,7 @@ final class ProxyHealth {
                     int strikes = previous == null ? 1 : previous.strikes() + 1;
                     Instant until = now.plus(fullJitter(strikes));
                     blacklist.put(scope, new Backoff(until, strikes));
-                    return Transition.blacklisted(until);
+                    return Transition.blacklisted(until, strikes);
                 }
                 default -> {
                     // The proxy carried the conversation: it works.
@@ -195,8 +227,7 @@ final class ProxyHealth {
                     }
                     consecutiveFailures = 0;
                     boolean readmitted = ejectionStreak > 0;
-                    ejectionStreak = 0;
-                    ejectedUntil = null;
+                    clearEjection();
                     return readmitted ? Transition.READMITTED : Transition.NONE;
                 }
             }
@@ -230,6 +261,7 @@ final class ProxyHealth {
      * @return true when this ended an ejection
      */
     boolean probePassed(Instant now) {
+        int streak;
         lock.lock();
         try {
             if (ejectedUntil == null || !now.isBefore(ejectedUntil)) {
@@ -237,10 +269,13 @@ final class ProxyHealth {
             }
             ejectedUntil = now;
             trialAnnounced = true; // the health check's log line already said so
-            return true;
+            streak = ejectionStreak;
         } finally {
             lock.unlock();
         }
+        // The fleet's ejection ends now too; its one trial still goes to one process.
+        state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, now, streak, state.processId()));
+        return true;
     }
 
     /**
@@ -249,6 +284,7 @@ final class ProxyHealth {
      * before the next probe can tell. Not a verification: no counter but the last error changes.
      */
     Transition probeFailed(String error, Instant now, Instant nextProbe) {
+        Transition t;
         lock.lock();
         try {
             lastError = mask(error);
@@ -259,10 +295,12 @@ final class ProxyHealth {
                 }
                 return Transition.NONE;
             }
-            return eject(now);
+            t = eject(now);
         } finally {
             lock.unlock();
         }
+        state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, t.until(), t.strikes(), state.processId()));
+        return t;
     }
 
     /** The last error counted against this proxy, for log lines; null if none. */
@@ -282,8 +320,8 @@ final class ProxyHealth {
     }
 
     /** Frees the slot of an attempt that never reached an outcome worth recording. */
-    void releaseWithoutOutcome() {
-        inFlight.decrementAndGet();
+    void releaseWithoutOutcome(PoolState.Slot slot) {
+        state.release(slot);
     }
 
     private Transition eject(Instant now) {
@@ -293,7 +331,57 @@ final class ProxyHealth {
         trialAnnounced = false;
         long ms = Math.min(settings.ejection().base().toMillis() * ejectionStreak, settings.ejection().max().toMillis());
         ejectedUntil = now.plusMillis(ms);
-        return Transition.ejected(ejectedUntil);
+        ejectedBy = state.processId();
+        trial = Trial.UNCLAIMED;
+        return Transition.ejected(ejectedUntil, ejectionStreak);
+    }
+
+    private void clearEjection() {
+        ejectionStreak = 0;
+        ejectedUntil = null;
+        ejectedBy = null;
+        trial = Trial.UNCLAIMED;
+        trialRetryAt = null;
+    }
+
+    /**
+     * Applies a change another process made (or the shared state read at start).
+     *
+     * @return what changed here, for the pool's listeners
+     */
+    Transition apply(HealthEvent event) {
+        lock.lock();
+        try {
+            switch (event.kind()) {
+                case EJECTED -> {
+                    ejectionStreak = Math.max(1, event.strikes());
+                    ejectedUntil = event.until();
+                    ejectedBy = event.by();
+                    consecutiveFailures = 0;
+                    trialAnnounced = false;
+                    trial = Trial.UNCLAIMED;
+                    trialRetryAt = null;
+                    return Transition.ejected(event.until(), ejectionStreak);
+                }
+                case READMITTED -> {
+                    boolean was = ejectionStreak > 0;
+                    clearEjection();
+                    consecutiveFailures = 0;
+                    return was ? Transition.READMITTED : Transition.NONE;
+                }
+                case BLACKLISTED -> {
+                    Backoff previous = blacklist.get(event.scope());
+                    if (previous != null && !previous.until().isBefore(event.until())) {
+                        return Transition.NONE; // already avoided at least as long
+                    }
+                    blacklist.put(event.scope(), new Backoff(event.until(), event.strikes()));
+                    return Transition.blacklisted(event.until(), event.strikes());
+                }
+                default -> throw new IllegalStateException("unknown event " + event.kind());
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** AWS "full jitter": uniform in [0, min(cap, base × 2^(strikes-1))]. */
@@ -324,9 +412,10 @@ final class ProxyHealth {
                     listed.put(scope, b.until().toString());
                 }
             });
-            return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until, listed,
-                    inFlight.get(), proxy.maxInFlight(), picks.sum(), verdicts.sum(), proxyFaults.sum(),
-                    blacklistHits.sum(), consecutiveFailures, timesEjected, ProxyRouter.servesHeadless(proxy), lastError,
+            return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until,
+                    state == ProxyStatus.State.HEALTHY ? null : ejectedBy, listed, inFlight(), proxy.maxInFlight(),
+                    this.state.budgetLeft(proxy), picks.sum(), verdicts.sum(), proxyFaults.sum(), blacklistHits.sum(),
+                    consecutiveFailures, timesEjected, ProxyRouter.servesHeadless(proxy), lastError,
                     lastErrorAt == null ? null : lastErrorAt.toString());
         } finally {
             lock.unlock();
@@ -334,43 +423,18 @@ final class ProxyHealth {
     }
 
     /** A change of state worth telling listeners about. */
-    record Transition(Kind kind, Instant until) {
+    record Transition(Kind kind, Instant until, int strikes) {
         enum Kind { NONE, EJECTED, READMITTED, BLACKLISTED }
 
-        static final Transition NONE = new Transition(Kind.NONE, null);
-        static final Transition READMITTED = new Transition(Kind.READMITTED, null);
+        static final Transition NONE = new Transition(Kind.NONE, null, 0);
+        static final Transition READMITTED = new Transition(Kind.READMITTED, null, 0);
 
-        static Transition ejected(Instant until) {
-            return new Transition(Kind.EJECTED, until);
+        static Transition ejected(Instant until, int streak) {
+            return new Transition(Kind.EJECTED, until, streak);
         }
 
-        static Transition blacklisted(Instant until) {
-            return new Transition(Kind.BLACKLISTED, until);
-        }
-    }
-
-    private static Bucket buildBucket(RateLimits limits, Clock clock) {
-        if (limits.isUnlimited()) {
-            return null;
-        }
-        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(new ClockTimeMeter(clock));
-        for (RateLimits.Limit l : limits.limits()) {
-            builder.addLimit(Bandwidth.builder().capacity(l.max()).refillGreedy(l.max(), l.period().length()).build());
-        }
-        return builder.build();
-    }
-
-    /** Lets tests drive the buckets with a fake clock. */
-    private record ClockTimeMeter(Clock clock) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
+        static Transition blacklisted(Instant until, int strikes) {
+            return new Transition(Kind.BLACKLISTED, until, strikes);
         }
     }
 }

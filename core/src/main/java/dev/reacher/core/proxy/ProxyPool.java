@@ -41,6 +41,7 @@ public final class ProxyPool {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyPool.class);
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
+    private final PoolState state;
     private final Clock clock;
     private final RandomGenerator random;
     private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
@@ -74,20 +75,26 @@ public final class ProxyPool {
     }
 
     private ProxyPool(Collection<PoolProxy> proxies, PoolSettings settings, ProxySelectionStrategy strategy,
-            Clock clock, RandomGenerator random) {
+            PoolState state, RandomGenerator random) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.state = Objects.requireNonNull(state, "state");
+        this.clock = state.clock();
         this.random = random;
         this.current = members(proxies, Map.of());
+        state.subscribe(this::applyShared);
     }
 
-    /** A generation over {@code proxies}, reusing the health of members whose settings are unchanged. */
+    /**
+     * A generation over {@code proxies}, reusing the health of members whose settings are unchanged.
+     * Budgets and slots are not part of it: the {@link PoolState} keeps them by proxy id, so an
+     * attempt that holds a slot of a replaced member gives it back to the same count.
+     */
     private Members members(Collection<PoolProxy> proxies, Map<String, ProxyHealth> previous) {
         Map<String, ProxyHealth> byId = new TreeMap<>();
         for (PoolProxy p : proxies) {
             ProxyHealth kept = previous.get(p.id());
-            ProxyHealth h = kept != null && kept.proxy().equals(p) ? kept : new ProxyHealth(p, settings, clock, random);
+            ProxyHealth h = kept != null && kept.proxy().equals(p) ? kept : new ProxyHealth(p, settings, state, random);
             if (byId.put(p.id(), h) != null) {
                 throw new IllegalArgumentException("duplicate proxy id " + p.id());
             }
@@ -98,8 +105,9 @@ public final class ProxyPool {
     /**
      * Replaces the member set at once. Unchanged members (same id, equal settings) keep their
      * health, budgets and counters; new and changed ones start afresh (changed credentials apply
-     * to connections opened from now on); removed ones get no new picks. Rotations are rebuilt, so
-     * strategies start their sequence again.
+     * to connections opened from now on) except for what a shared state says of them (a fleet's
+     * ejections and blacklists hold for the new member too); removed ones get no new picks.
+     * Rotations are rebuilt, so strategies start their sequence again.
      *
      * @param proxies every defined proxy, as for {@link #create}
      * @throws IllegalArgumentException for duplicate ids, ids of {@code settings.members()} that are
@@ -109,10 +117,23 @@ public final class ProxyPool {
         if (settings.enabled() && proxies.isEmpty()) {
             throw new IllegalArgumentException("proxy_pool.enabled is true but no proxy is defined");
         }
+        Members before;
+        Members after;
         synchronized (this) {
-            current = members(proxies, current.health);
+            before = current;
+            after = members(proxies, before.health);
+            current = after;
         }
-        Set<String> ids = current.health.keySet();
+        if (state.shared()) {
+            List<HealthEvent> known = state.current();
+            for (HealthEvent e : known) {
+                ProxyHealth h = after.health.get(e.proxyId());
+                if (h != null && h != before.health.get(e.proxyId())) {
+                    h.apply(e);
+                }
+            }
+        }
+        Set<String> ids = after.health.keySet();
         for (PoolListener l : listeners) {
             l.membersChanged(ids);
         }
@@ -123,29 +144,74 @@ public final class ProxyPool {
      * @throws IllegalArgumentException for duplicate or unknown ids, or an enabled pool without members
      */
     public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings) {
-        return create(proxies, settings, ProxySelectionStrategy.named(settings.strategy()), Clock.systemUTC(),
+        return create(proxies, settings, PoolState.local(Clock.systemUTC()));
+    }
+
+    /**
+     * With budgets, slots and health events kept in {@code state}: {@link PoolState#local} for one
+     * process, or a store shared by a fleet. Whoever made the state closes it, after the pool is no longer used.
+     */
+    public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings, PoolState state) {
+        return create(proxies, settings, ProxySelectionStrategy.named(settings.strategy()), state,
                 new SplittableRandom());
     }
 
     /** With an explicit strategy, clock and randomness, for tests and benchmarks. */
     public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings,
             ProxySelectionStrategy strategy, Clock clock, RandomGenerator random) {
+        return create(proxies, settings, strategy, PoolState.local(clock), random);
+    }
+
+    /** With an explicit strategy, state and randomness. */
+    public static ProxyPool create(Collection<PoolProxy> proxies, PoolSettings settings,
+            ProxySelectionStrategy strategy, PoolState state, RandomGenerator random) {
         if (settings.enabled() && proxies.isEmpty()) {
             throw new IllegalArgumentException("proxy_pool.enabled is true but no proxy is defined");
         }
-        return new ProxyPool(proxies, settings, strategy, clock, random);
+        return new ProxyPool(proxies, settings, strategy, state, random);
+    }
+
+    /** Where budgets, slots and health events are kept (this process, or the fleet's store). */
+    public PoolState state() {
+        return state;
+    }
+
+    /** Null while the pool's state is usable, else why not (a fleet store that cannot be reached). */
+    public String stateProblem() {
+        return state.problem();
+    }
+
+    /** Another process's health change (or the shared state read at start): apply it and tell the listeners. */
+    private void applyShared(HealthEvent event) {
+        ProxyHealth h = current.health.get(event.proxyId());
+        if (h == null || event.by().equals(state.processId())) {
+            return; // a proxy this process does not define (now), or our own change coming back
+        }
+        Provider provider = event.scope() == null ? null : ProxyHealth.providerOfScope(event.scope());
+        notify(event.proxyId(), provider, h.apply(event));
+    }
+
+    private void notify(String id, Provider provider, ProxyHealth.Transition t) {
+        for (PoolListener l : listeners) {
+            switch (t.kind()) {
+                case EJECTED -> l.ejected(id, t.until());
+                case READMITTED -> l.readmitted(id);
+                case BLACKLISTED -> l.blacklisted(id, provider, t.until());
+                case NONE -> { }
+            }
+        }
     }
 
     public PoolSettings settings() {
         return settings;
     }
 
-    /** True when verifications without a pinned proxy rotate over the pool. */
     /** The clock health, limits and route plans read time on. */
     Clock clock() {
         return clock;
     }
 
+    /** True when verifications without a pinned proxy rotate over the pool. */
     public boolean enabled() {
         return settings.enabled() && current.main != null;
     }
@@ -260,12 +326,14 @@ public final class ProxyPool {
      */
     public final class Lease implements Pick {
         private final ProxyHealth health;
+        private final PoolState.Slot slot;
         private final Provider provider;
         private final String scope;
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        private Lease(ProxyHealth health, Provider provider, String scope) {
+        private Lease(ProxyHealth health, PoolState.Slot slot, Provider provider, String scope) {
             this.health = health;
+            this.slot = slot;
             this.provider = provider;
             this.scope = scope;
         }
@@ -290,24 +358,19 @@ public final class ProxyPool {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            ProxyHealth.Transition t = health.release(outcome, scope, error);
+            ProxyHealth.Transition t = health.release(slot, outcome, scope, error);
             String id = health.proxy().id();
             logTransition(id, t, scope, health.lastError());
             for (PoolListener l : listeners) {
                 l.attemptEnded(id, outcome, duration);
-                switch (t.kind()) {
-                    case EJECTED -> l.ejected(id, t.until());
-                    case READMITTED -> l.readmitted(id);
-                    case BLACKLISTED -> l.blacklisted(id, provider, t.until());
-                    case NONE -> { }
-                }
             }
+            ProxyPool.this.notify(id, provider, t);
         }
 
         /** Frees the slot without judging the proxy (the attempt never ran). */
         public void cancel() {
             if (reported.compareAndSet(false, true)) {
-                health.releaseWithoutOutcome();
+                health.releaseWithoutOutcome(slot);
             }
         }
     }
@@ -390,10 +453,11 @@ public final class ProxyPool {
             List<ProxyHealth> withSlot = new ArrayList<>(usable);
             while (!withSlot.isEmpty()) {
                 ProxyHealth chosen = select(withSlot, lowerDomain);
-                Duration wait = chosen.tryAcquire(true);
-                if (wait == null) {
-                    return lease(chosen, provider, scope);
+                PoolState.Acquire acquired = chosen.tryAcquire(true);
+                if (acquired instanceof PoolState.Slot slot) {
+                    return lease(chosen, slot, provider, scope);
                 }
+                Duration wait = ((PoolState.Wait) acquired).retryAfter();
                 soonestBudget = soonestBudget == null || wait.compareTo(soonestBudget) < 0 ? wait : soonestBudget;
                 withSlot.remove(chosen);
             }
@@ -401,7 +465,7 @@ public final class ProxyPool {
                 ProxyHealth least = usable.stream().min(Comparator.comparingInt(ProxyHealth::inFlight)).orElseThrow();
                 return leaseOrWait(least, provider, scope, true);
             }
-            return new Exhausted(soonestBudget);
+            return exhausted(soonestBudget);
         }
 
         private ProxyHealth select(List<ProxyHealth> candidates, String domain) {
@@ -432,18 +496,25 @@ public final class ProxyPool {
 
         /** Fail-open and ignore-limits paths: one given proxy, past its limits when allowed. */
         private Pick leaseOrWait(ProxyHealth h, Provider provider, String scope, boolean ignoreLimits) {
-            Duration wait = h.tryAcquire(true);
-            if (wait == null) {
-                return lease(h, provider, scope);
+            PoolState.Acquire acquired = h.tryAcquire(true);
+            if (acquired instanceof PoolState.Slot slot) {
+                return lease(h, slot, provider, scope);
             }
             if (!ignoreLimits) {
-                return new Exhausted(wait);
+                return exhausted(((PoolState.Wait) acquired).retryAfter());
             }
-            h.tryAcquire(false); // always succeeds: v0 traffic is never refused for budget
-            return lease(h, provider, scope);
+            // Always a slot: v0 traffic is never refused for budget.
+            return lease(h, (PoolState.Slot) h.tryAcquire(false), provider, scope);
         }
 
-        private Lease lease(ProxyHealth h, Provider provider, String scope) {
+        private Exhausted exhausted(Duration retryAfter) {
+            for (PoolListener l : listeners) {
+                l.exhausted(retryAfter);
+            }
+            return new Exhausted(retryAfter);
+        }
+
+        private Lease lease(ProxyHealth h, PoolState.Slot slot, Provider provider, String scope) {
             if (h.announceTrial(clock.instant())) {
                 LOG.info("proxy {} on trial: its ejection ended, the next fault ejects it again (last error: {})",
                         h.proxy().id(), h.lastError());
@@ -451,7 +522,7 @@ public final class ProxyPool {
             for (PoolListener l : listeners) {
                 l.picked(h.proxy().id());
             }
-            return new Lease(h, provider, scope);
+            return new Lease(h, slot, provider, scope);
         }
     }
 }

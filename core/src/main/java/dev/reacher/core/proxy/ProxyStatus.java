@@ -11,17 +11,22 @@ import java.util.Map;
  *
  * @param state healthy, ejected, or on trial (ejection time over, on probation)
  * @param ejectedUntil RFC 3339 instant while ejected, else null
- * @param headless whether the member can carry headless-browser checks (no credentials: Chromium
- *     cannot authenticate to a SOCKS5 proxy)
+ * @param ejectedBy the process that ejected it (while ejected or on trial), else null; with a shared
+ *     (fleet) state this may be another process
  * @param blacklistedUntil blacklist scope (a provider key, or an MX host for {@code everything_else}) →
  *     RFC 3339 instant until which it is avoided there
- * @param lastError the last error counted against this proxy (a proxy fault or a blacklist reply),
- *     as {@code debug.smtp.attempts[].error} shows it; null if none yet
+ * @param inFlight verifications through it now: in this process, or across the fleet with a shared state
+ * @param budgetLeft requests left now per limited period ({@code second} … {@code day}); empty without limits
+ * @param picks, verdicts, proxyFaults, blacklistHits, consecutiveFailures, timesEjected this process's counts
+ * @param headless whether the member can carry headless-browser checks (no credentials: Chromium
+ *     cannot authenticate to a SOCKS5 proxy)
+ * @param lastError the last error counted against this proxy in this process (a proxy fault or a
+ *     blacklist reply), as {@code debug.smtp.attempts[].error} shows it; null if none yet
  * @param lastErrorAt RFC 3339 instant of {@code lastError}, else null
  */
-@JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "blacklisted_until", "in_flight",
-        "max_in_flight", "picks", "verdicts", "proxy_faults", "blacklist_hits", "consecutive_failures", "times_ejected",
-        "headless", "last_error", "last_error_at"})
+@JsonPropertyOrder({"id", "address", "weight", "state", "ejected_until", "ejected_by", "blacklisted_until",
+        "in_flight", "max_in_flight", "budget_left", "picks", "verdicts", "proxy_faults", "blacklist_hits",
+        "consecutive_failures", "times_ejected", "headless", "last_error", "last_error_at"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ProxyStatus(
         @JsonProperty("id") String id,
@@ -29,9 +34,11 @@ public record ProxyStatus(
         @JsonProperty("weight") int weight,
         @JsonProperty("state") State state,
         @JsonProperty("ejected_until") String ejectedUntil,
+        @JsonProperty("ejected_by") String ejectedBy,
         @JsonProperty("blacklisted_until") Map<String, String> blacklistedUntil,
         @JsonProperty("in_flight") int inFlight,
         @JsonProperty("max_in_flight") Integer maxInFlight,
+        @JsonProperty("budget_left") Map<String, Double> budgetLeft,
         @JsonProperty("picks") long picks,
         @JsonProperty("verdicts") long verdicts,
         @JsonProperty("proxy_faults") long proxyFaults,

@@ -12,6 +12,7 @@ import dev.reacher.core.mx.MxRecord;
 import dev.reacher.core.mx.MxResolver;
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.proxy.PoolStateUnavailableException;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.proxy.ProxyRouter;
@@ -111,6 +112,8 @@ public final class EmailVerifier implements AutoCloseable {
      * @throws ProxyLimitExceededException with {@link LimitPolicy#FAIL} when no proxy has budget now,
      *     with {@link LimitPolicy#WAIT} when none has budget before the verification's deadline; never
      *     with {@link LimitPolicy#IGNORE}
+     * @throws PoolStateUnavailableException when the pool's shared (fleet) state cannot be reached:
+     *     nothing was verified, try again later
      */
     public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy) {
         return verify(input, policy, Set.of());
@@ -142,7 +145,7 @@ public final class EmailVerifier implements AutoCloseable {
         Instant start = Instant.now();
         try {
             return run(input, policy, avoidProxies, shareSessions, start);
-        } catch (ProxyLimitExceededException e) {
+        } catch (ProxyLimitExceededException | PoolStateUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
             // A bug must not take a verification down with it: report it as an unknown result.

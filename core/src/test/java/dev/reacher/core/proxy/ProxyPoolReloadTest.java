@@ -116,4 +116,115 @@ class ProxyPoolReloadTest {
         assertThat(pool.ids()).containsExactly("a", "b");
         assertThat(status(pool, "a").picks()).isEqualTo(1);
     }
+
+    @Test
+    void aSlotHeldAcrossAReloadThatChangedTheLimitsIsGivenBackToTheSameCount() {
+        PoolProxy a = new PoolProxy("a", new ProxyConfig("127.0.0.1", 1001), 1, null, null, 1,
+                new RateLimits(1, null, null, null));
+        ProxyPool pool = pool(PoolSettings.enabled("round_robin"), a);
+        ProxyPool.Lease held = pick(pool);
+
+        PoolProxy faster = new PoolProxy("a", new ProxyConfig("127.0.0.1", 1001), 1, null, null, 1,
+                new RateLimits(5, null, null, null));
+        pool.reload(List.of(faster));
+
+        // The slot taken before the reload still counts against max_in_flight = 1 ...
+        assertThat(status(pool, "a").inFlight()).isEqualTo(1);
+        assertThat(pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false))
+                .isInstanceOf(ProxyPool.Exhausted.class);
+        // ... and is given back to the same count; the new limits have a bucket of their own.
+        held.report(Outcome.VERDICT, Duration.ofMillis(5));
+        assertThat(status(pool, "a").inFlight()).isZero();
+        ProxyPool.Lease next = pick(pool);
+        assertThat(status(pool, "a").budgetLeft()).containsEntry("second", 4.0);
+        next.cancel();
+    }
+
+    @Test
+    void aMemberThatAReloadChangesStartsFromTheFleetsCurrentHealth() {
+        PoolProxy a = proxy("a", 1001);
+        PoolProxy b = proxy("b", 1002);
+        java.time.Instant until = clock.instant().plusSeconds(60);
+        List<HealthEvent> fleet = new ArrayList<>();
+        ProxyPool pool = ProxyPool.create(List.of(a, b), PoolSettings.enabled("round_robin"),
+                ProxySelectionStrategy.named("round_robin"), new SharedForTest(clock, fleet), new SplittableRandom(7));
+        // Another process ejects b and blacklists a for gmail after this process started.
+        fleet.add(new HealthEvent(HealthEvent.Kind.EJECTED, "b", null, until, 1, "other"));
+        fleet.add(new HealthEvent(HealthEvent.Kind.BLACKLISTED, "a", "gmail", until, 1, "other"));
+
+        PoolProxy changedB = PoolProxy.of("b", new ProxyConfig("127.0.0.1", 1002, "bob", "pw", null));
+        pool.reload(List.of(a, changedB));
+
+        assertThat(status(pool, "b").state()).isEqualTo(ProxyStatus.State.EJECTED); // new member, fleet's state
+        assertThat(status(pool, "b").ejectedBy()).isEqualTo("other");
+        // An unchanged member keeps its own state: the blacklist reaches it as an event, not by reload.
+        assertThat(status(pool, "a").blacklistedUntil()).isEmpty();
+    }
+
+    /** A shared state whose current health is a list the test fills; budgets as one process's. */
+    private static final class SharedForTest implements PoolState {
+        private final PoolState local;
+        private final List<HealthEvent> current;
+
+        SharedForTest(MutableClock clock, List<HealthEvent> current) {
+            this.local = PoolState.local(clock);
+            this.current = current;
+        }
+
+        @Override
+        public Acquire tryAcquire(PoolProxy proxy, boolean enforceLimits) {
+            return local.tryAcquire(proxy, enforceLimits);
+        }
+
+        @Override
+        public void release(Slot slot) {
+            local.release(slot);
+        }
+
+        @Override
+        public int inFlight(String proxyId) {
+            return local.inFlight(proxyId);
+        }
+
+        @Override
+        public java.util.Map<String, Double> budgetLeft(PoolProxy proxy) {
+            return local.budgetLeft(proxy);
+        }
+
+        @Override
+        public void publish(HealthEvent event) {}
+
+        @Override
+        public void subscribe(java.util.function.Consumer<HealthEvent> receiver) {}
+
+        @Override
+        public List<HealthEvent> current() {
+            return List.copyOf(current);
+        }
+
+        @Override
+        public boolean claimTrial(String proxyId) {
+            return true;
+        }
+
+        @Override
+        public String processId() {
+            return "this";
+        }
+
+        @Override
+        public String problem() {
+            return null;
+        }
+
+        @Override
+        public boolean shared() {
+            return true;
+        }
+
+        @Override
+        public java.time.Clock clock() {
+            return local.clock();
+        }
+    }
 }

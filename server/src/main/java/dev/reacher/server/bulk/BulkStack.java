@@ -48,9 +48,11 @@ public final class BulkStack implements AutoCloseable {
     private final WebhookSender notifierSender;
     private final BulkService bulk;
     private final SingleShotService singleShot;
+    private final EmailVerifier verifier;
 
     private BulkStack(ResultStore store, TaskQueue queue, Dispatcher dispatcher, Worker worker,
-            WebhookSender notifierSender, BulkService bulk, SingleShotService singleShot) {
+            WebhookSender notifierSender, BulkService bulk, SingleShotService singleShot, EmailVerifier verifier) {
+        this.verifier = verifier;
         this.store = store;
         this.queue = queue;
         this.dispatcher = dispatcher;
@@ -133,7 +135,7 @@ public final class BulkStack implements AutoCloseable {
         BulkService bulk = new BulkService(store, dispatcher, template, worker.defaultOnEachEmail());
         TaskQueue rpcQueue = worker.usesRabbitmq() ? queue : null; // single machine: verify in the request
         SingleShotService single = new SingleShotService(store, rpcQueue, verifier, credentials, worker.rpcTimeout());
-        return new BulkStack(store, queue, dispatcher, w, sender, bulk, single);
+        return new BulkStack(store, queue, dispatcher, w, sender, bulk, single, verifier);
     }
 
     public BulkService bulk() {
@@ -159,7 +161,9 @@ public final class BulkStack implements AutoCloseable {
 
     /**
      * Whether the database and the queue answer now, for {@code /readyz}: {@code "ok"} or the
-     * error, per part ({@code storage}, and {@code queue} when there is one).
+     * error, per part ({@code storage}, {@code queue} when there is one, and {@code proxy_state}
+     * when the proxy pool shares its state with a fleet: while that is unreachable, the worker holds
+     * its tasks).
      */
     public Map<String, String> health() {
         Map<String, String> parts = new LinkedHashMap<>();
@@ -176,6 +180,12 @@ public final class BulkStack implements AutoCloseable {
             } catch (RuntimeException e) {
                 parts.put("queue", "unavailable: " + e.getMessage());
             }
+        }
+        var pool = verifier.proxyPool();
+        if (pool != null && pool.state().shared()) {
+            String problem = pool.stateProblem();
+            parts.put("proxy_state", problem == null ? "ok" : "unavailable: " + problem
+                    + (worker != null ? " (this worker holds its tasks until it is back)" : ""));
         }
         return parts;
     }

@@ -43,6 +43,7 @@ import java.util.Map;
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
  * @param politeness sessions per destination, their spacing and the catch-all cache
  *     ({@code [smtp_politeness]}), counted in this process
+ * @param fleet whether the proxy pool's budgets and health are shared through PostgreSQL ({@code [proxy_pool.fleet]})
  * @param warnings things that do not stop startup but an operator should see (unknown keys,
  *     features that are parsed but not available)
  */
@@ -72,6 +73,7 @@ public record BackendConfig(
         Politeness politeness,
         Worker worker,
         Storage storage,
+        Fleet fleet,
         LicenseTrial commercialLicenseTrial,
         List<String> warnings) {
 
@@ -162,6 +164,27 @@ public record BackendConfig(
         }
     }
 
+    /**
+     * {@code [proxy_pool.fleet]}: the pool's budgets, in-flight slots and health shared by every
+     * process through the scale-out PostgreSQL ({@code storage.postgres}).
+     *
+     * @param enabled on by default when worker mode and PostgreSQL are configured, else off
+     * @param leaseTtl how long an in-flight slot outlives a process that died holding it
+     * @param onStoreFailure what verifications do while the database cannot be reached
+     */
+    public record Fleet(boolean enabled, Duration leaseTtl, OnStoreFailure onStoreFailure) {
+        public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
+        public static final Fleet OFF = new Fleet(false, DEFAULT_LEASE_TTL, OnStoreFailure.PAUSE);
+
+        /** {@code proxy_pool.fleet.on_store_failure}. */
+        public enum OnStoreFailure {
+            /** No proxy is used until the store is back: workers stop taking tasks, v1 answers 503 (default). */
+            PAUSE,
+            /** Each process falls back to its own budgets and health (limits then hold per process only). */
+            LOCAL
+        }
+    }
+
     /** {@code [commercial_license_trial]}: parsed; reporting is not supported. */
     public record LicenseTrial(String apiToken, String url) {
         @Override
@@ -202,14 +225,14 @@ public record BackendConfig(
      * This configuration with what a reload may change taken from {@code next}: the proxies (and the
      * list file they came from), the verification method that names them, and the top-level
      * {@code hello_name}, {@code from_email}, {@code smtp_timeout}, {@code smtp_port} and
-     * {@code retries}. Everything else (ports, storage, queue, secret, DNS, pool settings, throttle)
+     * {@code retries}. Everything else (ports, storage, queue, secret, DNS, pool settings, fleet sharing, throttle)
      * stays as this process started with it; {@link #restartOnlyChanges} names what differs there.
      */
     public BackendConfig withReloadable(BackendConfig next) {
         return new BackendConfig(source, backendName, httpHost, httpPort, next.helloName, next.fromEmail, next.smtpTimeout,
                 next.smtpPort, next.retries, headerSecret, sentryDsn, headless, webdriverRequired, yahooApi, shutdownTimeout, dns,
                 proxyDns, next.proxies, next.proxyListFile, poolSettings, next.verifMethod, throttle, politeness, worker, storage,
-                commercialLicenseTrial, next.warnings);
+                fleet, commercialLicenseTrial, next.warnings);
     }
 
     /** The settings that differ in {@code next} but only take effect after a restart, by key. */
@@ -228,6 +251,7 @@ public record BackendConfig(
         compare(changed, "smtp_politeness", politeness, next.politeness);
         compare(changed, "worker", worker, next.worker);
         compare(changed, "storage", storage, next.storage);
+        compare(changed, "proxy_pool.fleet", fleet, next.fleet);
         return changed;
     }
 

@@ -227,6 +227,7 @@ public final class ConfigLoader {
             Politeness politeness = politeness();
             BackendConfig.Storage storage = storage();
             BackendConfig.Worker worker = worker(storage);
+            BackendConfig.Fleet fleet = fleet(storage, worker);
             BackendConfig.LicenseTrial trial = licenseTrial();
 
             for (String key : t.unreadKeys()) {
@@ -235,7 +236,7 @@ public final class ConfigLoader {
             return new BackendConfig(file, backendName, httpHost, httpPort, helloName, fromEmail, smtpTimeout, smtpPort,
                     retries, secret, sentryDsn, headless, webdriverRequired, yahooApi, shutdown, dns, proxyDns, proxies,
                     proxyListFile, pool,
-                    verifMethod, throttle, politeness, worker, storage, trial, warnings);
+                    verifMethod, throttle, politeness, worker, storage, fleet, trial, warnings);
         }
 
         // ---- sections ---------------------------------------------------------------------------
@@ -548,6 +549,30 @@ public final class ConfigLoader {
                         + " such as smtp.example.com:25", t.node(path + ".target"));
             }
             return check.withTarget(host, port);
+        }
+
+        /**
+         * {@code [proxy_pool.fleet]}: shared pool state needs the scale-out PostgreSQL; by default it
+         * is on exactly when worker mode is (several processes then use the same proxies).
+         */
+        private BackendConfig.Fleet fleet(BackendConfig.Storage storage, BackendConfig.Worker worker) {
+            t.requireTable("proxy_pool.fleet");
+            Boolean enabled = t.bool("proxy_pool.fleet.enabled");
+            long ttl = orDefault(t.integer("proxy_pool.fleet.lease_ttl_secs", 3, 3600, "a whole number of seconds 3-3600"),
+                    BackendConfig.Fleet.DEFAULT_LEASE_TTL.toSeconds());
+            String failure = t.string("proxy_pool.fleet.on_store_failure", "pause").strip().toLowerCase(Locale.ROOT);
+            BackendConfig.Fleet.OnStoreFailure onFailure = switch (failure) {
+                case "pause" -> BackendConfig.Fleet.OnStoreFailure.PAUSE;
+                case "local" -> BackendConfig.Fleet.OnStoreFailure.LOCAL;
+                default -> throw t.fail("proxy_pool.fleet.on_store_failure", "one of pause, local",
+                        t.node("proxy_pool.fleet.on_store_failure"));
+            };
+            if (Boolean.TRUE.equals(enabled) && !storage.usesPostgres()) {
+                throw t.problem("proxy_pool.fleet.enabled", "is true but the shared proxy state lives in PostgreSQL: "
+                        + "set storage.postgres.db_url (" + ConfigTree.envVar("storage.postgres.db_url") + ")");
+            }
+            boolean on = enabled != null ? enabled : storage.usesPostgres() && worker.enable();
+            return new BackendConfig.Fleet(on, Duration.ofSeconds(ttl), onFailure);
         }
 
         private void checkProxyId(String path, String id, Map<String, PoolProxy> proxies) {

@@ -2,6 +2,7 @@ package dev.reacher.server.http;
 
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.proxy.PoolStateUnavailableException;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.verify.CheckEmailInput;
@@ -388,6 +389,14 @@ public final class ReacherApi {
             }
             metrics.throttled("proxy_budget");
             throw HttpError.tooManyRequests(e.getMessage(), e.retryAfter());
+        } catch (PoolStateUnavailableException e) {
+            // The fleet's limits cannot be checked: refuse rather than go past them (on_store_failure = pause).
+            verification.abandoned();
+            if (permit != null) {
+                permit.refund();
+            }
+            metrics.throttled("proxy_state");
+            throw HttpError.json(503, e.getMessage(), Map.of("Retry-After", "5"));
         } catch (HttpError e) {
             throw e;
         } catch (RuntimeException e) {

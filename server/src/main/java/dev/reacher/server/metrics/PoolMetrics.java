@@ -27,18 +27,24 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code reacher_proxy_faults_total{outcome}}: attempts that ended without a verdict, by class;</li>
  *   <li>{@code reacher_proxy_ejections_total}, {@code reacher_proxy_readmissions_total};</li>
  *   <li>{@code reacher_proxy_blacklist_hits_total{provider}};</li>
+ *   <li>{@code reacher_proxy_budget_waits_total} (untagged): picks that found every usable proxy
+ *       over its budget or {@code max_in_flight}, so the limits set the pace;</li>
  *   <li>{@code reacher_proxy_health_checks_total{result}}: active health check probes ({@code passed}, or the
  *       step that failed: {@code proxy_connect}, {@code greeting}, {@code auth}, {@code connect}); never
  *       verifications, so no pick, attempt or fault series moves for them;</li>
  *   <li>gauges {@code reacher_proxy_in_flight}, {@code reacher_proxy_ejected} (1 while ejected),
- *       {@code reacher_proxy_consecutive_failures}, {@code reacher_proxy_weight}.</li>
+ *       {@code reacher_proxy_consecutive_failures}, {@code reacher_proxy_weight}, and
+ *       {@code reacher_proxy_budget_left{period}} for each limited period.</li>
  * </ul>
+ * With a fleet-wide pool state, in-flight, budget and ejection are the fleet's (the same on every
+ * node), and {@code reacher_proxy_state_available} is 1 while the shared store can be used.
  */
 public final class PoolMetrics implements PoolListener {
     private final MeterRegistry registry;
     private final Map<String, Counter> picks = new ConcurrentHashMap<>();
     private final Map<String, Counter> ejections = new ConcurrentHashMap<>();
     private final Map<String, Counter> readmissions = new ConcurrentHashMap<>();
+    private final Counter budgetWaits;
 
     private final ProxyPool pool;
     private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
@@ -46,11 +52,19 @@ public final class PoolMetrics implements PoolListener {
     private PoolMetrics(ProxyPool pool, MeterRegistry registry) {
         this.pool = pool;
         this.registry = registry;
+        this.budgetWaits = Counter.builder("reacher.proxy.budget.waits")
+                .description("Picks that found no usable proxy with budget and a free slot (the verification waited or got 429)")
+                .register(registry);
     }
 
     static PoolMetrics bind(ProxyPool pool, MeterRegistry registry) {
         PoolMetrics metrics = new PoolMetrics(pool, registry);
         pool.ids().forEach(metrics::register);
+        if (pool.state().shared()) {
+            Gauge.builder("reacher.proxy.state_available", pool, p -> p.stateProblem() == null ? 1 : 0)
+                    .description("1 while the fleet's shared proxy state (PostgreSQL) can be used, else 0")
+                    .register(registry);
+        }
         pool.addListener(metrics);
         return metrics;
     }
@@ -77,6 +91,17 @@ public final class PoolMetrics implements PoolListener {
         gauge(pool, registry, id, "reacher.proxy.consecutive_failures", "Proxy faults since the last success",
                 ProxyStatus::consecutiveFailures);
         gauge(pool, registry, id, "reacher.proxy.weight", "Configured weight", ProxyStatus::weight);
+        ProxyStatus first = status(pool, id);
+        if (first != null) {
+            for (String period : first.budgetLeft().keySet()) {
+                Gauge.builder("reacher.proxy.budget_left", pool, p -> {
+                    ProxyStatus s = status(p, id);
+                    Double left = s == null ? null : s.budgetLeft().get(period);
+                    return left == null ? Double.NaN : left;
+                }).description("Requests this proxy may still make in the period (fleet-wide when shared)")
+                        .tags("proxy", id, "period", period).register(registry);
+            }
+        }
     }
 
     /** A reload added members: their series appear (a removed member's gauges read NaN). */
@@ -88,13 +113,18 @@ public final class PoolMetrics implements PoolListener {
     private static void gauge(ProxyPool pool, MeterRegistry registry, String id, String name, String description,
             ToDoubleFunction<ProxyStatus> value) {
         Gauge.builder(name, pool, p -> {
-            for (ProxyStatus s : p.snapshot()) {
-                if (s.id().equals(id)) {
-                    return value.applyAsDouble(s);
-                }
-            }
-            return Double.NaN;
+            ProxyStatus s = status(p, id);
+            return s == null ? Double.NaN : value.applyAsDouble(s);
         }).description(description).tag("proxy", id).register(registry);
+    }
+
+    private static ProxyStatus status(ProxyPool pool, String id) {
+        for (ProxyStatus s : pool.snapshot()) {
+            if (s.id().equals(id)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static Counter counter(String name, String description, String id, MeterRegistry registry) {
@@ -135,6 +165,11 @@ public final class PoolMetrics implements PoolListener {
     public void readmitted(String proxyId) {
         readmissions.computeIfAbsent(proxyId, id -> counter("reacher.proxy.readmissions",
                 "Times this proxy passed its trial after an ejection", id, registry)).increment();
+    }
+
+    @Override
+    public void exhausted(Duration retryAfter) {
+        budgetWaits.increment();
     }
 
     @Override

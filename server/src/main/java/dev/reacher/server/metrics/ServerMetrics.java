@@ -115,7 +115,7 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** A {@code /v1/check_email} refused with 429, by reason ({@code per_minute}, {@code proxy_budget}, …). */
     public void throttled(String reason) {
-        Counter.builder("reacher.throttled").description("/v1/check_email requests refused with 429")
+        Counter.builder("reacher.throttled").description("/v1/check_email requests refused: 429 (throttle, proxy_budget) or 503 (proxy_state)")
                 .tag("reason", reason).register(registry).increment();
     }
 

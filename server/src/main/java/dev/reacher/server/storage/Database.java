@@ -49,6 +49,7 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final Dialect dialect;
+    private final String jdbcUrl; // PostgreSQL only (dedicated connections), else null
     // SQLite has one writer at a time; queueing writers here instead of in SQLite's busy handler
     // (which sleeps and retries) keeps latency flat and makes SQLITE_BUSY impossible between us.
     private final ReentrantLock writeLock;
@@ -58,6 +59,7 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource pool, Dialect dialect, FileChannel lockChannel, FileLock fileLock) {
         this.pool = pool;
         this.dialect = dialect;
+        this.jdbcUrl = dialect == Dialect.POSTGRES ? pool.getJdbcUrl() : null;
         this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
@@ -70,8 +72,32 @@ public final class Database implements AutoCloseable {
      * @param schema the schema to use and migrate, or null for the server's default ({@code public})
      */
     public static Database postgres(String url, String schema, int maxPoolSize) {
+        return postgres(url, schema, maxPoolSize, null);
+    }
+
+    /**
+     * As {@link #postgres(String, String, int)}; with a {@code timeout}, waiting for a connection
+     * and for any one answer of the server is bounded by it (so that an unreachable server fails
+     * calls instead of hanging them).
+     */
+    public static Database postgres(String url, String schema, int maxPoolSize, java.time.Duration timeout) {
         String jdbc = PostgresUrl.toJdbc(url);
         HikariConfig config = new HikariConfig();
+        if (timeout != null) {
+            // Answers are bounded by the timeout; opening a connection gets more (a cold JVM on a
+            // busy machine can take seconds to log in), and start-up more again.
+            long seconds = Math.max(1, timeout.toSeconds());
+            long connect = Math.max(10, seconds);
+            jdbc += (jdbc.contains("?") ? "&" : "?") + "connectTimeout=" + connect + "&loginTimeout=" + connect
+                    + "&socketTimeout=" + seconds;
+            // Waiting for a free pooled connection is queueing, not a dead server (a dead one fails
+            // the connections in use within the socket timeout): allow more for it.
+            config.setConnectionTimeout(Math.max(30_000, timeout.toMillis()));
+            config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 5000)));
+            // Opened as needed rather than all at start: a fleet of N processes would otherwise hold
+            // N × maxPoolSize connections from the first second (PostgreSQL's default limit is 100).
+            config.setMinimumIdle(Math.min(2, maxPoolSize));
+        }
         config.setJdbcUrl(jdbc);
         config.setMaximumPoolSize(maxPoolSize);
         config.setPoolName("reacher-postgres");
@@ -80,7 +106,7 @@ public final class Database implements AutoCloseable {
         if (schema != null) {
             config.setSchema(schema);
         }
-        config.setInitializationFailTimeout(10_000);
+        config.setInitializationFailTimeout(timeout == null ? 10_000 : 30_000);
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(config);
@@ -172,6 +198,40 @@ public final class Database implements AutoCloseable {
                 writeLock.unlock();
             }
         }
+    }
+
+    /**
+     * Runs {@code work} on a pooled connection in auto-commit mode: each statement is its own
+     * transaction and, for a single statement, one round trip.
+     */
+    public <T> T autoCommit(String what, SqlWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StorageException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A new PostgreSQL connection outside the pool, with the pool's settings and schema, for a
+     * session that must stay open (LISTEN). The caller closes it.
+     */
+    public Connection openDedicated() throws SQLException {
+        if (jdbcUrl == null) {
+            throw new IllegalStateException("dedicated connections are for PostgreSQL");
+        }
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("ApplicationName", "reacher-java");
+        String schema = pool.getSchema();
+        if (schema != null) {
+            props.setProperty("currentSchema", schema);
+        }
+        return java.sql.DriverManager.getConnection(jdbcUrl, props);
+    }
+
+    /** The schema this database works in, or null for the server's default. */
+    public String schema() {
+        return pool.getSchema();
     }
 
     /** Runs {@code work} in a transaction that is rolled back afterwards (cursor-friendly for PostgreSQL). */

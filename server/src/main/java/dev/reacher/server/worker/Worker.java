@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
+import dev.reacher.core.proxy.PoolStateUnavailableException;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
+import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.smtp.SmtpAttempt;
 import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.CheckEmailOutput;
@@ -39,6 +41,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -58,7 +61,9 @@ import org.slf4j.LoggerFactory;
  *       so the job's progress shows it waiting; this never counts as a retry;
  *   <li>a message that is not a task is dead-lettered with a log line; a bulk item whose input is
  *       unusable gets an error row so its job still completes;
- *   <li>a storage failure puts the task back after a pause; nothing is acked before it is stored.
+ *   <li>a storage failure puts the task back after a pause; nothing is acked before it is stored;
+ *   <li>while the proxy pool's shared state cannot be reached, tasks are held, not verified
+ *       (no proxy may be used past the fleet's limits), and no new ones are taken.
  * </ul>
  */
 public final class Worker implements AutoCloseable {
@@ -84,6 +89,7 @@ public final class Worker implements AutoCloseable {
     private final LongAdder deferred = new LongAdder();
     private final TaskQueue.Subscription subscription;
 
+    private final AtomicBoolean paused = new AtomicBoolean();
     private volatile boolean closing;
 
     private Worker(TaskQueue queue, ResultStore store, EmailVerifier verifier, ProxyCredentials credentials,
@@ -206,25 +212,35 @@ public final class Worker implements AutoCloseable {
             return;
         }
         CheckEmailInput input = credentials.restore(task.input());
-        CheckEmailOutput output;
-        if (delivery.expectsReply()) {
-            // Someone waits on an HTTP request: answer 429 at once rather than queueing behind proxy limits.
-            try {
-                output = verifier.verify(input, LimitPolicy.FAIL, task.avoidProxies());
-            } catch (ProxyLimitExceededException e) {
-                delivery.reply(new RpcReply.Err("Worker at full capacity, wait " + e.retryAfter(), 429).encode());
-                finish(delivery);
+        CheckEmailOutput output = null;
+        while (output == null) {
+            if (!awaitPoolState(delivery)) {
                 return;
             }
-        } else {
             try {
-                // A bulk job's addresses may share SMTP sessions with their siblings; other tasks keep their own.
-                output = jobId != null ? verifier.verifyInBulk(input, LimitPolicy.WAIT, task.avoidProxies())
-                        : verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
-            } catch (ProxyLimitExceededException e) {
-                permit.refund(); // nothing was verified
-                deferForBudget(task, delivery, e);
-                return;
+                if (delivery.expectsReply()) {
+                    // Someone waits on an HTTP request: answer 429 at once rather than queueing behind proxy limits.
+                    try {
+                        output = verifier.verify(input, LimitPolicy.FAIL, task.avoidProxies());
+                    } catch (ProxyLimitExceededException e) {
+                        delivery.reply(new RpcReply.Err("Worker at full capacity, wait " + e.retryAfter(), 429).encode());
+                        finish(delivery);
+                        return;
+                    }
+                } else {
+                    try {
+                        // A bulk job's addresses may share SMTP sessions with their siblings; other tasks keep their own.
+                        output = jobId != null ? verifier.verifyInBulk(input, LimitPolicy.WAIT, task.avoidProxies())
+                                : verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
+                    } catch (ProxyLimitExceededException e) {
+                        permit.refund(); // nothing was verified
+                        deferForBudget(task, delivery, e);
+                        return;
+                    }
+                }
+            } catch (PoolStateUnavailableException e) {
+                // Nothing was sent: keep the task and wait for the shared state (awaitPoolState).
+                LOG.debug("{}: {}", input.toEmail(), e.getMessage());
             }
         }
         if (output.isReachable() == Reachable.UNKNOWN && delivery.retries() < settings.unknownRetries()) {
@@ -301,20 +317,66 @@ public final class Worker implements AutoCloseable {
                         finish(delivery);
                         return null;
                     }
-                    if (closing) {
-                        delivery.release();
-                        return null;
-                    }
-                    try {
-                        Thread.sleep(Math.min(1000, Math.max(1, limited.retryAfter().toMillis())));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        delivery.release();
+                    if (!holdFor(delivery, Math.min(1000, Math.max(1, limited.retryAfter().toMillis())))) {
                         return null;
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Holds the task while the proxy pool's shared (fleet) state cannot be reached: with
+     * {@code on_store_failure = pause} no proxy may be used then, so this worker stops taking tasks
+     * (the ones in hand fill its prefetch) until the store is back. A waiting HTTP client is answered
+     * 503 at once. False when the delivery was settled here.
+     */
+    private boolean awaitPoolState(Delivery delivery) {
+        ProxyPool pool = verifier.proxyPool();
+        while (true) {
+            String problem = pool == null ? null : pool.stateProblem();
+            if (problem == null) {
+                if (paused.compareAndSet(true, false)) {
+                    LOG.info("the proxy pool's shared state is back; taking tasks again");
+                }
+                return true;
+            }
+            if (paused.compareAndSet(false, true)) {
+                LOG.warn("paused, tasks are held until the proxy pool's shared state is back: {}", problem);
+            }
+            if (delivery.expectsReply()) {
+                delivery.reply(new RpcReply.Err(problem, 503).encode());
+                finish(delivery);
+                return false;
+            }
+            if (!holdFor(delivery, 250)) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Keeps a task in hand for {@code millis} before trying again; when stopping (or interrupted)
+     * puts it back instead. False when the delivery was settled here.
+     */
+    private boolean holdFor(Delivery delivery, long millis) {
+        if (closing) {
+            delivery.release();
+            return false;
+        }
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            delivery.release();
+            return false;
+        }
+    }
+
+    /** True while tasks are held for the proxy pool's shared state. */
+    public boolean paused() {
+        return paused.get();
     }
 
     /**

@@ -23,6 +23,12 @@ import java.util.Map;
  * from this JVM to RabbitMQ and N {@link WorkerMain} JVMs verify and store in PostgreSQL;
  * {@code --mode=single} runs the single-machine default (SQLite + embedded queue) in this JVM.
  * Prints throughput and the peak RSS (VmHWM) of every process. Run through {@code scripts/bench-bulk.sh}.
+ *
+ * <p>Proxy pool options (scale mode): {@code --proxies=3} routes through that many real microsocks
+ * (outgoing addresses 127.0.0.41…), {@code --limit=N} sets each one's {@code max_requests_per_second},
+ * {@code --fleet=on|off} the shared pool state ({@code RCH__PROXY_POOL__FLEET__ENABLED}); the SMTP
+ * fixture's sessions per second per proxy are printed. {@code --mode=budget} times the shared
+ * budget alone: acquire + release against PostgreSQL, {@code --concurrency} callers.
  */
 public final class BulkBenchmark {
     public static void main(String[] args) throws Exception {
@@ -34,6 +40,17 @@ public final class BulkBenchmark {
         int workers = Integer.parseInt(flags.getOrDefault("workers", "2"));
         int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
         String mode = flags.getOrDefault("mode", "scale");
+        int proxyCount = Integer.parseInt(flags.getOrDefault("proxies", "0"));
+        String limit = flags.get("limit");
+        String fleet = flags.getOrDefault("fleet", "on");
+        if (mode.equals("budget")) {
+            budget(n, concurrency);
+            return;
+        }
+        List<dev.reacher.testkit.Microsocks> socks = new ArrayList<>();
+        for (int i = 0; i < proxyCount; i++) {
+            socks.add(dev.reacher.testkit.Microsocks.builder().bindAddress("127.0.0." + (41 + i)).start());
+        }
 
         try (MailFixture mail = MailFixture.start(); EmailVerifier verifier = mail.verifier()) {
             long t0 = System.nanoTime();
@@ -62,7 +79,7 @@ public final class BulkBenchmark {
                         verifier, ProxyCredentials.none(), mail.template());
                 for (int i = 0; i < workers; i++) {
                     // `reacher worker` as an operator runs it: configuration from RCH__ variables.
-                    children.add(ChildJvm.start("bench-worker-" + i, "worker ready", java.util.Map.of(
+                    Map<String, String> env = new HashMap<>(java.util.Map.of(
                             "RCH__WORKER__ENABLE", "true",
                             "RCH__WORKER__RABBITMQ__URL", Services.RABBITMQ_URL,
                             "RCH__WORKER__RABBITMQ__QUEUE", queue,
@@ -70,10 +87,27 @@ public final class BulkBenchmark {
                             "RCH__STORAGE__POSTGRES__DB_URL", Services.POSTGRES_URL,
                             "RCH__STORAGE__POSTGRES__SCHEMA", schema,
                             "RCH__DNS__SERVERS", mail.dns.address(),
-                            "RCH__BACKEND_NAME", "bench-" + i), WorkerMain.class));
+                            "RCH__BACKEND_NAME", "bench-" + i));
+                    if (!socks.isEmpty()) {
+                        env.put("RCH__PROXY_POOL__ENABLED", "true");
+                        env.put("RCH__PROXY_POOL__FLEET__ENABLED", fleet.equals("on") ? "true" : "false");
+                        env.put("RCH__DNS__PROXY_DNS", "local");
+                        // The fixture is one destination: let every task of a worker have its session, so
+                        // that the proxies' limits, not [smtp_politeness], set the rate measured here.
+                        env.put("RCH__SMTP_POLITENESS__MAX_CONCURRENCY", Integer.toString(Math.max(5, concurrency)));
+                        for (int p = 0; p < socks.size(); p++) {
+                            String prefix = "RCH__OVERRIDES__PROXIES__P" + (p + 1) + "__";
+                            env.put(prefix + "HOST", "127.0.0.1");
+                            env.put(prefix + "PORT", Integer.toString(socks.get(p).port()));
+                            if (limit != null) {
+                                env.put(prefix + "MAX_REQUESTS_PER_SECOND", limit);
+                            }
+                        }
+                    }
+                    children.add(ChildJvm.start("bench-worker-" + i, "worker ready", env, WorkerMain.class));
                 }
                 for (ChildJvm c : children) {
-                    c.awaitReady(Duration.ofSeconds(60));
+                    c.awaitReady(Duration.ofSeconds(180)); // four cold JVMs on a busy 2-core machine take a while
                 }
             }
             try (stack) {
@@ -101,6 +135,9 @@ public final class BulkBenchmark {
                     }
                     Thread.sleep(200);
                 }
+                if (!socks.isEmpty()) {
+                    printRatesByProxy(mail, limit == null ? 0 : Integer.parseInt(limit));
+                }
                 for (ChildJvm c : children) {
                     System.out.printf("peak RSS %s (pid %d): %s%n", "worker", c.pid(), vmHwm(c.pid()));
                 }
@@ -113,7 +150,76 @@ public final class BulkBenchmark {
                 if (schema != null) {
                     Services.dropSchema(schema);
                 }
+                for (var m : socks) {
+                    m.close();
+                }
             }
+        }
+        System.exit(0);
+    }
+
+    /**
+     * Sessions per second at the SMTP fixture by peer address (one per proxy): after the first
+     * second, and over the whole run less the bucket's first burst of {@code limit} sessions
+     * ({@code (sessions - limit) / (last start - first start)}, the measure FleetProxyPoolTest asserts).
+     */
+    private static void printRatesByProxy(MailFixture mail, int limit) {
+        Map<String, List<java.time.Instant>> by = new java.util.TreeMap<>();
+        for (var s : mail.smtp.sessions()) {
+            by.computeIfAbsent(s.peer().getHostAddress(), k -> new ArrayList<>()).add(s.at());
+        }
+        for (var e : by.entrySet()) {
+            List<java.time.Instant> t = e.getValue();
+            t.sort(null);
+            java.time.Instant from = t.get(0).plusSeconds(1);
+            List<java.time.Instant> after = t.stream().filter(x -> !x.isBefore(from)).toList();
+            double secs = after.size() < 2 ? 0
+                    : java.time.Duration.between(after.get(0), after.get(after.size() - 1)).toNanos() / 1e9;
+            double span = java.time.Duration.between(t.get(0), t.get(t.size() - 1)).toNanos() / 1e9;
+            System.out.printf("RATE peer=%s sessions=%d steady=%.2f/s (after the first second) beyond_burst=%.2f/s%n",
+                    e.getKey(), t.size(), secs > 0 ? (after.size() - 1) / secs : Double.NaN,
+                    span > 0 ? (t.size() - limit) / span : Double.NaN);
+        }
+    }
+
+    /** The shared budget alone: acquire + release of one proxy's slot, {@code concurrency} callers. */
+    private static void budget(int n, int concurrency) throws Exception {
+        String schema = Services.freshSchema("benchbudget");
+        try (var state = dev.reacher.server.fleet.PostgresPoolState.open(Services.POSTGRES_URL, schema, "bench",
+                Duration.ofSeconds(30), Duration.ofSeconds(5), false)) {
+            List<dev.reacher.core.proxy.PoolProxy> proxies = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                proxies.add(new dev.reacher.core.proxy.PoolProxy("p" + i, new dev.reacher.core.socks5.ProxyConfig("127.0.0.1", 1080),
+                        1, null, null, 1000, new dev.reacher.core.proxy.RateLimits(1_000_000, null, null, 1_000_000_000)));
+            }
+            for (int round = 0; round < 2; round++) {
+                long rtBefore = state.roundTrips();
+                java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+                long start = System.nanoTime();
+                try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int c = 0; c < concurrency; c++) {
+                        exec.execute(() -> {
+                            int i;
+                            while ((i = next.getAndIncrement()) < n) {
+                                long t = System.nanoTime();
+                                var a = state.tryAcquire(proxies.get(i % 3), true);
+                                if (a instanceof dev.reacher.core.proxy.PoolState.Slot slot) {
+                                    state.release(slot);
+                                }
+                                nanos.add(System.nanoTime() - t);
+                            }
+                        });
+                    }
+                }
+                double secs = (System.nanoTime() - start) / 1e9;
+                long trips = state.roundTrips() - rtBefore;
+                System.out.printf("RESULT mode=budget round=%d pairs=%d concurrency=%d seconds=%.1f pairs_per_s=%.0f "
+                                + "mean_ms_per_verification=%.3f round_trips_per_verification=%.2f (incl. background)%n",
+                        round, n, concurrency, secs, n / secs, nanos.sum() / 1e6 / n, (double) trips / n);
+            }
+        } finally {
+            Services.dropSchema(schema);
         }
         System.exit(0);
     }

@@ -302,6 +302,10 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(2));
         row(rows, "RCH__PROXY_POOL__EJECTION__MAX_EJECTION_MS", "600000", c -> c.poolSettings().ejection().max(),
                 Duration.ofMinutes(10));
+        row(rows, "RCH__PROXY_POOL__FLEET__LEASE_TTL_SECS", "12", c -> c.fleet().leaseTtl(), Duration.ofSeconds(12));
+        row(rows, "RCH__PROXY_POOL__FLEET__ON_STORE_FAILURE", "Local", c -> c.fleet().onStoreFailure(),
+                BackendConfig.Fleet.OnStoreFailure.LOCAL);
+        row(rows, "RCH__PROXY_POOL__FLEET__ENABLED", "false", c -> c.fleet().enabled(), false);
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_SECOND", "1", c -> c.throttle().perSecond(), 1);
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_MINUTE", "2", c -> c.throttle().perMinute(), 2);
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_HOUR", "3", c -> c.throttle().perHour(), 3);
@@ -360,6 +364,21 @@ class ConfigLoaderTest {
                 new ProxyConfig("test-default-proxy", 5678, "u", "p", 1500L), 4, "h", "f@x", 3, new RateLimits(5, 6, 7, 8)));
         assertThat(c.proxies().get("proxy3")).isEqualTo(PoolProxy.of("proxy3", new ProxyConfig("test-proxy", 1234)).withWeight(3));
         assertThat(c.verifMethod().proxies()).containsOnlyKeys("default", "proxy3");
+    }
+
+    @Test
+    void theFleetStateIsOnExactlyWhenWorkerModeIsUnlessSaidOtherwise() {
+        assertThat(env(Map.of()).fleet()).isEqualTo(BackendConfig.Fleet.OFF);
+        Map<String, String> scaleOut = vars("RCH__WORKER__ENABLE", "true", "RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x");
+        assertThat(env(scaleOut).fleet().enabled()).isTrue();
+        assertThat(env(scaleOut).fleet().leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(env(scaleOut).fleet().onStoreFailure()).isEqualTo(BackendConfig.Fleet.OnStoreFailure.PAUSE);
+        // PostgreSQL without worker mode: one process, its own state, unless turned on.
+        assertThat(env(vars("RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x")).fleet().enabled()).isFalse();
+        assertThat(env(vars("RCH__STORAGE__POSTGRES__DB_URL", "postgres://db/x", "RCH__PROXY_POOL__FLEET__ENABLED", "true"))
+                .fleet().enabled()).isTrue();
+        scaleOut.put("RCH__PROXY_POOL__FLEET__ENABLED", "false");
+        assertThat(env(scaleOut).fleet().enabled()).isFalse();
     }
 
     /** Upstream's config::test_proxies and test_default_proxy. */
@@ -657,6 +676,15 @@ class ConfigLoaderTest {
                         "proxy.max_in_flight (RCH__PROXY__MAX_IN_FLIGHT): expected a whole number ≥ 1"),
                 Arguments.of(Map.of("RCH__PROXY__HOST", "h", "RCH__PROXY__PORT", "1", "RCH__PROXY__MAX_REQUESTS_PER_DAY", "-3"),
                         "proxy.max_requests_per_day (RCH__PROXY__MAX_REQUESTS_PER_DAY): expected a whole number ≥ 1"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__FLEET__ENABLED", "true"),
+                        "proxy_pool.fleet.enabled (RCH__PROXY_POOL__FLEET__ENABLED): is true but the shared proxy state "
+                                + "lives in PostgreSQL: set storage.postgres.db_url (RCH__STORAGE__POSTGRES__DB_URL)"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__FLEET__LEASE_TTL_SECS", "1"),
+                        "proxy_pool.fleet.lease_ttl_secs (RCH__PROXY_POOL__FLEET__LEASE_TTL_SECS): expected a whole number "
+                                + "of seconds 3-3600"),
+                Arguments.of(Map.of("RCH__PROXY_POOL__FLEET__ON_STORE_FAILURE", "ignore"),
+                        "proxy_pool.fleet.on_store_failure (RCH__PROXY_POOL__FLEET__ON_STORE_FAILURE): expected one of "
+                                + "pause, local"),
                 Arguments.of(Map.of("RCH__PROXY__HOST", "h", "RCH__PROXY__PORT", "1", "RCH__PROXY__TIMEOUT_MS", "soon"),
                         "proxy.timeout_ms (RCH__PROXY__TIMEOUT_MS): expected a whole number of milliseconds ≥ 0"),
                 Arguments.of(Map.of("RCH__OVERRIDES__GMAIL__TYPE", "smtp", "RCH__OVERRIDES__GMAIL__PROXY", "proxy9"),

@@ -1,0 +1,546 @@
+package dev.reacher.server.fleet;
+
+import dev.reacher.core.proxy.HealthEvent;
+import dev.reacher.core.proxy.PoolProxy;
+import dev.reacher.core.proxy.PoolState;
+import dev.reacher.core.proxy.PoolStateUnavailableException;
+import dev.reacher.core.proxy.RateLimits;
+import dev.reacher.server.storage.Database;
+import dev.reacher.server.storage.StorageException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fleet's {@link PoolState} in the scale-out PostgreSQL (tables and functions of migration
+ * {@code V5__fleet_pool.sql}, in the configured schema):
+ * <ul>
+ *   <li>a verification start is one round trip ({@code fleet_acquire}: refill and take one token of
+ *       every limited period under the proxy's row lock, check {@code max_in_flight}, insert a
+ *       lease); its end is one more (delete the lease);</li>
+ *   <li>leases expire after {@code leaseTtl}; this process renews the ones it holds every third of
+ *       it, so a process killed with {@code kill -9} frees its slots within the TTL;</li>
+ *   <li>health changes are rows in {@code fleet_proxy_health} plus a {@code NOTIFY} on a channel
+ *       per schema; a dedicated connection LISTENs on a virtual thread, reads the table on every
+ *       (re)connect, and hands events to the pool;</li>
+ *   <li>in-flight counts for {@code least_used} and the budget view are refreshed every second;</li>
+ *   <li>after the store answered "no budget for this proxy until t", this process's callers wait
+ *       for t locally and only one of them asks again then (Envoy's lesson: a local filter in front
+ *       of the shared authority); without it, every waiting verification polls the same row.</li>
+ * </ul>
+ * When the database cannot be reached, calls that need it throw {@link PoolStateUnavailableException}
+ * at once (no waiting on a dead server) and {@link #problem()} says why, until a probe succeeds.
+ */
+public final class PostgresPoolState implements PoolState {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresPoolState.class);
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
+    private static final Duration PROBE_SPACING = Duration.ofMillis(20);
+    private static final long OPEN = Long.MIN_VALUE;
+    /**
+     * Connections for acquire/release and the ticker: each holds one for a few milliseconds, and a
+     * caller waits up to 30 s for a free one (queueing, not an outage). Plus one for LISTEN.
+     */
+    private static final int POOL_SIZE = 8;
+
+    private final Database db;
+    private final boolean ownsDb;
+    private final PoolState fallback; // null: refuse while the store is down (on_store_failure = pause)
+    private final String processId;
+    private final Duration leaseTtl;
+    private final String channel;
+    private final Clock clock = Clock.systemUTC();
+    private final Set<Long> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> fleetInFlight = new ConcurrentHashMap<>();
+    private final Map<String, StoredBudget> budgets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> notBefore = new ConcurrentHashMap<>(); // System.nanoTime() per proxy
+    private final AtomicLong roundTrips = new AtomicLong();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile String storeProblem;
+    private volatile String listenProblem;
+    private volatile Consumer<HealthEvent> receiver;
+    private volatile Connection listening;
+    private final Thread ticker;
+    private Thread listener;
+
+    private record StoredBudget(Double[] tokens, Instant refilledAt) {}
+
+    private PostgresPoolState(Database db, boolean ownsDb, String processId, Duration leaseTtl, boolean localFallback) {
+        this.db = db;
+        this.ownsDb = ownsDb;
+        this.fallback = localFallback ? PoolState.local(clock) : null;
+        this.processId = processId;
+        this.leaseTtl = leaseTtl;
+        String schema = db.schema() == null ? "public" : db.schema();
+        String name = "reacher_fleet_" + schema.toLowerCase(Locale.ROOT);
+        this.channel = name.length() > 63 ? name.substring(0, 63) : name;
+        this.ticker = Thread.ofVirtual().name("fleet-state-ticker").start(this::tick);
+    }
+
+    /**
+     * Opens (and migrates) the database at {@code url}; every wait on it is bounded by
+     * {@code timeout}.
+     *
+     * @param processId how this process is named in events and leases (e.g. {@code worker-a/4711})
+     * @param localFallback while the store cannot be reached, use this process's own budgets
+     *     (limits then hold per process only) instead of refusing every verification
+     * @throws StorageException when it cannot be reached at start
+     */
+    public static PostgresPoolState open(String url, String schema, String processId, Duration leaseTtl,
+            Duration timeout, boolean localFallback) {
+        return new PostgresPoolState(Database.postgres(url, schema, POOL_SIZE, timeout), true, processId, leaseTtl,
+                localFallback);
+    }
+
+    /** Round trips to the database so far (acquire, release, publish, claims and the background ones). */
+    public long roundTrips() {
+        return roundTrips.get();
+    }
+
+    /** The lease time-to-live: a dead holder's slots are free after at most this long. */
+    public Duration leaseTtl() {
+        return leaseTtl;
+    }
+
+    @Override
+    public Acquire tryAcquire(PoolProxy proxy, boolean enforceLimits) {
+        String problem = storeProblem;
+        if (problem != null) {
+            if (fallback != null) {
+                return fallback.tryAcquire(proxy, enforceLimits);
+            }
+            throw new PoolStateUnavailableException(problem, null);
+        }
+        long now = System.nanoTime();
+        AtomicLong gate = enforceLimits ? notBefore.computeIfAbsent(proxy.id(), id -> new AtomicLong(OPEN)) : null;
+        long until = gate == null ? OPEN : gate.get();
+        if (until != OPEN) {
+            // The store said "no budget until t": callers of this process wait for t here, and one
+            // of them asks again then (the others give it a moment), so a crowd of waiting
+            // verifications costs the database one query per proxy and interval, not one each.
+            if (now - until < 0 || !gate.compareAndSet(until, now + PROBE_SPACING.toNanos())) {
+                return new Wait(Duration.ofNanos(Math.max(1_000_000, gate.get() - now)));
+            }
+        }
+        try {
+            return db.autoCommit("acquiring a slot of proxy " + proxy.id(), c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, wait_ms, in_flight FROM fleet_acquire(?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, proxy.id());
+                    ps.setString(2, processId);
+                    ps.setInt(3, (int) leaseTtl.toMillis());
+                    if (proxy.maxInFlight() == null) {
+                        ps.setNull(4, java.sql.Types.INTEGER);
+                    } else {
+                        ps.setInt(4, proxy.maxInFlight());
+                    }
+                    RateLimits l = proxy.limits();
+                    Array limits = c.createArrayOf("integer", new Integer[] {l.perSecond(), l.perMinute(), l.perHour(), l.perDay()});
+                    ps.setArray(5, limits);
+                    ps.setBoolean(6, enforceLimits);
+                    roundTrips.incrementAndGet();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        long lease = rs.getLong(1);
+                        boolean granted = !rs.wasNull();
+                        fleetInFlight.put(proxy.id(), rs.getInt(3));
+                        if (!granted) {
+                            Duration wait = Duration.ofMillis(Math.max(1, rs.getLong(2)));
+                            if (gate != null) {
+                                gate.set(System.nanoTime() + wait.toNanos());
+                            }
+                            return new Wait(wait);
+                        }
+                        if (gate != null) {
+                            gate.set(OPEN); // budget left: everyone may ask
+                        }
+                        held.add(lease);
+                        return new Slot(proxy.id(), lease);
+                    }
+                }
+            });
+        } catch (StorageException e) {
+            String message = fail(e);
+            if (fallback != null) {
+                return fallback.tryAcquire(proxy, enforceLimits);
+            }
+            throw new PoolStateUnavailableException(message, e);
+        }
+    }
+
+    @Override
+    public void release(Slot slot) {
+        if (slot.id() == 0 && fallback != null) {
+            fallback.release(slot); // taken while the store was down
+            return;
+        }
+        held.remove(slot.id()); // no longer renewed: if the delete fails it expires within the TTL
+        fleetInFlight.computeIfPresent(slot.proxyId(), (id, n) -> Math.max(0, n - 1));
+        if (storeProblem != null) {
+            return;
+        }
+        try {
+            db.autoCommit("releasing a slot of proxy " + slot.proxyId(), c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_proxy_lease WHERE id = ?")) {
+                    ps.setLong(1, slot.id());
+                    roundTrips.incrementAndGet();
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (StorageException e) {
+            fail(e);
+        }
+    }
+
+    @Override
+    public int inFlight(String proxyId) {
+        return fleetInFlight.getOrDefault(proxyId, 0);
+    }
+
+    @Override
+    public Map<String, Double> budgetLeft(PoolProxy proxy) {
+        Map<String, Double> left = new LinkedHashMap<>();
+        StoredBudget stored = budgets.get(proxy.id());
+        double elapsed = stored == null ? 0 : Math.max(0, Duration.between(stored.refilledAt(), clock.instant()).toNanos() / 1e9);
+        for (RateLimits.Limit l : proxy.limits().limits()) {
+            double cap = l.max();
+            Double tokens = stored == null ? null : stored.tokens()[l.period().ordinal()];
+            double now = tokens == null ? cap : Math.min(cap, tokens + elapsed * cap / l.period().length().toSeconds());
+            left.put(l.period().name().toLowerCase(Locale.ROOT), Math.floor(now * 100) / 100);
+        }
+        return left;
+    }
+
+    @Override
+    public void publish(HealthEvent event) {
+        try {
+            db.autoCommit("publishing " + event.kind() + " of proxy " + event.proxyId(), c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT fleet_publish(?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, channel);
+                    ps.setString(2, event.kind().name().toLowerCase(Locale.ROOT));
+                    ps.setString(3, event.proxyId());
+                    ps.setString(4, event.scope() == null ? "" : event.scope());
+                    ps.setObject(5, event.until() == null ? null : OffsetDateTime.ofInstant(event.until(), ZoneOffset.UTC));
+                    ps.setInt(6, event.strikes());
+                    ps.setString(7, event.by());
+                    roundTrips.incrementAndGet();
+                    ps.execute();
+                    return null;
+                }
+            });
+        } catch (StorageException e) {
+            LOG.warn("proxy {} {} here, but other processes were not told: {}", event.proxyId(),
+                    event.kind().name().toLowerCase(Locale.ROOT), fail(e));
+        }
+    }
+
+    @Override
+    public synchronized void subscribe(Consumer<HealthEvent> receiver) {
+        if (this.receiver != null) {
+            throw new IllegalStateException("one pool per state");
+        }
+        this.receiver = receiver;
+        CountDownLatch firstRead = new CountDownLatch(1);
+        listener = Thread.ofVirtual().name("fleet-state-listener").start(() -> listen(firstRead));
+        try {
+            // A process starts with the fleet's current ejections and blacklists, not a blank slate.
+            firstRead.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public List<HealthEvent> current() {
+        try {
+            return db.autoCommit("reading the fleet's proxy health", this::readCurrent);
+        } catch (StorageException e) {
+            LOG.warn("reloaded proxies start without the fleet's ejections and blacklists: {}", fail(e));
+            return List.of();
+        }
+    }
+
+    @Override
+    public boolean claimTrial(String proxyId) {
+        try {
+            return db.autoCommit("claiming the trial of proxy " + proxyId, c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT fleet_claim_trial(?, ?, ?)")) {
+                    ps.setString(1, proxyId);
+                    ps.setString(2, processId);
+                    ps.setInt(3, (int) leaseTtl.toMillis());
+                    roundTrips.incrementAndGet();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getBoolean(1);
+                    }
+                }
+            });
+        } catch (StorageException e) {
+            String message = fail(e);
+            if (fallback != null) {
+                return true; // on our own: as a single process would
+            }
+            throw new PoolStateUnavailableException(message, e);
+        }
+    }
+
+    @Override
+    public String processId() {
+        return processId;
+    }
+
+    /** Null while usable; with the local fallback the pool stays usable (a warning is logged instead). */
+    @Override
+    public String problem() {
+        if (fallback != null) {
+            return null;
+        }
+        String s = storeProblem;
+        return s != null ? s : listenProblem;
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    private String fail(StorageException e) {
+        String message = "the fleet's shared proxy state (PostgreSQL) is unavailable: " + e.getMessage();
+        if (storeProblem == null) {
+            LOG.warn("{}; {}", message, fallback == null ? "proxies are not used until it is back"
+                    : "each process uses its own budgets until it is back (proxy_pool.fleet.on_store_failure = local)");
+        }
+        storeProblem = message;
+        return message;
+    }
+
+    /** Every second: renew held leases (every third of the TTL), refresh counts and budgets; probe when down. */
+    private void tick() {
+        long lastRenew = System.nanoTime();
+        long renewEvery = leaseTtl.toNanos() / 3;
+        while (!awaitStop(TICK)) {
+            try {
+                boolean renew = System.nanoTime() - lastRenew >= renewEvery || storeProblem != null;
+                db.autoCommit("refreshing the fleet's proxy state", c -> {
+                    if (renew && !held.isEmpty()) {
+                        try (PreparedStatement ps = c.prepareStatement("UPDATE fleet_proxy_lease SET expires_at = "
+                                + "clock_timestamp() + ? * INTERVAL '1 millisecond' WHERE id = ANY(?)")) {
+                            ps.setInt(1, (int) leaseTtl.toMillis());
+                            ps.setArray(2, c.createArrayOf("bigint", held.toArray()));
+                            roundTrips.incrementAndGet();
+                            ps.executeUpdate();
+                        }
+                    }
+                    refresh(c);
+                    return null;
+                });
+                if (renew) {
+                    lastRenew = System.nanoTime();
+                }
+                if (storeProblem != null) {
+                    LOG.info("the fleet's shared proxy state is reachable again");
+                    storeProblem = null;
+                }
+            } catch (StorageException e) {
+                fail(e);
+            } catch (RuntimeException e) {
+                LOG.warn("fleet state refresh failed", e);
+            }
+        }
+    }
+
+    private void refresh(Connection c) throws SQLException {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        try (Statement st = c.createStatement()) {
+            roundTrips.incrementAndGet();
+            try (ResultSet rs = st.executeQuery("SELECT proxy_id, count(*) FROM fleet_proxy_lease "
+                    + "WHERE expires_at >= clock_timestamp() GROUP BY proxy_id")) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            for (String id : fleetInFlight.keySet()) {
+                fleetInFlight.put(id, counts.getOrDefault(id, 0));
+            }
+            fleetInFlight.putAll(counts);
+            roundTrips.incrementAndGet();
+            try (ResultSet rs = st.executeQuery("SELECT proxy_id, tokens, refilled_at FROM fleet_proxy_budget")) {
+                while (rs.next()) {
+                    Double[] tokens = new Double[4];
+                    Object[] raw = (Object[]) rs.getArray(2).getArray();
+                    for (int i = 0; i < Math.min(4, raw.length); i++) {
+                        tokens[i] = raw[i] == null ? null : ((Number) raw[i]).doubleValue();
+                    }
+                    budgets.put(rs.getString(1), new StoredBudget(tokens, rs.getTimestamp(3).toInstant()));
+                }
+            }
+        }
+    }
+
+    /** LISTEN on a dedicated connection; on every (re)connect, read the table first. */
+    private void listen(CountDownLatch firstRead) {
+        while (stop.getCount() > 0) {
+            try (Connection c = db.openDedicated()) {
+                listening = c;
+                try (Statement st = c.createStatement()) {
+                    st.execute("LISTEN \"" + channel + "\"");
+                }
+                for (HealthEvent e : readCurrent(c)) {
+                    deliver(e);
+                }
+                if (listenProblem != null) {
+                    LOG.info("listening to the fleet's proxy health events again");
+                }
+                listenProblem = null;
+                firstRead.countDown();
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (stop.getCount() > 0) {
+                    PGNotification[] notes = pg.getNotifications(500);
+                    if (notes == null) {
+                        continue;
+                    }
+                    for (PGNotification n : notes) {
+                        HealthEvent e = parse(n.getParameter());
+                        if (e != null) {
+                            deliver(e);
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (stop.getCount() == 0) {
+                    return;
+                }
+                String message = "not receiving the fleet's proxy health events (PostgreSQL): " + e.getMessage();
+                if (listenProblem == null) {
+                    LOG.warn("{}; reconnecting", message);
+                }
+                listenProblem = message;
+                firstRead.countDown();
+                awaitStop(TICK);
+            } finally {
+                listening = null;
+            }
+        }
+    }
+
+    private List<HealthEvent> readCurrent(Connection c) throws SQLException {
+        List<HealthEvent> events = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT proxy_id, scope, until, strikes, by_process FROM fleet_proxy_health "
+                        + "WHERE scope = '' OR until > clock_timestamp()")) {
+            roundTrips.incrementAndGet();
+            while (rs.next()) {
+                String scope = rs.getString(2);
+                Timestamp until = rs.getTimestamp(3);
+                events.add(new HealthEvent(scope.isEmpty() ? HealthEvent.Kind.EJECTED : HealthEvent.Kind.BLACKLISTED,
+                        rs.getString(1), scope.isEmpty() ? null : scope, until.toInstant(), rs.getInt(4), rs.getString(5)));
+            }
+        }
+        return events;
+    }
+
+    /** {@code kind \t proxy \t scope \t until-epoch-ms \t strikes \t by}, as {@code fleet_publish} sends it. */
+    static HealthEvent parse(String payload) {
+        String[] f = payload.split("\t", -1);
+        if (f.length != 6) {
+            LOG.warn("ignoring a malformed fleet event: {}", payload);
+            return null;
+        }
+        try {
+            HealthEvent.Kind kind = HealthEvent.Kind.valueOf(f[0].toUpperCase(Locale.ROOT));
+            Instant until = f[3].isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(f[3]));
+            return new HealthEvent(kind, f[1], f[2].isEmpty() ? null : f[2], until, Integer.parseInt(f[4]), f[5]);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring a malformed fleet event ({}): {}", e.getMessage(), payload);
+            return null;
+        }
+    }
+
+    private void deliver(HealthEvent e) {
+        Consumer<HealthEvent> r = receiver;
+        if (r != null) {
+            try {
+                r.accept(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("applying fleet event {} failed", e, ex);
+            }
+        }
+    }
+
+    private boolean awaitStop(Duration d) {
+        try {
+            return stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /** Stops the background threads, gives back the slots still held, and closes the database it opened. */
+    @Override
+    public void close() {
+        if (stop.getCount() == 0) {
+            return;
+        }
+        stop.countDown();
+        Connection c = listening;
+        if (c != null) {
+            try {
+                c.close(); // wakes the listener
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        try {
+            ticker.join(Duration.ofSeconds(5));
+            if (listener != null) {
+                listener.join(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!held.isEmpty() && storeProblem == null) {
+            try {
+                db.autoCommit("giving back held proxy slots", conn -> {
+                    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM fleet_proxy_lease WHERE id = ANY(?)")) {
+                        ps.setArray(1, conn.createArrayOf("bigint", held.toArray()));
+                        return ps.executeUpdate();
+                    }
+                });
+            } catch (StorageException e) {
+                LOG.debug("held slots not given back ({}); they expire within {}", e.getMessage(), leaseTtl);
+            }
+        }
+        if (ownsDb) {
+            db.close();
+        }
+    }
+}
