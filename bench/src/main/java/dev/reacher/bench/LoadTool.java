@@ -43,9 +43,17 @@ public final class LoadTool {
      *
      * @param emails cycled through in order, request i gets {@code emails[i % size]}
      * @param headers extra request headers, e.g. a secret
+     * @param get send {@code GET <url>} without a body (e.g. {@code /version}) instead of the POST;
+     *     {@code emails} is then unused and no {@code is_reachable} is counted
      */
     public record Config(URI url, int requests, int concurrency, List<String> emails, Map<String, String> headers,
-            Duration requestTimeout, Duration maxRun) {
+            Duration requestTimeout, Duration maxRun, boolean get) {
+        /** A POST run. */
+        public Config(URI url, int requests, int concurrency, List<String> emails, Map<String, String> headers,
+                Duration requestTimeout, Duration maxRun) {
+            this(url, requests, concurrency, emails, headers, requestTimeout, maxRun, false);
+        }
+
         public Config {
             Objects.requireNonNull(url, "url");
             if (requests < 1 || concurrency < 1) {
@@ -135,18 +143,21 @@ public final class LoadTool {
 
     private static void send(HttpClient client, Config config, int i, long[] latencies,
             Map<String, LongAdder> reachable, Map<Integer, LongAdder> statuses, Map<String, LongAdder> failures) {
-        String email = config.emails().get(i % config.emails().size());
-        HttpRequest.Builder request = HttpRequest.newBuilder(config.url())
-                .timeout(config.requestTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("to_email", email).toString()));
+        HttpRequest.Builder request = HttpRequest.newBuilder(config.url()).timeout(config.requestTimeout());
+        if (config.get()) {
+            request.GET();
+        } else {
+            String email = config.emails().get(i % config.emails().size());
+            request.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("to_email", email).toString()));
+        }
         config.headers().forEach(request::header);
         long t0 = System.nanoTime();
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             latencies[i] = System.nanoTime() - t0;
             statuses.computeIfAbsent(response.statusCode(), k -> new LongAdder()).increment();
-            if (response.statusCode() == 200) {
+            if (response.statusCode() == 200 && !config.get()) {
                 reachable.computeIfAbsent(reachableOf(response.body()), k -> new LongAdder()).increment();
             }
         } catch (InterruptedException e) {
@@ -183,13 +194,15 @@ public final class LoadTool {
                         "--emails", "alice@rig-one.test,unknown.user@rig-one.test",
                         "--header", "",
                         "--timeout-s", "120",
-                        "--max-seconds", "600"),
+                        "--max-seconds", "600",
+                        "--method", "POST"),
                 Set.of(),
                 """
                 LoadTool [--url URL] [--requests N] [--concurrency C] [--emails a@x,b@y] [--header 'Name: value']
-                         [--timeout-s S] [--max-seconds S]
+                         [--timeout-s S] [--max-seconds S] [--method POST|GET]
                   POSTs {"to_email": …} to URL from C virtual threads until N requests are done (or S seconds pass),
-                  then prints throughput, latency percentiles and the is_reachable histogram.""");
+                  then prints throughput, latency percentiles and the is_reachable histogram.
+                  --method GET sends bodiless GETs instead (e.g. to /version).""");
         URI url = URI.create(a.string("--url"));
         if (!isLoopback(url)) {
             // Load is only ever pointed at this machine's own servers.
@@ -206,12 +219,18 @@ public final class LoadTool {
             }
             headers.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
         }
+        String method = a.string("--method").toUpperCase(Locale.ROOT);
+        if (!method.equals("POST") && !method.equals("GET")) {
+            System.err.println("--method must be POST or GET");
+            System.exit(2);
+        }
         List<String> emails = new ArrayList<>(Arrays.stream(a.string("--emails").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList());
         Config config = new Config(url, a.integer("--requests"), a.integer("--concurrency"), emails, headers,
-                Duration.ofSeconds(a.integer("--timeout-s")), Duration.ofSeconds(a.integer("--max-seconds")));
-        System.out.printf(Locale.ROOT, "POST %s, %d requests, concurrency %d, emails %s%n", url, config.requests(),
-                config.concurrency(), emails);
+                Duration.ofSeconds(a.integer("--timeout-s")), Duration.ofSeconds(a.integer("--max-seconds")),
+                method.equals("GET"));
+        System.out.printf(Locale.ROOT, "%s %s, %d requests, concurrency %d, emails %s%n", method, url,
+                config.requests(), config.concurrency(), config.get() ? "-" : emails);
         System.out.print(run(config).render());
     }
 

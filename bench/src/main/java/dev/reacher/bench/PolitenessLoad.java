@@ -1,6 +1,7 @@
 package dev.reacher.bench;
 
 import dev.reacher.core.mx.DnsServers;
+import dev.reacher.core.proxy.LimitPolicy;
 import dev.reacher.core.smtp.Politeness;
 import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.verify.CheckEmailInput;
@@ -30,9 +31,14 @@ import java.util.concurrent.Semaphore;
  * time through one {@link EmailVerifier}. Prints SMTP sessions and RCPTs per address, the peak of
  * sessions open at once at one server (destination), throughput and the verdicts.
  *
+ * <p>With {@code --shared-sessions}, the addresses are verified as a bulk worker verifies them
+ * ({@link EmailVerifier#verifyInBulk}) with the server's politeness defaults, once with one session
+ * per address ({@code max_rcpt_per_session = 1}, before) and once with shared sessions (the default
+ * 10, after).
+ *
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar dev.reacher.bench.PolitenessLoad --addresses 10000 --domains 100 \
- *     --concurrency 200 --rcpt-delay-ms 10
+ *     --concurrency 200 --rcpt-delay-ms 10 [--shared-sessions]
  * }</pre>
  */
 public final class PolitenessLoad {
@@ -40,21 +46,29 @@ public final class PolitenessLoad {
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv, Map.of("--addresses", "10000", "--domains", "100", "--concurrency", "200",
-                "--rcpt-delay-ms", "10"), Set.of(), "PolitenessLoad [--addresses N] [--domains N] [--concurrency N] "
-                + "[--rcpt-delay-ms N]");
+                "--rcpt-delay-ms", "10"), Set.of("--shared-sessions"), "PolitenessLoad [--addresses N] [--domains N] "
+                + "[--concurrency N] [--rcpt-delay-ms N] [--shared-sessions]");
         int addresses = args.integer("--addresses");
         int domains = args.integer("--domains");
         int concurrency = args.integer("--concurrency");
         Duration delay = Duration.ofMillis(args.integer("--rcpt-delay-ms"));
         System.out.printf("%d addresses over %d domains, concurrency %d, every RCPT answered after %d ms%n",
                 addresses, domains, concurrency, delay.toMillis());
-        run("before (no politeness)", null, addresses, domains, concurrency, delay);
-        run("after  (defaults: 5/destination, catch-all cache 1 h)", Politeness.DEFAULTS, addresses, domains,
+        if (args.flag("--shared-sessions")) {
+            Politeness d = Politeness.DEFAULTS;
+            run("before (bulk, max_rcpt_per_session = 1)", new Politeness(d.maxConcurrency(), d.minInterval(),
+                    d.catchAllTtl(), 1), true, addresses, domains, concurrency, delay);
+            run("after  (bulk, max_rcpt_per_session = " + d.maxRcptPerSession() + ")", d, true, addresses, domains,
+                    concurrency, delay);
+            return;
+        }
+        run("before (no politeness)", null, false, addresses, domains, concurrency, delay);
+        run("after  (defaults: 5/destination, catch-all cache 1 h)", Politeness.DEFAULTS, false, addresses, domains,
                 concurrency, delay);
     }
 
-    private static void run(String label, Politeness politeness, int addresses, int domains, int concurrency,
-            Duration delay) throws Exception {
+    private static void run(String label, Politeness politeness, boolean bulk, int addresses, int domains,
+            int concurrency, Duration delay) throws Exception {
         List<ScriptedSmtpServer> servers = new ArrayList<>();
         DnsFixture dns = DnsFixture.start();
         try {
@@ -88,7 +102,8 @@ public final class PolitenessLoad {
                     inFlight.acquire();
                     futures.add(pool.submit(() -> {
                         try {
-                            return verifier.verify(template.withToEmail(email));
+                            CheckEmailInput input = template.withToEmail(email);
+                            return bulk ? verifier.verifyInBulk(input, LimitPolicy.WAIT, Set.of()) : verifier.verify(input);
                         } finally {
                             inFlight.release();
                         }
@@ -103,9 +118,11 @@ public final class PolitenessLoad {
             long rcpts = servers.stream().mapToLong(s -> s.recipients().size()).sum();
             long probes = servers.stream().mapToLong(ScriptedSmtpServer::probeRecipients).sum();
             int peak = servers.stream().mapToInt(ScriptedSmtpServer::peakConcurrentSessions).max().orElse(0);
-            System.out.printf("%s: %.2f sessions/address, %.2f RCPT/address (%d probes), peak %d sessions at one "
-                    + "destination, %.0f addresses/s (%.1f s), verdicts %s%n", label, (double) sessions / addresses,
-                    (double) rcpts / addresses, probes, peak, addresses / seconds, seconds, verdicts);
+            long rsets = servers.stream().flatMap(s -> s.sessions().stream())
+                    .flatMap(s -> s.commands().stream()).filter(c -> c.startsWith("RSET")).count();
+            System.out.printf("%s: %.2f sessions/address, %.2f RCPT/address (%d probes, %d RSET), peak %d sessions "
+                    + "at one destination, %.0f addresses/s (%.1f s), verdicts %s%n", label, (double) sessions / addresses,
+                    (double) rcpts / addresses, probes, rsets, peak, addresses / seconds, seconds, verdicts);
         } finally {
             for (ScriptedSmtpServer s : servers) {
                 s.close();

@@ -127,6 +127,9 @@ public final class Rig implements AutoCloseable {
                     dns.mx(d, 10, MX_HOST);
                 }
                 dns.a(MX_HOST, "127.0.0.1");
+                // As a real resolver answers NODATA (RFC 2308): with the zone's SOA, so that the
+                // MX host's empty AAAA answer may be cached like any other instead of asked per check.
+                dns.soa(MX_HOST, 60, 60);
                 for (int i = 0; i < proxies; i++) {
                     Microsocks.Builder b = Microsocks.builder();
                     if (bindProxies) {

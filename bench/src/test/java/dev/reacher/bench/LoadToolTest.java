@@ -74,6 +74,16 @@ class LoadToolTest {
                 }
             }
         });
+        stub.createContext("/version", exchange -> {
+            // 200 only for a bodiless GET, so a POST (or a body) shows up as 405 / 400 in the statuses
+            int status = !"GET".equals(exchange.getRequestMethod()) ? 405
+                    : exchange.getRequestBody().readAllBytes().length > 0 ? 400 : 200;
+            byte[] bytes = "{\"version\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
         stub.start();
     }
 
@@ -105,6 +115,18 @@ class LoadToolTest {
         // Closed loop: never more requests in flight than workers, and the workers did overlap.
         assertThat(maxInFlight.get()).isBetween(2, 8);
         assertThat(report.render()).contains("safe", "invalid", "risky", "p50", "p99");
+    }
+
+    @Test
+    void getModeSendsBodilessGetsAndCountsStatusesOnly() throws Exception {
+        URI version = URI.create("http://127.0.0.1:" + stub.getAddress().getPort() + "/version");
+        LoadTool.Report report = LoadTool.run(new LoadTool.Config(version, 50, 4, List.of("unused@x.test"),
+                Map.of(), Duration.ofSeconds(10), Duration.ofSeconds(60), true));
+
+        assertThat(report.statuses()).containsExactly(Map.entry(200, 50));
+        assertThat(report.reachable()).isEmpty();
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.latency().count()).isEqualTo(50);
     }
 
     @Test

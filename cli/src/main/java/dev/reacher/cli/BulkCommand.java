@@ -321,7 +321,10 @@ final class BulkCommand implements Runnable {
     /**
      * Polls a job's progress until it is Completed. On a terminal (stderr) one line is redrawn in
      * place with a bar, the rate and the ETA; elsewhere (a log, CI) a plain line is written when the
-     * status changes and at most once per {@code quietInterval} in between.
+     * status changes and at most once per {@code quietInterval} in between. When the count stops
+     * moving for {@link #stallAfter} (a job at 199/200 whose last address waits on a slow server or
+     * a retry), a line says so once, with the server's reason and estimate: the bar alone would show
+     * an ETA of seconds for minutes.
      */
     static final class ProgressWatch {
         static final Duration QUIET_INTERVAL = Duration.ofSeconds(60);
@@ -331,6 +334,7 @@ final class BulkCommand implements Runnable {
         private final Duration interval;
         private final Duration quietInterval;
         private final ProgressLine line;
+        private final Duration stallAfter;
 
         ProgressWatch(BulkClient client, long jobId, Duration interval) {
             this(client, jobId, interval, QUIET_INTERVAL, Terminal.stderr());
@@ -342,12 +346,22 @@ final class BulkCommand implements Runnable {
             this.interval = interval;
             this.quietInterval = quietInterval;
             this.line = new ProgressLine(System.err, terminal);
+            this.stallAfter = stallAfter(interval);
+        }
+
+        /** Three polls without a new result, and never less than 2 s: short enough to explain a wait early. */
+        static Duration stallAfter(Duration interval) {
+            Duration threePolls = interval.multipliedBy(3);
+            return threePolls.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : threePolls;
         }
 
         int await() throws BulkClient.Failure {
             String lastStatus = null;
             long lastProcessed = -1;
             long lastPrinted = 0;
+            long seenProcessed = -1;
+            long movedAt = System.nanoTime();
+            String explained = null;
             while (true) {
                 JsonNode progress;
                 try {
@@ -363,6 +377,18 @@ final class BulkCommand implements Runnable {
                 String status = progress.path("job_status").asText("?");
                 long processed = progress.path("total_processed").asLong();
                 boolean finished = isFinal(status);
+                long polledAt = System.nanoTime();
+                if (processed != seenProcessed) {
+                    seenProcessed = processed;
+                    movedAt = polledAt;
+                    explained = null;
+                } else if (!finished && polledAt - movedAt >= stallAfter.toNanos()) {
+                    String waiting = progress.path("waiting").asText("");
+                    if (!waiting.isEmpty() && !waiting.equals(explained)) {
+                        line.note(stalled(jobId, progress, Duration.ofNanos(polledAt - movedAt)));
+                        explained = waiting;
+                    }
+                }
                 if (line.terminal()) {
                     line.redraw(describe(jobId, progress, line.perSecond(processed)));
                 } else {
@@ -392,6 +418,17 @@ final class BulkCommand implements Runnable {
                     throw new BulkClient.Failure("interrupted while waiting for job " + jobId);
                 }
             }
+        }
+
+        /**
+         * {@code job 42: no new result for 0:06 at 199/200: 1 address is being verified: waiting on slow
+         * mail servers, or on a retry after an unknown result; estimated finish 2026-12-02T15:50:01Z}.
+         */
+        static String stalled(long jobId, JsonNode p, Duration still) {
+            String estimate = p.path("estimated_finish_at").asText("");
+            return "job " + jobId + ": no new result for " + ProgressLine.clock(still) + " at "
+                    + p.path("total_processed").asLong() + "/" + p.path("total_records").asLong() + ": "
+                    + p.path("waiting").asText() + (estimate.isEmpty() ? "" : "; estimated finish " + estimate);
         }
 
         private static boolean isFinal(String status) {

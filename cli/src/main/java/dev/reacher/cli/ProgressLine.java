@@ -50,6 +50,16 @@ final class ProgressLine {
         }
     }
 
+    /**
+     * A line that stays: on a terminal it replaces the redrawn one (which is drawn again below it at
+     * the next {@link #redraw}), so the screen keeps the note and a single progress line.
+     */
+    synchronized void note(String text) {
+        err.println(terminal ? "\r" + text + "\u001b[K" : text);
+        err.flush();
+        drawn = false;
+    }
+
     /** Ends the redrawn line so the next output starts on a fresh one. */
     synchronized void end() {
         if (terminal && drawn) {

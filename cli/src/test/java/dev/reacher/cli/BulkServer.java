@@ -68,8 +68,13 @@ final class BulkServer implements AutoCloseable {
 
     /** An address that exists but whose RCPT is answered only after {@link #SLOW}. */
     String slowAddress(String name) {
+        return slowAddress(name, SLOW);
+    }
+
+    /** An address that exists but whose RCPT is answered only after {@code delay} (less than the 10 s SMTP timeout). */
+    String slowAddress(String name, Duration delay) {
         String email = "slow-" + name + "@bulk.test";
-        smtp.onRcpt(email, Reply.delayed(SLOW, Reply.lines("250 2.1.5 OK")));
+        smtp.onRcpt(email, Reply.delayed(delay, Reply.lines("250 2.1.5 OK")));
         return email;
     }
 

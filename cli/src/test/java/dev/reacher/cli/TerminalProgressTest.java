@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TerminalProgressTest {
     private static final String SECRET = "pty-secret";
+    private static final String STALLED = ": no new result for ";
 
     @TempDir
     static Path dir;
@@ -113,7 +114,9 @@ class TerminalProgressTest {
         assertThat(polls).as(screen).isGreaterThan(2);
         // a person sees: the "submitted" line and one redrawn progress line ending at Completed
         // (String.lines() would split at \r too: a terminal line is what ends in \n)
-        List<String> shown = Arrays.stream(screen.split("\n")).filter(l -> l.contains("job " + job + ":")).toList();
+        // (a stall note may replace the bar once, which is then drawn again below it)
+        List<String> shown = Arrays.stream(screen.split("\n")).filter(l -> l.contains("job " + job + ":"))
+                .filter(l -> !l.contains(STALLED)).toList();
         assertThat(shown).as(screen).hasSize(2);
         assertThat(shown.get(1)).contains("Completed [########################] 7/7 100%");
     }
@@ -126,11 +129,45 @@ class TerminalProgressTest {
         Pty.Result r = Pty.pipes(submit(file), Map.of("RCH_SECRET", SECRET), dir);
         assertThat(r.exit()).as(r.err()).isZero();
         String job = r.out().strip();
-        List<String> progress = r.err().lines().filter(l -> l.startsWith("job " + job + ": ") && !l.contains("submitted")).toList();
+        List<String> progress = r.err().lines().filter(l -> l.startsWith("job " + job + ": ") && !l.contains("submitted"))
+                .filter(l -> !l.contains(STALLED)).toList();
         assertThat(r.err()).doesNotContain("\r");
         // about 30 polls; a line for the first and for Completed (and none per poll)
         assertThat(progress).as(r.err()).hasSizeBetween(1, 2);
         assertThat(progress.getLast()).contains("Completed").contains("4/4");
+    }
+
+    @Test
+    void aJobStuckOnItsLastAddressSaysWhyAndWhenItExpectsToFinish() throws Exception {
+        List<String> emails = new ArrayList<>(bulk.addresses("stall", 5));
+        emails.add(bulk.slowAddress("stall", Duration.ofSeconds(6))); // the last one: 5/6 for about 6 s
+        Path file = Files.write(Files.createTempFile(dir, "bulk", ".txt"), emails);
+        Pty.Result r = Pty.terminal("job=$(" + submit(file) + ") && echo \"JOB=$job\"", Map.of("RCH_SECRET", SECRET), dir);
+        assertThat(r.exit()).as(r.out()).isZero();
+
+        String screen = r.out();
+        String job = Arrays.stream(screen.split("\n")).map(String::strip).filter(l -> l.startsWith("JOB=")).findFirst().orElseThrow().substring(4);
+        // once, on a line of its own, after three polls (at least 2 s) without a new result
+        List<String> stalled = Arrays.stream(screen.split("[\r\n]")).map(l -> l.replace("\u001b[K", ""))
+                .filter(l -> l.contains("job " + job + STALLED))
+                .filter(l -> l.contains(" at 5/6: ")).toList(); // a loaded machine may also pause at the start
+        assertThat(stalled).as(screen).hasSize(1);
+        assertThat(stalled.getFirst()).matches("job " + job + ": no new result for 0:0[2-9] at 5/6: 1 address is being verified: "
+                + "waiting on slow mail servers, or on a retry after an unknown result; estimated finish \\d{4}-\\d\\d-\\d\\dT[0-9:]+Z");
+        // it replaces the bar drawn so far (one progress line stays on the screen), which goes on below it to Completed
+        List<String> shown = Arrays.stream(screen.split("\n")).filter(l -> l.contains("job " + job + ":")).toList();
+        assertThat(shown).as(screen).anySatisfy(l -> assertThat(l).endsWith(stalled.getFirst() + "\u001b[K\r"));
+        assertThat(shown.stream().filter(l -> !l.contains(STALLED))).as(screen).hasSize(2); // "submitted" and the bar
+        assertThat(shown.getLast()).contains("job " + job + ": Completed [########################] 6/6 100%");
+
+        // without a terminal (a log, CI) the same line is written once
+        List<String> logged = new ArrayList<>(bulk.addresses("stall-log", 2));
+        logged.add(bulk.slowAddress("stall-log", Duration.ofSeconds(6)));
+        Pty.Result piped = Pty.pipes(submit(Files.write(Files.createTempFile(dir, "bulk", ".txt"), logged)),
+                Map.of("RCH_SECRET", SECRET), dir);
+        assertThat(piped.exit()).as(piped.err()).isZero();
+        assertThat(piped.err().lines().filter(l -> l.contains(STALLED) && l.contains(" at 2/3: "))).as(piped.err())
+                .singleElement().asString().contains(" at 2/3: 1 address is being verified");
     }
 
     @Test

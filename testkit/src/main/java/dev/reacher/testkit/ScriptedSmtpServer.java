@@ -104,6 +104,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile Reply defaultRcpt = Reply.lines("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown");
     private volatile Reply catchAllProbe; // null: probes are answered like any other unknown recipient
     private volatile int rcptLimitPerSession = Integer.MAX_VALUE;
+    private volatile int recipientLimit = Integer.MAX_VALUE;
+    private volatile int softErrorLimit = Integer.MAX_VALUE;
+    private volatile int hardErrorLimit = Integer.MAX_VALUE;
+    private volatile Duration errorSleep = Duration.ZERO;
+    private volatile int closeWith421AtRcpt = Integer.MAX_VALUE;
+    private volatile int dropAtRcpt = Integer.MAX_VALUE;
 
     private ScriptedSmtpServer(ServerSocket server) {
         this.server = server;
@@ -174,6 +180,47 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Postfix's {@code smtpd_recipient_limit}: more than {@code n} recipients in one transaction
+     * (since MAIL FROM or RSET) are answered {@code 452 4.5.3 Error: too many recipients}.
+     */
+    public ScriptedSmtpServer recipientLimit(int n) {
+        this.recipientLimit = n;
+        return this;
+    }
+
+    /**
+     * Postfix's {@code smtpd_soft_error_limit} and {@code smtpd_hard_error_limit}: once a session
+     * has had {@code soft} bad recipients (5xx replies to RCPT), every further reply waits
+     * {@code sleep} (a tarpit); at {@code hard} bad recipients the server answers
+     * {@code 421 4.7.0 Error: too many errors} and closes.
+     */
+    public ScriptedSmtpServer errorLimits(int soft, int hard, Duration sleep) {
+        this.softErrorLimit = soft;
+        this.hardErrorLimit = hard;
+        this.errorSleep = sleep;
+        return this;
+    }
+
+    /** The {@code n}-th RCPT of each session (from 1, probes included) is answered {@code 421} and the connection closes. */
+    public ScriptedSmtpServer closeWith421AtRcpt(int n) {
+        this.closeWith421AtRcpt = n;
+        return this;
+    }
+
+    /** The {@code n}-th RCPT of each session (from 1, probes included) gets no answer: the connection drops. */
+    public ScriptedSmtpServer dropAtRcpt(int n) {
+        this.dropAtRcpt = n;
+        return this;
+    }
+
+    /** Sessions that sent at least one RCPT for which {@code test} is true. */
+    public List<Session> sessionsWith(java.util.function.Predicate<String> test) {
+        return sessions.stream().filter(s -> s.commands().stream()
+                .anyMatch(c -> c.regionMatches(true, 0, "RCPT TO:", 0, 8) && test.test(stripBrackets(c.substring(8)))))
+                .toList();
+    }
+
     public List<Session> sessions() {
         return List.copyOf(sessions);
     }
@@ -240,6 +287,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 return;
             }
             int rcpts = 0;
+            int inTransaction = 0;
+            int bad = 0;
             String line;
             while ((line = readLine(in)) != null) {
                 commands.add(line);
@@ -252,16 +301,35 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply = helo;
                 } else if (upper.startsWith("MAIL FROM:")) {
                     reply = mail;
+                    inTransaction = 0;
                 } else if (upper.startsWith("RCPT TO:")) {
                     rcpt = stripBrackets(line.substring(8));
-                    reply = rcptReply(rcpt, socket.getInetAddress());
                     rcpts++;
+                    inTransaction++;
+                    if (rcpts >= dropAtRcpt) {
+                        return;
+                    }
+                    if (rcpts >= closeWith421AtRcpt || bad >= hardErrorLimit) {
+                        send(out, Reply.thenClose("421 4.7.0 mx.scripted.test Error: too many errors"), rcpt);
+                        return;
+                    }
+                    reply = inTransaction > recipientLimit ? Reply.lines("452 4.5.3 Error: too many recipients")
+                            : rcptReply(rcpt, socket.getInetAddress());
+                    if (bad >= softErrorLimit) {
+                        reply = Reply.delayed(errorSleep, reply);
+                    }
+                    if (isPermanentFailure(reply)) {
+                        bad++;
+                    }
+                } else if (upper.startsWith("RSET")) {
+                    reply = Reply.lines("250 2.0.0 Ok");
+                    inTransaction = 0;
                 } else if (upper.startsWith("QUIT")) {
                     ended = true;
                     activeSessions.decrementAndGet();
                     send(out, quit, null);
                     return;
-                } else if (upper.startsWith("RSET") || upper.startsWith("NOOP")) {
+                } else if (upper.startsWith("NOOP")) {
                     reply = Reply.lines("250 2.0.0 Ok");
                 } else {
                     reply = Reply.lines("502 5.5.2 Error: command not recognized");
@@ -281,6 +349,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 activeSessions.decrementAndGet();
             }
         }
+    }
+
+    /** A scripted reply whose first line is a 5xx (what Postfix counts as a bad recipient). */
+    private static boolean isPermanentFailure(Reply reply) {
+        return switch (reply) {
+            case Lines l -> !l.lines().isEmpty() && l.lines().get(0).startsWith("5");
+            case ThenClose t -> !t.lines().isEmpty() && t.lines().get(0).startsWith("5");
+            case Delayed d -> isPermanentFailure(d.then());
+            case Trickle t -> !t.lines().isEmpty() && t.lines().get(0).startsWith("5");
+            default -> false;
+        };
     }
 
     private Reply rcptReply(String rcpt, InetAddress peer) {

@@ -8,6 +8,7 @@ import dev.reacher.core.socks5.Socks5TimeoutException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -85,7 +86,9 @@ final class MxConnector {
         }
         IOException lastError = null;
         for (InetAddress address : resolve(host, cleanHost)) {
-            Socket socket = new Socket();
+            // NO_PROXY: a plain socket. new Socket() wraps it in java.net's SOCKS layer, which asks the
+            // default ProxySelector (building a URI) on every connect.
+            Socket socket = new Socket(Proxy.NO_PROXY);
             try {
                 long remaining = Duration.between(clock.instant(), deadline).toMillis();
                 if (remaining <= 0) {

@@ -35,6 +35,7 @@ public final class SmtpVerifier {
     private final MxConnector connector;
     private final DestinationLimits limits;
     private final CatchAllCache catchAll;
+    private final SharedSessions shared; // null: every address in a session of its own
 
     /** Who resolves the MX host name when a connection goes through a SOCKS5 proxy. */
     public enum ProxyDns {
@@ -67,6 +68,15 @@ public final class SmtpVerifier {
      */
     public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random, ProxyDns proxyDns, Clock clock,
             DestinationLimits limits, CatchAllCache catchAll) {
+        this(resolver, rules, random, proxyDns, clock, limits, catchAll, 1);
+    }
+
+    /**
+     * As the constructor above, with up to {@code maxRcptPerSession} addresses of
+     * {@link #verifyShared} in one SMTP session (1: every address in a session of its own).
+     */
+    public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random, ProxyDns proxyDns, Clock clock,
+            DestinationLimits limits, CatchAllCache catchAll, int maxRcptPerSession) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.catchAll = Objects.requireNonNull(catchAll, "catchAll");
         this.rules = Objects.requireNonNull(rules, "rules");
@@ -74,6 +84,11 @@ public final class SmtpVerifier {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.connector = new MxConnector(Objects.requireNonNull(resolver, "resolver"),
                 Objects.requireNonNull(proxyDns, "proxyDns"), clock);
+        if (maxRcptPerSession < 1) {
+            throw new IllegalArgumentException("max_rcpt_per_session must be at least 1, got " + maxRcptPerSession);
+        }
+        this.shared = maxRcptPerSession == 1 ? null : new SharedSessions(maxRcptPerSession,
+                SharedSessions.DEFAULT_WINDOW, limits, new SharedConversation.Parts(rules, random, connector, clock, catchAll));
     }
 
     /** Verifies {@code request.toEmail()} over a direct connection; never throws. */
@@ -96,6 +111,23 @@ public final class SmtpVerifier {
      * it, the previous attempt's result stands.
      */
     public SmtpOutcome verify(SmtpRequest request, AttemptRoutes routes) {
+        return verify(request, routes, null);
+    }
+
+    /**
+     * As {@link #verify(SmtpRequest, AttemptRoutes)}, for bulk: each attempt may share an SMTP
+     * session with other addresses bound for the same MX hosts through the same route
+     * ({@link SharedSessions}); the result is the one a session of its own would give, with
+     * {@code shared_session} in its attempt. Each attempt still takes its own route (and proxy
+     * budget) from {@code routes} and reports its own outcome; the session's runner takes the
+     * destination's slot. Without sessions to share ({@code max_rcpt_per_session} 1), exactly
+     * {@link #verify(SmtpRequest, AttemptRoutes)}.
+     */
+    public SmtpOutcome verifyShared(SmtpRequest request, AttemptRoutes routes) {
+        return verify(request, routes, shared);
+    }
+
+    private SmtpOutcome verify(SmtpRequest request, AttemptRoutes routes, SharedSessions sessions) {
         SmtpConfig config = request.config();
         int retriesLeft = config.attempts() - 1;
         int failoversLeft = routes.maxAttempts() - 1;
@@ -107,7 +139,9 @@ public final class SmtpVerifier {
         AttemptResult last = null;
         boolean failover = false;
         while (true) {
-            DestinationLimits.Slot slot = slot(destination, last == null ? Instant.MAX : deadline);
+            // A shared attempt's slot is its session runner's.
+            DestinationLimits.Slot slot = sessions != null ? NO_SLOT
+                    : slot(destination, last == null ? Instant.MAX : deadline);
             if (slot == null) {
                 if (last == null) { // only on interrupt
                     return new SmtpOutcome(null, SmtpError.io("interrupted while waiting for a session slot for "
@@ -128,7 +162,12 @@ public final class SmtpVerifier {
                     break;
                 }
                 used = next.configFor(config);
-                last = attempt(request.withConfig(used), next.route());
+                boolean first = last == null;
+                last = sessions != null ? sharedAttempt(sessions, request.withConfig(used), next.route(), destination)
+                        : attempt(request.withConfig(used), next.route());
+                if (first && sessions != null) {
+                    deadline = clock.instant().minus(last.duration).plus(overall); // as for the first slot's wait
+                }
                 routes.report(last.outcome, last.duration, last.errorText());
                 attempts.add(last.toAttempt(next.route()));
             }
@@ -148,6 +187,28 @@ public final class SmtpVerifier {
             }
         }
         return new SmtpOutcome(last.details, last.error, last.host, attempts, used);
+    }
+
+    private static final DestinationLimits.Slot NO_SLOT = () -> { };
+
+    /**
+     * One attempt in a shared session; when it must run alone (see {@link SharedSessions}), in a
+     * session of its own with its own slot, waited for as long as it takes.
+     */
+    private AttemptResult sharedAttempt(SharedSessions sessions, SmtpRequest request, SmtpRoute route,
+            String destination) {
+        AttemptResult result = sessions.attempt(request, route, attemptLimit(request));
+        if (result != null) {
+            return result;
+        }
+        DestinationLimits.Slot slot = slot(destination, Instant.MAX);
+        if (slot == null) {
+            return new AttemptResult(null, SmtpError.io("interrupted while waiting for a session slot for "
+                    + destination), request.mxHosts().get(0), Outcome.TARGET_FAULT, Duration.ZERO, List.of(), false);
+        }
+        try (slot) {
+            return attempt(request, route);
+        }
     }
 
     /** A session slot for {@code destination}, or null when none frees up before {@code deadline} (or on interrupt). */
@@ -187,8 +248,8 @@ public final class SmtpVerifier {
         } catch (AttemptFailure f) {
             return new AttemptResult(null, f.error, f.host, Blame.of(f.ending), elapsed(start), f.unreachable, false);
         }
-        SmtpConversation.Ended end = new SmtpConversation(rules, random, connector, clock, connected, route, catchAll)
-                .run(request, deadline, limit);
+        SmtpConversation.Ended end = new SmtpConversation(rules,
+                new SmtpSession(random, connector, clock, connected, route, catchAll)).run(request, deadline, limit);
         return new AttemptResult(end.details(), end.error(), connected.host(), Blame.of(end.ending()),
                 elapsed(start), connected.unreachable(), end.catchAllCached());
     }
@@ -213,16 +274,23 @@ public final class SmtpVerifier {
      * @param outcome whom the result counts against (drives proxy failover and health)
      * @param unreachableMx better-preference MX hosts that could not be reached first, with why
      * @param catchAllCached the domain's catch-all answer was reused instead of probed
+     * @param sharedSession where the address was in a shared session; null for a session of its own
      */
     public record AttemptResult(SmtpDetails details, SmtpError error, String host, Outcome outcome, Duration duration,
-            List<String> unreachableMx, boolean catchAllCached) {
+            List<String> unreachableMx, boolean catchAllCached, SmtpAttempt.SharedSession sharedSession) {
         public AttemptResult {
             unreachableMx = List.copyOf(unreachableMx);
         }
 
+        /** An attempt in a session of its own. */
+        public AttemptResult(SmtpDetails details, SmtpError error, String host, Outcome outcome, Duration duration,
+                List<String> unreachableMx, boolean catchAllCached) {
+            this(details, error, host, outcome, duration, unreachableMx, catchAllCached, null);
+        }
+
         SmtpAttempt toAttempt(SmtpRoute route) {
             return new SmtpAttempt(route.proxyId(), host, outcome, duration, errorText(), unreachableMx,
-                    catchAllCached ? Boolean.TRUE : null);
+                    catchAllCached ? Boolean.TRUE : null, sharedSession);
         }
 
         /** The error as {@code debug.smtp.attempts[].error} shows it; null after a verdict. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -126,7 +127,7 @@ public final class Socks5Connector {
             throw connectTimeout(proxy, proxyBound, null);
         }
 
-        Socket socket = new Socket();
+        Socket socket = new Socket(Proxy.NO_PROXY); // we speak SOCKS5 ourselves: no java.net SOCKS layer
         boolean connected = false;
         try {
             try {

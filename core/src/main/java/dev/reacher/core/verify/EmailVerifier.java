@@ -72,7 +72,8 @@ public final class EmailVerifier implements AutoCloseable {
                                 : DestinationLimits.local(b.politeness, b.clock),
                         b.catchAllCache != null ? b.catchAllCache
                                 : b.politeness == null ? CatchAllCache.none()
-                                : CatchAllCache.local(b.politeness.catchAllTtl(), b.clock));
+                                : CatchAllCache.local(b.politeness.catchAllTtl(), b.clock),
+                        b.politeness == null ? 1 : b.politeness.maxRcptPerSession());
         this.router = new ProxyRouter(b.proxyPool);
         // Both are cheap until used: no browser session or connection is opened before a check needs one.
         this.methods = new ProviderMethods(smtpVerifier, router, new HeadlessVerifier(b.headlessSettings),
@@ -128,9 +129,26 @@ public final class EmailVerifier implements AutoCloseable {
      * address that came out {@code unknown} goes through a different proxy.
      */
     public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies) {
+        return verify(input, policy, avoidProxies, false);
+    }
+
+    /**
+     * As {@link #verify(CheckEmailInput, LimitPolicy, Set)}, for an address of a bulk job: its SMTP
+     * attempts may share a session with other addresses verified at the same time that are bound
+     * for the same MX hosts through the same proxy ({@code max_rcpt_per_session} of the
+     * {@linkplain Builder#politeness politeness}). The output is the one {@link #verify} would give;
+     * {@code debug.smtp.attempts[].shared_session} says where the address was in a shared session.
+     * Single checks ({@code /v0}, {@code /v1/check_email}) keep a session per request.
+     */
+    public CheckEmailOutput verifyInBulk(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies) {
+        return verify(input, policy, avoidProxies, true);
+    }
+
+    private CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies,
+            boolean shareSessions) {
         Instant start = Instant.now();
         try {
-            return run(input, policy, avoidProxies, start);
+            return run(input, policy, avoidProxies, shareSessions, start);
         } catch (ProxyLimitExceededException | PoolStateUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -143,7 +161,8 @@ public final class EmailVerifier implements AutoCloseable {
         }
     }
 
-    private CheckEmailOutput run(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies, Instant start) {
+    private CheckEmailOutput run(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies,
+            boolean shareSessions, Instant start) {
         String email = input.toEmail();
         SyntaxDetails syntax = SyntaxCheck.check(email);
         if (!syntax.isValidSyntax()) {
@@ -174,7 +193,7 @@ public final class EmailVerifier implements AutoCloseable {
         Provider provider = Provider.fromMxHost(hosts.get(0));
         ProviderMethod method = input.verifMethod().method(provider);
         ProviderMethods.MethodResult result =
-                methods.run(method, input, syntax.domain(), hosts, provider, policy, avoidProxies);
+                methods.run(method, input, syntax.domain(), hosts, provider, policy, avoidProxies, shareSessions);
         SmtpDetails details = result.details();
         SmtpError error = result.error();
         if (error != null) {

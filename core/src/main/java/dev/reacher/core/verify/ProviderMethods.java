@@ -60,21 +60,26 @@ final class ProviderMethods implements AutoCloseable {
      * Runs {@code method} for the input's address.
      *
      * @param hosts the MX hosts by preference (never empty)
+     * @param shareSessions a bulk address: its SMTP attempts may share a session with others
+     *     ({@link SmtpVerifier#verifyShared})
      */
     MethodResult run(ProviderMethod method, CheckEmailInput input, String domain, List<String> hosts,
-            Provider provider, LimitPolicy policy, Set<String> avoidProxies) {
+            Provider provider, LimitPolicy policy, Set<String> avoidProxies, boolean shareSessions) {
         return switch (method) {
-            case ProviderMethod.Smtp smtp -> smtp(smtp.config(), input, domain, hosts, provider, policy, avoidProxies);
+            case ProviderMethod.Smtp smtp -> smtp(smtp.config(), input, domain, hosts, provider, policy, avoidProxies,
+                    shareSessions);
             case ProviderMethod.Headless h -> headless(input, provider, domain, policy, avoidProxies);
             case ProviderMethod.Api api -> yahooApi(input.toEmail());
         };
     }
 
     private MethodResult smtp(SmtpConfig config, CheckEmailInput input, String domain, List<String> hosts,
-            Provider provider, LimitPolicy policy, Set<String> avoidProxies) {
+            Provider provider, LimitPolicy policy, Set<String> avoidProxies, boolean shareSessions) {
         AttemptRoutes routes = router.plan(config.proxy(), input.verifMethod().proxies(), provider, domain, policy,
                 avoidProxies, hosts.get(0));
-        SmtpOutcome outcome = smtpVerifier.verify(new SmtpRequest(input.toEmail(), domain, hosts, config), routes);
+        SmtpRequest request = new SmtpRequest(input.toEmail(), domain, hosts, config);
+        SmtpOutcome outcome = shareSessions ? smtpVerifier.verifyShared(request, routes)
+                : smtpVerifier.verify(request, routes);
         return new MethodResult(outcome.details(), outcome.error(),
                 new SmtpDebug(new UsedMethod.Smtp(outcome.host(), outcome.used()), outcome.attempts()));
     }

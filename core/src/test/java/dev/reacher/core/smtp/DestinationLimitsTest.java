@@ -88,6 +88,27 @@ class DestinationLimitsTest {
     }
 
     @Test
+    void farDeadlinesWaitWithoutLimitUntilTheSlotIsReleased() throws Exception {
+        LocalDestinationLimits limits = new LocalDestinationLimits(1, Duration.ZERO, clock);
+        for (Instant far : List.of(Instant.MAX, clock.instant().plus(Duration.ofDays(365L * 200)),
+                clock.instant().plus(Duration.ofDays(365L * 400)))) {
+            assertThat(limits.acquire("mx.a.test", far)).as("free: granted at once").isNotNull().satisfies(
+                    DestinationLimits.Slot::close);
+            DestinationLimits.Slot held = limits.acquire("mx.a.test", clock.instant().plusSeconds(5));
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<DestinationLimits.Slot> waiter = pool.submit(() -> limits.acquire("mx.a.test", far));
+                Thread.sleep(100); // a deadline misread as past or near would have answered null by now
+                assertThat(waiter).isNotDone();
+                held.close();
+                DestinationLimits.Slot granted = waiter.get(30, TimeUnit.SECONDS);
+                assertThat(granted).as("granted once released, deadline %s", far).isNotNull();
+                granted.close();
+            }
+        }
+        assertThat(limits.trackedDestinations()).isZero();
+    }
+
+    @Test
     void newSessionsToOneDestinationStartAtLeastMinIntervalApart() throws Exception {
         Duration interval = Duration.ofMillis(40);
         LocalDestinationLimits limits = new LocalDestinationLimits(10, interval, clock);

@@ -480,7 +480,10 @@ public final class ConfigLoader {
                     "a whole number of milliseconds 0-3600000 (0: no spacing)"), d.minInterval().toMillis());
             long ttlSecs = orDefault(t.integer("smtp_politeness.catch_all_ttl_secs", 0, 604_800L,
                     "a whole number of seconds 0-604800 (0: no catch-all cache)"), d.catchAllTtl().toSeconds());
-            return new Politeness(maxConcurrency, Duration.ofMillis(minIntervalMs), Duration.ofSeconds(ttlSecs));
+            int maxRcpt = orDefault(t.intValue("smtp_politeness.max_rcpt_per_session", 1, 1000,
+                    "a whole number of recipients 1-1000 (1: a session per address)"), d.maxRcptPerSession());
+            return new Politeness(maxConcurrency, Duration.ofMillis(minIntervalMs), Duration.ofSeconds(ttlSecs),
+                    maxRcpt);
         }
 
         private PoolSettings poolSettings(Map<String, PoolProxy> proxies) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.socks5.ProxyConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,7 +43,7 @@ public record CheckEmailRequest(String toEmail, String fromEmail, String helloNa
 
     static final String PREFIX = "Request body deserialize error: ";
 
-    private static final JsonMapper STRICT = JsonMapper.builder()
+    private static final JsonMapper STRICT = ReacherJson.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();

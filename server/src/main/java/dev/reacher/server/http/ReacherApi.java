@@ -75,6 +75,8 @@ public final class ReacherApi {
     static final String STORAGE_REQUIRED = "Please configure a Postgres database on Reacher before calling this endpoint";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReacherApi.class);
+    /** The {@code /version} answer never changes: rendered once. */
+    private static final byte[] VERSION_BODY = versionBody();
     private static final String HANDLED = "reacher.handled";
 
     private final BackendConfig config;
@@ -171,11 +173,15 @@ public final class ReacherApi {
 
     // ---- handlers ---------------------------------------------------------------------------------
 
-    private void version(Context ctx) {
+    private static byte[] versionBody() {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("version", ServerVersion.API_VERSION);
         body.put("implementation", "reacher-java " + ServerVersion.IMPLEMENTATION_VERSION);
-        json(ctx, 200, body);
+        return ReacherJson.writeBytes(body);
+    }
+
+    private void version(Context ctx) {
+        send(ctx, 200, "application/json", VERSION_BODY);
     }
 
     private void readyz(Context ctx) {
@@ -356,14 +362,14 @@ public final class ReacherApi {
             }
         }
         ServerMetrics.Verification verification = metrics.verificationStarted(endpoint);
-        String body;
+        byte[] body;
         Reachable verdict;
         try {
             if (stored) {
                 RpcReply reply = viaWorker ? bulk.singleShot().onWorker(input) : bulk.singleShot().here(input, policy);
                 switch (reply) {
                     case RpcReply.Ok ok -> {
-                        body = ok.json();
+                        body = ok.json().getBytes(StandardCharsets.UTF_8);
                         verdict = ok.verdict() != null ? ok.verdict() : reachableOf(body); // from a worker: parse
                     }
                     case RpcReply.Err err -> {
@@ -373,7 +379,7 @@ public final class ReacherApi {
                 }
             } else {
                 CheckEmailOutput output = verifier.verify(input, policy);
-                body = ReacherJson.write(output);
+                body = ReacherJson.writeBytes(output);
                 verdict = output.isReachable();
             }
         } catch (ProxyLimitExceededException e) {
@@ -398,10 +404,10 @@ public final class ReacherApi {
             throw e;
         }
         verification.finished(verdict);
-        ctx.status(200).contentType("application/json").result(body);
+        send(ctx, 200, "application/json", body);
     }
 
-    private static Reachable reachableOf(String outputJson) {
+    private static Reachable reachableOf(byte[] outputJson) {
         try {
             return Reachable.fromJson(ReacherJson.mapper().readTree(outputJson).path("is_reachable").asText());
         } catch (IOException | RuntimeException e) {
@@ -431,8 +437,12 @@ public final class ReacherApi {
     /** Size limit (413), then content type (415), then the bytes; no body is read past the limit. */
     private static byte[] readJsonBody(Context ctx) {
         requireBodyShape(ctx, CHECK_BODY_LIMIT);
+        // Up to the declared length + 1 (so that a body longer than declared is still caught), or the
+        // limit + 1 when chunked: readNBytes allocates up to 16 KiB at once for a larger argument.
+        long declared = ctx.req().getContentLengthLong();
+        int toRead = declared >= 0 ? (int) declared + 1 : CHECK_BODY_LIMIT + 1;
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes(CHECK_BODY_LIMIT + 1); // chunked bodies have no declared length
+            byte[] body = in.readNBytes(toRead);
             if (body.length > CHECK_BODY_LIMIT) {
                 drain(ctx);
                 throw tooLarge(CHECK_BODY_LIMIT);
@@ -539,7 +549,20 @@ public final class ReacherApi {
     }
 
     private static void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(ReacherJson.write(body));
+        send(ctx, status, "application/json", ReacherJson.writeBytes(body));
+    }
+
+    /**
+     * Writes a whole body through Javalin's output stream (so compression applies as configured),
+     * not through {@code ctx.result}, for which Javalin allocates a 32 KiB copy buffer per response.
+     */
+    private static void send(Context ctx, int status, String contentType, byte[] body) {
+        ctx.status(status).contentType(contentType);
+        try {
+            ctx.outputStream().write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The matched route template for logs and metric tags; never the raw path (unbounded cardinality). */

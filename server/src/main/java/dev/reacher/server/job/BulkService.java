@@ -88,7 +88,12 @@ public final class BulkService {
     public JobProgress progress(long jobId) {
         JobRecord job = job(jobId);
         Instant now = Instant.now();
-        return JobProgress.of(job, now, job.completed() ? BudgetWait.NONE : store.budgetWait(jobId, now));
+        return JobProgress.of(job, now, budgetWait(job, now));
+    }
+
+    /** Only a running job has items waiting for proxy budget; a finished one costs no query. */
+    private BudgetWait budgetWait(JobRecord job, Instant now) {
+        return job.completed() || job.cancelled() ? BudgetWait.NONE : store.budgetWait(job.id(), now);
     }
 
     /** Jobs at most this many to a page of {@link #jobs}. */
@@ -106,7 +111,8 @@ public final class BulkService {
         }
         try {
             Instant now = Instant.now();
-            return store.jobs(limit, offset).stream().map(j -> JobProgress.of(j, now, BudgetWait.NONE)).toList();
+            // the same budget-wait counts as GET /v1/bulk/{id}, so the list and a job's page agree
+            return store.jobs(limit, offset).stream().map(j -> JobProgress.of(j, now, budgetWait(j, now))).toList();
         } catch (StorageException e) {
             throw new BulkException(BulkException.Kind.FAILED, e.getMessage(), e);
         }

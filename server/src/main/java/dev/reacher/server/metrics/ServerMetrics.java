@@ -17,6 +17,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,6 +40,17 @@ public final class ServerMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final VirtualThreadMetrics virtualThreads = new VirtualThreadMetrics();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * The meters of the request path, looked up once: building a meter's id (tags sorted into a new
+     * array) and finding it in the registry on every request cost more than recording it.
+     */
+    private final Map<HttpKey, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final Map<VerificationKey, Counter> verificationCounters = new ConcurrentHashMap<>();
+    private final Map<VerificationKey, Timer> verificationTimers = new ConcurrentHashMap<>();
+
+    private record HttpKey(String method, String route, int status) {}
+
+    private record VerificationKey(String endpoint, String reachable) {}
 
     public ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -85,11 +99,11 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** One finished HTTP request; {@code route} is the matched path template, never the raw path. */
     public void httpRequest(String method, String route, int status, Duration duration) {
-        Timer.builder("http.server.requests")
-                .description("HTTP requests by method, matched route and status")
-                .tags("method", method, "uri", route, "status", Integer.toString(status),
-                        "outcome", outcome(status))
-                .register(registry)
+        httpTimers.computeIfAbsent(new HttpKey(method, route, status), k -> Timer.builder("http.server.requests")
+                        .description("HTTP requests by method, matched route and status")
+                        .tags("method", k.method(), "uri", k.route(), "status", Integer.toString(k.status()),
+                                "outcome", outcome(k.status()))
+                        .register(registry))
                 .record(duration);
     }
 
@@ -111,8 +125,18 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     private Counter verificationCounter(String endpoint, String reachable) {
-        return Counter.builder("reacher.verifications").description("Finished verifications by endpoint and is_reachable")
-                .tags("endpoint", endpoint, "is_reachable", reachable).register(registry);
+        return verificationCounters.computeIfAbsent(new VerificationKey(endpoint, reachable),
+                k -> Counter.builder("reacher.verifications")
+                        .description("Finished verifications by endpoint and is_reachable")
+                        .tags("endpoint", endpoint, "is_reachable", reachable).register(registry));
+    }
+
+    private Timer verificationTimer(String endpoint, String reachable) {
+        return verificationTimers.computeIfAbsent(new VerificationKey(endpoint, reachable),
+                k -> Timer.builder("reacher.verification.duration")
+                        .description("Time to verify one address")
+                        .tags("endpoint", endpoint, "is_reachable", reachable.toLowerCase(Locale.ROOT))
+                        .register(registry));
     }
 
     private static String outcome(int status) {
@@ -148,10 +172,7 @@ public final class ServerMetrics implements AutoCloseable {
         public void finished(Reachable reachable) {
             if (end()) {
                 verificationCounter(endpoint, reachable.json()).increment();
-                Timer.builder("reacher.verification.duration").description("Time to verify one address")
-                        .tags("endpoint", endpoint, "is_reachable", reachable.json().toLowerCase(Locale.ROOT))
-                        .register(registry)
-                        .record(Duration.ofNanos(System.nanoTime() - start));
+                verificationTimer(endpoint, reachable.json()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         }
 

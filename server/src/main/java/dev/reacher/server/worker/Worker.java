@@ -229,7 +229,9 @@ public final class Worker implements AutoCloseable {
                     }
                 } else {
                     try {
-                        output = verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
+                        // A bulk job's addresses may share SMTP sessions with their siblings; other tasks keep their own.
+                        output = jobId != null ? verifier.verifyInBulk(input, LimitPolicy.WAIT, task.avoidProxies())
+                                : verifier.verify(input, LimitPolicy.WAIT, task.avoidProxies());
                     } catch (ProxyLimitExceededException e) {
                         permit.refund(); // nothing was verified
                         deferForBudget(task, delivery, e);

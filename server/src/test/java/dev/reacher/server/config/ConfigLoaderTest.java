@@ -798,15 +798,26 @@ class ConfigLoaderTest {
     @Test
     void smtpPolitenessDefaultsTomlAndEnvironment() {
         assertThat(env(Map.of()).politeness()).isEqualTo(Politeness.DEFAULTS);
-        assertThat(Politeness.DEFAULTS).isEqualTo(new Politeness(5, Duration.ZERO, Duration.ofHours(1)));
-        assertThat(toml("[smtp_politeness]\nmax_concurrency = 2\nmin_interval_ms = 250\ncatch_all_ttl_secs = 0")
-                .politeness()).isEqualTo(new Politeness(2, Duration.ofMillis(250), Duration.ZERO));
+        assertThat(Politeness.DEFAULTS).isEqualTo(new Politeness(5, Duration.ZERO, Duration.ofHours(1), 10));
+        assertThat(toml("[smtp_politeness]\nmax_concurrency = 2\nmin_interval_ms = 250\ncatch_all_ttl_secs = 0\n"
+                + "max_rcpt_per_session = 1").politeness())
+                .isEqualTo(new Politeness(2, Duration.ofMillis(250), Duration.ZERO, 1));
         BackendConfig fromEnv = ConfigLoader.fromToml("[smtp_politeness]\nmax_concurrency = 2", vars(
                 "RCH__SMTP_POLITENESS__MAX_CONCURRENCY", "7", "RCH__SMTP_POLITENESS__MIN_INTERVAL_MS", "100",
-                "RCH__SMTP_POLITENESS__CATCH_ALL_TTL_SECS", "60"));
-        assertThat(fromEnv.politeness()).isEqualTo(new Politeness(7, Duration.ofMillis(100), Duration.ofSeconds(60)));
+                "RCH__SMTP_POLITENESS__CATCH_ALL_TTL_SECS", "60", "RCH__SMTP_POLITENESS__MAX_RCPT_PER_SESSION", "25"));
+        assertThat(fromEnv.politeness())
+                .isEqualTo(new Politeness(7, Duration.ofMillis(100), Duration.ofSeconds(60), 25));
+        assertThat(fromEnv.politeness().sharesSessions()).isTrue();
         assertThat(fromEnv.politeness().cachesCatchAll()).isTrue();
         assertThat(fromEnv.warnings()).isEmpty();
+    }
+
+    @Test
+    void badMaxRcptPerSessionNamesTheKeyAndVariable() {
+        assertThatThrownBy(() -> env(vars("RCH__SMTP_POLITENESS__MAX_RCPT_PER_SESSION", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("smtp_politeness.max_rcpt_per_session (RCH__SMTP_POLITENESS__MAX_RCPT_PER_SESSION): "
+                        + "expected a whole number of recipients 1-1000 (1: a session per address), got");
     }
 
     @Test

@@ -86,16 +86,24 @@ class BudgetWaitBulkTest {
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         long id = created.json().get("job_id").asLong();
 
-        // While the budget is spent the job pauses and says so.
+        // While the budget is spent the job pauses and says so, on its own page and in the list of jobs.
         List<JsonNode> paused = new ArrayList<>();
+        List<JsonNode> listedPaused = new ArrayList<>();
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).until(() -> {
             JsonNode p = t.get("/v1/bulk/" + id).json();
             if (p.get("waiting_for_budget").asInt() > 0 && !p.get("budget_returns_at").isNull()) {
                 paused.add(p);
+                JsonNode listed = t.get("/v1/bulk").json().get("jobs").get(0);
+                assertThat(listed.get("job_id").asLong()).isEqualTo(id);
+                if (listed.get("waiting_for_budget").asInt() > 0 && !listed.get("budget_returns_at").isNull()) {
+                    listedPaused.add(listed);
+                }
             }
             return p.get("job_status").asText().equals("Completed");
         });
         assertThat(paused).as("progress seen while waiting for budget").isNotEmpty();
+        assertThat(listedPaused).as("GET /v1/bulk shows the budget wait as GET /v1/bulk/{id} does").isNotEmpty();
+        assertThat(listedPaused.get(0).get("waiting_for_budget").asInt()).isBetween(1, JOB_SIZE - PER_MINUTE);
         JsonNode sample = paused.get(0);
         assertThat(sample.get("job_status").asText()).isEqualTo("Running");
         assertThat(sample.get("total_processed").asInt()).isLessThan(JOB_SIZE);
@@ -108,6 +116,9 @@ class BudgetWaitBulkTest {
         assertThat(done.at("/summary/total_unknown").asInt()).isZero();
         assertThat(done.get("waiting_for_budget").asInt()).isZero();
         assertThat(done.get("budget_returns_at").isNull()).isTrue();
+        JsonNode doneListed = t.get("/v1/bulk").json().get("jobs").get(0);
+        assertThat(doneListed.get("waiting_for_budget").asInt()).isZero();
+        assertThat(doneListed.get("budget_returns_at").isNull()).isTrue();
 
         // Every address reached the SMTP server exactly once (nothing was tried and thrown away).
         Map<String, Integer> rcpts = new TreeMap<>();

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Server CPU per request: a real `reacher serve` process (the runnable jar) against the rig's loopback
+# SMTP/DNS fixture, LoadTool in its own JVM, keep-alive, direct (no proxies). After a warm-up, each
+# measured batch reports throughput, latency percentiles and the server process's CPU time
+# (utime + stime from /proc/<pid>/stat, delta over the batch) divided by the requests answered; then
+# the same for GET /version. Loopback only; every step is bounded (timeouts, --max-seconds).
+#
+# Usage: bench/http-load/cpu-per-request.sh [N] [CONCURRENCY] [ROUNDS] [WARMUP] [VERSION_N]
+#   defaults: 6000 requests per batch, concurrency 32, 3 batches, 2000 warm-up, 20000 GET /version
+#   after:    ./mvnw -B -q -pl bench,cli -am package -DskipTests   (benchmarks.jar and reacher.jar)
+# Environment:
+#   REACHER_JAR=path        the server jar to run (default cli/target/reacher.jar); copy two builds
+#                           aside and run this twice back to back for an A/B comparison
+#   REACHER_JAVA_OPTS=...   extra JVM options for the server, e.g. a JFR recording:
+#                           -XX:StartFlightRecording=filename=/tmp/server.jfr,settings=profile
+#   ENDPOINT=/v0/check_email (default) or /v1/check_email (stores results, as `reacher serve` does)
+#   HTTP_PORT=18080
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-6000}; C=${2:-32}; ROUNDS=${3:-3}; WARMUP=${4:-2000}; VERSION_N=${5:-20000}
+J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+CP=bench/target/benchmarks.jar
+JAR=${REACHER_JAR:-cli/target/reacher.jar}
+PORT=${HTTP_PORT:-18080}
+ENDPOINT=${ENDPOINT:-/v0/check_email}
+EMAILS=alice@rig-one.test,unknown.user@rig-two.test,bob@rig-three.test,someone.else@rig-four.test
+TICKS=$(getconf CLK_TCK)
+
+cpu_ticks() { # utime + stime of one process, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+load() { # load URL REQUESTS [extra LoadTool options]: LoadTool's report on stdout
+  local url=$1 n=$2; shift 2
+  timeout 900 "$J" -cp "$CP" dev.reacher.bench.LoadTool --url "$url" --requests "$n" \
+    --concurrency "$C" --emails "$EMAILS" --max-seconds 600 "$@"
+}
+
+# measure NAME URL REQUESTS [LoadTool options]: one batch, with the server's CPU over it
+measure() {
+  local name=$1 url=$2 n=$3; shift 3
+  local s0 s1 out t0
+  t0=$(date -u +%T); s0=$(cpu_ticks "$server")
+  out=$(load "$url" "$n" "$@")
+  s1=$(cpu_ticks "$server")
+  local answered
+  answered=$(echo "$out" | sed -n 's/^requests  \([0-9]*\) in .*/\1/p')
+  echo "$name ($t0-$(date -u +%T)): $(echo "$out" | sed -n 's/^requests  //p')"
+  echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')$(echo "$out" \
+    | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
+  awk -v s=$((s1 - s0)) -v n="$answered" -v t="$TICKS" 'BEGIN {
+    printf "         server CPU per request: %.1f us (%d ticks of 1/%d s over %d requests)\n", s / t / n * 1e6, s, t, n }'
+}
+
+rig_log=$(mktemp); server_log=$(mktemp)
+"$J" -cp "$CP" dev.reacher.bench.Rig --seconds 3600 >"$rig_log" 2>&1 &
+rig=$!
+server=
+cleanup() {
+  [ -n "$server" ] && { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+  kill "$rig" 2>/dev/null || true; wait "$rig" 2>/dev/null || true
+  rm -f "$rig_log" "$server_log"; rm -rf "${db_dir:-}"
+}
+trap cleanup EXIT
+for _ in $(seq 150); do grep -q '^serve: ' "$rig_log" && break; sleep 0.2; done
+env_direct=$(sed -n 's/^serve: \(.*\) \.\/reacher serve$/\1/p' "$rig_log")
+[ -n "$env_direct" ] || { echo "rig did not start:"; cat "$rig_log"; exit 1; }
+
+db_dir=$(mktemp -d)
+# shellcheck disable=SC2086 # the variables are NAME=value words; REACHER_JAVA_OPTS is a list of options
+env $env_direct RCH__HTTP_PORT="$PORT" RCH__STORAGE__SQLITE__PATH="$db_dir/reacher.db" \
+  "$J" ${REACHER_JAVA_OPTS:-} -jar "$JAR" serve >"$server_log" 2>&1 &
+server=$!
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server did not start:"; cat "$server_log"; exit 1; }
+
+echo "date: $(date -u); load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+echo "server: $JAR ${REACHER_JAVA_OPTS:-} ($(curl -s "http://127.0.0.1:$PORT/version"))"
+echo "POST $ENDPOINT and GET /version, concurrency $C, direct, keep-alive; warm-up $WARMUP"
+load "http://127.0.0.1:$PORT$ENDPOINT" "$WARMUP" >/dev/null
+for round in $(seq "$ROUNDS"); do
+  measure "round $round POST $ENDPOINT" "http://127.0.0.1:$PORT$ENDPOINT" "$N"
+done
+load "http://127.0.0.1:$PORT/version" 2000 --method GET >/dev/null
+for round in $(seq "$ROUNDS"); do
+  measure "round $round GET /version" "http://127.0.0.1:$PORT/version" "$VERSION_N" --method GET
+done
