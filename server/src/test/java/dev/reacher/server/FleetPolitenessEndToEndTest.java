@@ -97,9 +97,9 @@ class FleetPolitenessEndToEndTest {
         }
     }
 
-    @Test
-    void twoProcessesOfAFleetOpenAtMostMaxConcurrencySessionsAndProbeOnce() throws Exception {
-        BackendConfig config = config(true);
+    /** Builds two processes' verifiers from one configuration, verifies on both, closes them. */
+    private void runTwoProcesses(boolean fleet) throws Exception {
+        BackendConfig config = config(fleet);
         EmailVerifier one = ProcessParts.verifier(config);
         EmailVerifier two = ProcessParts.verifier(config);
         try {
@@ -108,6 +108,11 @@ class FleetPolitenessEndToEndTest {
             ProcessParts.close(one);
             ProcessParts.close(two);
         }
+    }
+
+    @Test
+    void twoProcessesOfAFleetOpenAtMostMaxConcurrencySessionsAndProbeOnce() throws Exception {
+        runTwoProcesses(true);
         assertThat(smtp.peakConcurrentSessions()).isBetween(1, 2);
         assertThat(smtp.connectionCount()).isEqualTo(24);
         // Sessions starting before the first probe's answer still probe, so a burst probes at
@@ -117,15 +122,7 @@ class FleetPolitenessEndToEndTest {
 
     @Test
     void theControlWithoutTheFleetStoreSeesEachProcessOpenItsOwnSessions() throws Exception {
-        BackendConfig config = config(false);
-        EmailVerifier one = ProcessParts.verifier(config);
-        EmailVerifier two = ProcessParts.verifier(config);
-        try {
-            verifyOnBoth(one, two, config);
-        } finally {
-            ProcessParts.close(one);
-            ProcessParts.close(two);
-        }
+        runTwoProcesses(false);
         assertThat(smtp.peakConcurrentSessions()).isGreaterThan(2);
     }
 }
