@@ -34,7 +34,10 @@ final class BulkServer implements AutoCloseable {
     static BulkServer start(Path dir, String secret) throws IOException {
         ScriptedSmtpServer smtp = ScriptedSmtpServer.start()
                 .defaultRcpt(Reply.lines("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"));
-        DnsFixture dns = DnsFixture.start().mx("bulk.test", 10, "mx.bulk.test").a("mx.bulk.test", "127.0.0.1");
+        // Slow addresses have a mail server of their own, as a slow server in real life would: bulk
+        // addresses bound for one server share a session, where a slow answer delays the others.
+        DnsFixture dns = DnsFixture.start().mx("bulk.test", 10, "mx.bulk.test").a("mx.bulk.test", "127.0.0.1")
+                .mx("slow.test", 10, "mx.slow.test").a("mx.slow.test", "127.0.0.1");
         Map<String, String> env = Map.of(
                 "RCH__HTTP_HOST", "127.0.0.1",
                 "RCH__HTTP_PORT", "0",
@@ -71,9 +74,12 @@ final class BulkServer implements AutoCloseable {
         return slowAddress(name, SLOW);
     }
 
-    /** An address that exists but whose RCPT is answered only after {@code delay} (less than the 10 s SMTP timeout). */
+    /**
+     * An address at {@code slow.test} (its own MX host) that exists but whose RCPT is answered only
+     * after {@code delay} (less than the 10 s SMTP timeout).
+     */
     String slowAddress(String name, Duration delay) {
-        String email = "slow-" + name + "@bulk.test";
+        String email = "slow-" + name + "@slow.test";
         smtp.onRcpt(email, Reply.delayed(delay, Reply.lines("250 2.1.5 OK")));
         return email;
     }
