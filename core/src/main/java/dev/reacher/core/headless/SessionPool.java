@@ -93,12 +93,28 @@ final class SessionPool implements AutoCloseable {
             quit(evict);
         }
         try {
-            // A page load may take up to the whole check's time; the element waits are separate.
-            return new Pooled(client.newSession(ChromeArgs.options(settings.binary(), socksProxy),
-                    settings.checkTimeout()), key);
+            return new Pooled(startSession(socksProxy), key);
         } catch (WebDriverException e) {
             freeSlot();
             throw HeadlessException.newSession(e.getMessage());
+        }
+    }
+
+    /**
+     * A new browser session. When the browser exits while starting ("session not created", seen
+     * when several start at once), it is tried once more: a browser that failed to start says
+     * nothing about the address being checked.
+     */
+    private WebDriverClient.Session startSession(String socksProxy) throws WebDriverException {
+        // A page load may take up to the whole check's time; the element waits are separate.
+        try {
+            return client.newSession(ChromeArgs.options(settings.binary(), socksProxy), settings.checkTimeout());
+        } catch (WebDriverException e) {
+            if (!"session not created".equals(e.error())) {
+                throw e;
+            }
+            LOG.info("a browser failed to start ({}); starting another", e.getMessage());
+            return client.newSession(ChromeArgs.options(settings.binary(), socksProxy), settings.checkTimeout());
         }
     }
 
