@@ -16,11 +16,26 @@ public final class LoopbackPorts {
 
     private LoopbackPorts() {}
 
+    /** Below Linux's ephemeral range (32768-60999), where outgoing connections never take a port. */
+    private static final int FIRST = 20_000;
+    private static final int LAST = 32_000;
+
     /**
-     * A TCP port on {@code 127.0.0.1} that was free a moment ago. Another process can still take it
-     * before the caller binds it, so peers that use this retry with a new port when binding fails.
+     * A TCP port on {@code 127.0.0.1} that was free a moment ago. It is chosen at random below the
+     * ephemeral range, so that the many outgoing connections of a test run (to PostgreSQL,
+     * RabbitMQ, proxies) cannot take it before the caller binds it. Another test can still pick the
+     * same port, so peers that use this retry with a new port when binding fails.
      */
     public static int freePort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(FIRST, LAST + 1);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // in use: try another
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
         } catch (IOException e) {
