@@ -24,6 +24,22 @@ public interface DestinationLimits {
      */
     Slot acquire(String destination, Instant deadline) throws InterruptedException;
 
+    /** Waits longer than this (about 100 years) are waits without limit; Duration's nanoseconds overflow at 292 years. */
+    long NO_LIMIT_SECONDS = 100L * 365 * 24 * 3600;
+
+    /**
+     * Milliseconds from {@code now} to {@code deadline}, saturating ({@link Instant#MAX} means no
+     * limit), for implementations of {@link #acquire}. Far deadlines are caught before
+     * {@link java.time.Duration} sees them: its overflow is an exception (two for Instant.MAX, each
+     * with a stack trace), and a verification's first slot always waits on Instant.MAX.
+     */
+    static long millisUntil(Instant now, Instant deadline) {
+        if (deadline.getEpochSecond() - now.getEpochSecond() > NO_LIMIT_SECONDS) {
+            return Long.MAX_VALUE;
+        }
+        return java.time.Duration.between(now, deadline).toMillis();
+    }
+
     /** A granted session slot; closing it more than once has no further effect. */
     interface Slot extends AutoCloseable {
         @Override

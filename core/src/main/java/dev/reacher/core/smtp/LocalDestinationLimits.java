@@ -34,8 +34,6 @@ final class LocalDestinationLimits implements DestinationLimits {
 
     /** Above this many tracked destinations, idle ones kept only for their spacing are swept out. */
     private static final int SWEEP_ABOVE = 4096;
-    /** Waits longer than this (about 100 years) are waits without limit; Duration's nanoseconds overflow at 292 years. */
-    private static final long NO_LIMIT_SECONDS = 100L * 365 * 24 * 3600;
 
     @Override
     public Slot acquire(String destination, Instant deadline) throws InterruptedException {
@@ -49,7 +47,7 @@ final class LocalDestinationLimits implements DestinationLimits {
         });
         boolean granted = false;
         try {
-            long waitMs = millisUntil(deadline);
+            long waitMs = DestinationLimits.millisUntil(clock.instant(), deadline);
             if (waitMs <= 0 ? !entry.permits.tryAcquire() : !entry.permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
                 return null;
             }
@@ -96,19 +94,6 @@ final class LocalDestinationLimits implements DestinationLimits {
             Thread.sleep(pause);
         }
         return true;
-    }
-
-    /**
-     * Milliseconds from now to {@code deadline}, saturating (Instant.MAX means no limit). Far
-     * deadlines are caught before {@link Duration} sees them: its overflow is an exception (two for
-     * Instant.MAX, each with a stack trace), and a verification's first slot always waits on Instant.MAX.
-     */
-    private long millisUntil(Instant deadline) {
-        Instant now = clock.instant();
-        if (deadline.getEpochSecond() - now.getEpochSecond() > NO_LIMIT_SECONDS) {
-            return Long.MAX_VALUE;
-        }
-        return Duration.between(now, deadline).toMillis();
     }
 
     private void leave(String destination, Entry entry) {

@@ -149,7 +149,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 storeDown(e);
                 return LOCAL_ONLY;
             }
-            long leftMs = millisUntil(deadline);
+            long leftMs = DestinationLimits.millisUntil(clock.instant(), deadline);
             if (leftMs <= 0) {
                 return 0;
             }
@@ -250,14 +250,6 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
     private void outageOver() {
         if (outageLogged.compareAndSet(true, false)) {
             LOG.info("per-destination SMTP limits are fleet-wide again");
-        }
-    }
-
-    private long millisUntil(Instant deadline) {
-        try {
-            return Duration.between(clock.instant(), deadline).toMillis();
-        } catch (ArithmeticException tooFar) {
-            return Long.MAX_VALUE;
         }
     }
 
