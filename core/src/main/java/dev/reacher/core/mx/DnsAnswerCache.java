@@ -24,7 +24,8 @@ import org.xbill.DNS.Section;
  * configured maximum, so that a bulk job with many addresses at one domain asks DNS once per TTL
  * rather than once per address (resolvers rate-limit). Questions asked while the same one is in
  * flight wait for its reply instead of sending their own. Failures are shared only with those
- * waiters: the next caller asks again.
+ * waiters: the next caller asks again. With a zero maximum TTL nothing is kept, and the cache only
+ * joins questions in flight.
  */
 final class DnsAnswerCache {
     static final int DEFAULT_MAX_ENTRIES = 10_000;
@@ -86,7 +87,7 @@ final class DnsAnswerCache {
             throw e;
         }
         long ttl = outcome instanceof Answer a ? ttlSeconds(a.message(), key.type()) : 0;
-        if (ttl > 0) {
+        if (ttl > 0 && maxTtlNanos > 0) {
             entry.expires = clock.getAsLong() + Math.min(Duration.ofSeconds(ttl).toNanos(), maxTtlNanos);
         } else {
             entries.remove(key, entry); // waiters still get it, later callers ask again

@@ -37,12 +37,13 @@ import org.xbill.DNS.WireParseException;
 
 /**
  * Looks up MX records, and the addresses of MX hosts, with dnsjava against the configured servers.
- * Build one per configuration and share it: it is thread-safe. Unless {@link DnsServers#cacheMaxTtl()}
- * turns the cache on, it keeps no cache and every call asks DNS (as upstream, which builds a fresh
- * resolver per check). With the cache, a usable reply (NOERROR or NXDOMAIN) is reused for its TTL,
- * capped at that maximum, and identical questions asked at once share one query; failures are never
- * kept. A name asked in another case may then get a reply whose names have the case of the first
- * question (see {@link #lookupMx}).
+ * Build one per configuration and share it: it is thread-safe. Identical questions asked at once
+ * share one query (a bulk job that starts a thousand checks at one domain sends one MX query, not a
+ * thousand that a resolver would drop or rate-limit). Unless {@link DnsServers#cacheMaxTtl()} turns
+ * the cache on, nothing is kept once the reply is in, and a later call asks DNS again (as upstream,
+ * which builds a fresh resolver per check). With the cache, a usable reply (NOERROR or NXDOMAIN) is
+ * reused for its TTL, capped at that maximum; failures are never kept. A name asked in another case
+ * may get a reply whose names have the case of the first question (see {@link #lookupMx}).
  *
  * <p>Calls block; run them on virtual threads. Each query to one server is bounded by
  * {@link DnsServers#timeout()}; servers are tried in order, for {@link DnsServers#attempts()} rounds,
@@ -63,7 +64,7 @@ public final class MxResolver {
     private final List<SimpleResolver> resolvers;
     /** Set when the system configuration gave no servers; every call then fails with IoError. */
     private final String configError;
-    /** Null when the configuration turns the cache off. */
+    /** With a zero maximum TTL when the configuration turns the cache off: it then only joins identical questions in flight. */
     private final DnsAnswerCache cache;
 
     public MxResolver(DnsServers config) {
@@ -73,9 +74,7 @@ public final class MxResolver {
     /** With the cache's clock, in nanoseconds, for tests. */
     MxResolver(DnsServers config, LongSupplier clock) {
         this.config = Objects.requireNonNull(config, "config");
-        this.cache = config.cachesAnswers()
-                ? new DnsAnswerCache(config.cacheMaxTtl(), DnsAnswerCache.DEFAULT_MAX_ENTRIES, clock)
-                : null;
+        this.cache = new DnsAnswerCache(config.cacheMaxTtl(), DnsAnswerCache.DEFAULT_MAX_ENTRIES, clock);
         List<InetSocketAddress> servers = config.servers();
         String error = null;
         if (config.usesSystemResolvers()) {
@@ -198,7 +197,7 @@ public final class MxResolver {
     record Failure(String type, String message) implements Outcome {}
 
     private Outcome query(Name name, int type) {
-        return cache == null ? ask(name, type) : cache.get(name, type, () -> ask(name, type));
+        return cache.get(name, type, () -> ask(name, type));
     }
 
     private Outcome ask(Name name, int type) {

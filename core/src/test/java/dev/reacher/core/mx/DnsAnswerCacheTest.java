@@ -212,6 +212,21 @@ class DnsAnswerCacheTest {
         assertThat(dns.queries("mx.example.test")).isEqualTo(6);
     }
 
+    @Test
+    void withoutTheCacheConcurrentIdenticalQuestionsStillShareOneQueryAndNothingIsKept() throws Exception {
+        // A bulk job starting a thousand checks at one domain must not send a thousand identical
+        // queries: a resolver drops or rate-limits such a burst and the checks end unknown.
+        dns.mx("gmail.test", 5, "mx.gmail.test").delay("gmail.test", Duration.ofMillis(500));
+        MxResolver plain = new MxResolver(servers, now::get);
+
+        assertThat(atOnce(64, plain, "gmail.test"))
+                .containsOnly(new MxLookup.Found(List.of(new MxRecord(5, "mx.gmail.test."))));
+        assertThat(dns.queries("gmail.test")).isEqualTo(1);
+
+        plain.lookupMx("gmail.test");
+        assertThat(dns.queries("gmail.test")).isEqualTo(2);
+    }
+
     /** Asks for the MX of {@code name}: once, again a second before {@code ttl} is up (cached), and at {@code ttl}. */
     private void assertCachedFor(MxResolver r, String name, Duration ttl) {
         int before = dns.queries(name);
