@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * stay in this process, and the store is asked again a second later; that is logged once per
  * outage, never thrown.
  */
-public final class PostgresCatchAllCache implements CatchAllCache {
+public final class PostgresCatchAllCache implements CatchAllCache, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresCatchAllCache.class);
     /** Above this many domains kept in this process, expired ones are dropped on the next store. */
     private static final int SWEEP_ABOVE = 100_000;
@@ -41,6 +41,7 @@ public final class PostgresCatchAllCache implements CatchAllCache {
     private final Clock clock;
     private final ConcurrentHashMap<String, Answer> near = new ConcurrentHashMap<>();
     private final AtomicLong stores = new AtomicLong();
+    private final RoundTrips roundTrips = new RoundTrips();
     private final AtomicBoolean outageLogged = new AtomicBoolean();
     /** While the store is known to be down, it is not asked (a dead server must not slow every check). */
     private volatile Instant storeDownUntil = Instant.MIN;
@@ -64,6 +65,7 @@ public final class PostgresCatchAllCache implements CatchAllCache {
         if (clock.instant().isBefore(storeDownUntil)) {
             return null;
         }
+        long t0 = System.nanoTime();
         try {
             Answer stored = db.read("reading the catch-all answer for " + key, c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT catch_all,"
@@ -75,6 +77,7 @@ public final class PostgresCatchAllCache implements CatchAllCache {
                     }
                 }
             });
+            roundTrips.add("catch_all.read", 2, t0); // the query, then ROLLBACK
             storeAnswered();
             if (stored == null) {
                 near.remove(key);
@@ -100,6 +103,7 @@ public final class PostgresCatchAllCache implements CatchAllCache {
             return;
         }
         boolean sweep = stores.incrementAndGet() % SWEEP_TABLE_EVERY == 0;
+        long t0 = System.nanoTime();
         try {
             db.write("storing the catch-all answer for " + key, c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO fleet_catch_all (domain, catch_all, expires_at)"
@@ -119,10 +123,22 @@ public final class PostgresCatchAllCache implements CatchAllCache {
                 }
                 return null;
             });
+            roundTrips.add("catch_all.write", sweep ? 3 : 2, t0);
             storeAnswered();
         } catch (StorageException e) {
             storeFailed(e);
         }
+    }
+
+    /** Round trips and the time spent in them, by purpose. */
+    public RoundTrips roundTrips() {
+        return roundTrips;
+    }
+
+    /** Logs the round trips; the database belongs to whoever opened it. */
+    @Override
+    public void close() {
+        LOG.info("fleet store round trips of the catch-all cache: {}", roundTrips);
     }
 
     private void storeFailed(StorageException e) {

@@ -55,6 +55,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
     private final DestinationLimits gate;
     private final Clock clock;
     private final Set<Long> held = ConcurrentHashMap.newKeySet();
+    private final RoundTrips roundTrips = new RoundTrips();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicBoolean outageLogged = new AtomicBoolean();
     private volatile Instant storeDownUntil = Instant.MIN;
@@ -159,7 +160,8 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
 
     /** {slot id or 0, ms until the spacing allows a session or 0}. */
     private long[] tryAcquire(String destination) {
-        return db.write("taking a session slot for " + destination, c -> {
+        long t0 = System.nanoTime();
+        long[] answer = db.write("taking a session slot for " + destination, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT slot_id, wait_ms FROM fleet_destination_acquire(?, ?, ?, ?, ?)")) {
                 ps.setString(1, destination);
@@ -173,10 +175,13 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 }
             }
         });
+        roundTrips.add("destination.acquire", 2, t0); // the function, then COMMIT
+        return answer;
     }
 
     private void release(long id) {
         held.remove(id);
+        long t0 = System.nanoTime();
         try {
             db.write("returning a session slot", c -> {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_destination_slot WHERE id = ?")) {
@@ -184,6 +189,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                     return ps.executeUpdate();
                 }
             });
+            roundTrips.add("destination.release", 2, t0);
         } catch (StorageException e) {
             storeDown(e); // the lease expires by itself within the TTL
         }
@@ -215,6 +221,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
         if (ids.length == 0) {
             return;
         }
+        long t0 = System.nanoTime();
         db.write("renewing session slots", c -> {
             Array array = c.createArrayOf("bigint", ids);
             try (PreparedStatement ps = c.prepareStatement("UPDATE fleet_destination_slot"
@@ -226,9 +233,11 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 array.free();
             }
         });
+        roundTrips.add("destination.renew", 2, t0);
     }
 
     private void sweep() {
+        long t0 = System.nanoTime();
         db.write("sweeping idle destinations", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_destination d"
                     + " WHERE d.next_start < clock_timestamp() - ? * INTERVAL '1 second' AND NOT EXISTS"
@@ -237,6 +246,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 return ps.executeUpdate();
             }
         });
+        roundTrips.add("destination.sweep", 2, t0);
     }
 
     private void storeDown(StorageException e) {
@@ -258,10 +268,16 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
         return held.size();
     }
 
+    /** Round trips and the time spent in them, by purpose. */
+    public RoundTrips roundTrips() {
+        return roundTrips;
+    }
+
     /** Stops renewing (the slots still held expire within the TTL) and closes the database it opened. */
     @Override
     public void close() {
         stop.countDown();
+        LOG.info("fleet store round trips of the destination limits: {}", roundTrips);
         try {
             renewer.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {

@@ -78,7 +78,7 @@ public final class PostgresPoolState implements PoolState {
     private final Map<String, Integer> fleetInFlight = new ConcurrentHashMap<>();
     private final Map<String, StoredBudget> budgets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> notBefore = new ConcurrentHashMap<>(); // System.nanoTime() per proxy
-    private final AtomicLong roundTrips = new AtomicLong();
+    private final RoundTrips roundTrips = new RoundTrips();
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile String storeProblem;
     private volatile String listenProblem;
@@ -118,7 +118,12 @@ public final class PostgresPoolState implements PoolState {
 
     /** Round trips to the database so far (acquire, release, publish, claims and the background ones). */
     public long roundTrips() {
-        return roundTrips.get();
+        return roundTrips.total();
+    }
+
+    /** Round trips and the time spent in them, by purpose. */
+    public RoundTrips roundTripsByKind() {
+        return roundTrips;
     }
 
     /** The lease time-to-live: a dead holder's slots are free after at most this long. */
@@ -146,6 +151,7 @@ public final class PostgresPoolState implements PoolState {
                 return new Wait(Duration.ofNanos(Math.max(1_000_000, gate.get() - now)));
             }
         }
+        long t0 = System.nanoTime();
         try {
             return db.autoCommit("acquiring a slot of proxy " + proxy.id(), c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, wait_ms, in_flight FROM fleet_acquire(?, ?, ?, ?, ?, ?)")) {
@@ -161,8 +167,8 @@ public final class PostgresPoolState implements PoolState {
                     Array limits = c.createArrayOf("integer", new Integer[] {l.perSecond(), l.perMinute(), l.perHour(), l.perDay()});
                     ps.setArray(5, limits);
                     ps.setBoolean(6, enforceLimits);
-                    roundTrips.incrementAndGet();
                     try (ResultSet rs = ps.executeQuery()) {
+                        roundTrips.add("pool.acquire", 1, t0);
                         rs.next();
                         long lease = rs.getLong(1);
                         boolean granted = !rs.wasNull();
@@ -202,12 +208,14 @@ public final class PostgresPoolState implements PoolState {
         if (storeProblem != null) {
             return;
         }
+        long t0 = System.nanoTime();
         try {
             db.autoCommit("releasing a slot of proxy " + slot.proxyId(), c -> {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_proxy_lease WHERE id = ?")) {
                     ps.setLong(1, slot.id());
-                    roundTrips.incrementAndGet();
-                    return ps.executeUpdate();
+                    int n = ps.executeUpdate();
+                    roundTrips.add("pool.release", 1, t0);
+                    return n;
                 }
             });
         } catch (StorageException e) {
@@ -246,8 +254,9 @@ public final class PostgresPoolState implements PoolState {
                     ps.setObject(5, event.until() == null ? null : OffsetDateTime.ofInstant(event.until(), ZoneOffset.UTC));
                     ps.setInt(6, event.strikes());
                     ps.setString(7, event.by());
-                    roundTrips.incrementAndGet();
+                    long t0 = System.nanoTime();
                     ps.execute();
+                    roundTrips.add("pool.publish", 1, t0);
                     return null;
                 }
             });
@@ -291,8 +300,9 @@ public final class PostgresPoolState implements PoolState {
                     ps.setString(1, proxyId);
                     ps.setString(2, processId);
                     ps.setInt(3, (int) leaseTtl.toMillis());
-                    roundTrips.incrementAndGet();
+                    long t0 = System.nanoTime();
                     try (ResultSet rs = ps.executeQuery()) {
+                        roundTrips.add("pool.trial", 1, t0);
                         rs.next();
                         return rs.getBoolean(1);
                     }
@@ -355,8 +365,9 @@ public final class PostgresPoolState implements PoolState {
                                 + "clock_timestamp() + ? * INTERVAL '1 millisecond' WHERE id = ANY(?)")) {
                             ps.setInt(1, (int) leaseTtl.toMillis());
                             ps.setArray(2, c.createArrayOf("bigint", held.toArray()));
-                            roundTrips.incrementAndGet();
+                            long t0 = System.nanoTime();
                             ps.executeUpdate();
+                            roundTrips.add("pool.renew", 1, t0);
                         }
                     }
                     refresh(c);
@@ -379,8 +390,8 @@ public final class PostgresPoolState implements PoolState {
 
     private void refresh(Connection c) throws SQLException {
         Map<String, Integer> counts = new java.util.HashMap<>();
+        long t0 = System.nanoTime();
         try (Statement st = c.createStatement()) {
-            roundTrips.incrementAndGet();
             try (ResultSet rs = st.executeQuery("SELECT proxy_id, count(*) FROM fleet_proxy_lease "
                     + "WHERE expires_at >= clock_timestamp() GROUP BY proxy_id")) {
                 while (rs.next()) {
@@ -391,8 +402,8 @@ public final class PostgresPoolState implements PoolState {
                 fleetInFlight.put(id, counts.getOrDefault(id, 0));
             }
             fleetInFlight.putAll(counts);
-            roundTrips.incrementAndGet();
             try (ResultSet rs = st.executeQuery("SELECT proxy_id, tokens, refilled_at FROM fleet_proxy_budget")) {
+                roundTrips.add("pool.refresh", 2, t0);
                 while (rs.next()) {
                     Double[] tokens = new Double[4];
                     Object[] raw = (Object[]) rs.getArray(2).getArray();
@@ -456,7 +467,7 @@ public final class PostgresPoolState implements PoolState {
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT proxy_id, scope, until, strikes, by_process FROM fleet_proxy_health "
                         + "WHERE scope = '' OR until > clock_timestamp()")) {
-            roundTrips.incrementAndGet();
+            roundTrips.add("pool.health", 1, System.nanoTime());
             while (rs.next()) {
                 String scope = rs.getString(2);
                 Timestamp until = rs.getTimestamp(3);
@@ -539,6 +550,7 @@ public final class PostgresPoolState implements PoolState {
                 LOG.debug("held slots not given back ({}); they expire within {}", e.getMessage(), leaseTtl);
             }
         }
+        LOG.info("fleet store round trips of the proxy pool state: {}", roundTrips);
         if (ownsDb) {
             db.close();
         }

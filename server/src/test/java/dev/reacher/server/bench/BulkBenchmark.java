@@ -146,6 +146,7 @@ public final class BulkBenchmark {
                 for (ChildJvm c : children) {
                     c.stop(Duration.ofSeconds(30));
                 }
+                printFleetRoundTrips(children, n);
             } finally {
                 if (schema != null) {
                     Services.dropSchema(schema);
@@ -180,6 +181,46 @@ public final class BulkBenchmark {
                     e.getKey(), t.size(), secs > 0 ? (after.size() - 1) / secs : Double.NaN,
                     span > 0 ? (t.size() - limit) / span : Double.NaN);
         }
+    }
+
+    /**
+     * The workers' round trips to the fleet store, from the lines their shared-state parts log at
+     * close ({@code fleet store round trips of …: total=N kind=trips/ms …}): per kind and per
+     * verification, summed over the workers.
+     */
+    private static void printFleetRoundTrips(List<ChildJvm> children, int n) {
+        Map<String, long[]> sum = new java.util.TreeMap<>();
+        for (ChildJvm c : children) {
+            for (String line : c.output()) {
+                int at = line.indexOf("fleet store round trips of ");
+                if (at < 0) {
+                    continue;
+                }
+                for (String field : line.substring(line.indexOf(": total=", at) + 2).split(" ")) {
+                    String[] kv = field.split("=");
+                    if (kv.length != 2 || kv[0].equals("total")) {
+                        continue;
+                    }
+                    String[] tm = kv[1].replace("ms", "").split("/");
+                    long[] acc = sum.computeIfAbsent(kv[0], k -> new long[2]);
+                    acc[0] += Long.parseLong(tm[0]);
+                    acc[1] += Long.parseLong(tm[1]);
+                }
+            }
+        }
+        if (sum.isEmpty()) {
+            return;
+        }
+        long trips = 0;
+        long ms = 0;
+        for (var e : sum.entrySet()) {
+            trips += e.getValue()[0];
+            ms += e.getValue()[1];
+            System.out.printf("FLEET %s: %d round trips, %.3f per verification, %.3f ms per verification%n", e.getKey(),
+                    e.getValue()[0], (double) e.getValue()[0] / n, (double) e.getValue()[1] / n);
+        }
+        System.out.printf("FLEET total: %d round trips = %.2f per verification; callers waited %.2f ms per verification%n",
+                trips, (double) trips / n, (double) ms / n);
     }
 
     /** The shared budget alone: acquire + release of one proxy's slot, {@code concurrency} callers. */
