@@ -92,7 +92,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
      */
     public static PostgresDestinationLimits open(String url, String schema, String holder, Politeness politeness,
             Duration leaseTtl, Duration timeout) {
-        return new PostgresDestinationLimits(Database.postgres(url, schema, 4, timeout), true, holder, politeness,
+        return new PostgresDestinationLimits(Database.postgres(url, schema, 4, timeout, true), true, holder, politeness,
                 leaseTtl, Clock.systemUTC());
     }
 

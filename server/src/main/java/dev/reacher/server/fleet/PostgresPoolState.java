@@ -112,7 +112,7 @@ public final class PostgresPoolState implements PoolState {
      */
     public static PostgresPoolState open(String url, String schema, String processId, Duration leaseTtl,
             Duration timeout, boolean localFallback) {
-        return new PostgresPoolState(Database.postgres(url, schema, POOL_SIZE, timeout), true, processId, leaseTtl,
+        return new PostgresPoolState(Database.postgres(url, schema, POOL_SIZE, timeout, true), true, processId, leaseTtl,
                 localFallback);
     }
 

@@ -81,8 +81,23 @@ public final class Database implements AutoCloseable {
      * calls instead of hanging them).
      */
     public static Database postgres(String url, String schema, int maxPoolSize, java.time.Duration timeout) {
+        return postgres(url, schema, maxPoolSize, timeout, false);
+    }
+
+    /**
+     * As {@link #postgres(String, String, int, java.time.Duration)}; with {@code asyncCommit}, the
+     * pool's sessions run with {@code synchronous_commit = off}: a commit returns before its WAL
+     * reaches the disk (it is visible to every other session at once; only a crash of the
+     * PostgreSQL server itself can lose the last fraction of a second of commits). For state that
+     * is short-lived by design (leases, rate tokens), never for results.
+     */
+    public static Database postgres(String url, String schema, int maxPoolSize, java.time.Duration timeout,
+            boolean asyncCommit) {
         String jdbc = PostgresUrl.toJdbc(url);
         HikariConfig config = new HikariConfig();
+        if (asyncCommit) {
+            config.setConnectionInitSql("SET synchronous_commit = off");
+        }
         if (timeout != null) {
             // Answers are bounded by the timeout; opening a connection gets more (a cold JVM on a
             // busy machine can take seconds to log in), and start-up more again.
