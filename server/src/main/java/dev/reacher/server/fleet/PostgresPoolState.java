@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a verification start is one round trip ({@code fleet_acquire}: refill and take one token of
  *       every limited period under the proxy's row lock, check {@code max_in_flight}, insert a
- *       lease); its end is one more (delete the lease);</li>
+ *       lease; a proxy with neither limits nor cap only inserts the lease); its end costs no round
+ *       trip of its own: released leases are deleted in batches every {@link #RELEASE_WINDOW} by a
+ *       background thread;</li>
  *   <li>leases expire after {@code leaseTtl}; this process renews the ones it holds every third of
  *       it, so a process killed with {@code kill -9} frees its slots within the TTL;</li>
  *   <li>health changes are rows in {@code fleet_proxy_health} plus a {@code NOTIFY} on a channel
@@ -58,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresPoolState implements PoolState {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresPoolState.class);
     private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration SWEEP_EVERY = Duration.ofSeconds(30);
     /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
     private static final Duration PROBE_SPACING = Duration.ofMillis(20);
     private static final long OPEN = Long.MIN_VALUE;
@@ -66,6 +69,11 @@ public final class PostgresPoolState implements PoolState {
      * caller waits up to 30 s for a free one (queueing, not an outage). Plus one for LISTEN.
      */
     private static final int POOL_SIZE = 8;
+    /**
+     * Releases are collected this long and deleted in one statement, off the verification's path:
+     * a released slot is free for the fleet this much (plus one round trip) later.
+     */
+    static final Duration RELEASE_WINDOW = Duration.ofMillis(20);
 
     private final Database db;
     private final boolean ownsDb;
@@ -75,16 +83,19 @@ public final class PostgresPoolState implements PoolState {
     private final String channel;
     private final Clock clock = Clock.systemUTC();
     private final Set<Long> held = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.LinkedBlockingQueue<Long> released = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Map<String, Integer> fleetInFlight = new ConcurrentHashMap<>();
     private final Map<String, StoredBudget> budgets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> notBefore = new ConcurrentHashMap<>(); // System.nanoTime() per proxy
     private final RoundTrips roundTrips = new RoundTrips();
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile String storeProblem;
+    private volatile boolean crashed; // tests: stop as kill -9 would, leaving every lease behind
     private volatile String listenProblem;
     private volatile Consumer<HealthEvent> receiver;
     private volatile Connection listening;
     private final Thread ticker;
+    private final Thread releaser;
     private Thread listener;
 
     private record StoredBudget(Double[] tokens, Instant refilledAt) {}
@@ -99,6 +110,7 @@ public final class PostgresPoolState implements PoolState {
         String name = "reacher_fleet_" + schema.toLowerCase(Locale.ROOT);
         this.channel = name.length() > 63 ? name.substring(0, 63) : name;
         this.ticker = Thread.ofVirtual().name("fleet-state-ticker").start(this::tick);
+        this.releaser = Thread.ofVirtual().name("fleet-state-releaser").start(this::releaseLoop);
     }
 
     /**
@@ -203,23 +215,55 @@ public final class PostgresPoolState implements PoolState {
             fallback.release(slot); // taken while the store was down
             return;
         }
-        held.remove(slot.id()); // no longer renewed: if the delete fails it expires within the TTL
+        held.remove(slot.id()); // no longer renewed: if the delete is lost it expires within the TTL
         fleetInFlight.computeIfPresent(slot.proxyId(), (id, n) -> Math.max(0, n - 1));
         if (storeProblem != null) {
             return;
         }
-        long t0 = System.nanoTime();
-        try {
-            db.autoCommit("releasing a slot of proxy " + slot.proxyId(), c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_proxy_lease WHERE id = ?")) {
-                    ps.setLong(1, slot.id());
-                    int n = ps.executeUpdate();
-                    roundTrips.add("pool.release", 1, t0);
-                    return n;
+        released.add(slot.id()); // deleted with others by the releaser, within RELEASE_WINDOW
+    }
+
+    /**
+     * Deletes released leases in batches: the first release of a batch waits {@link #RELEASE_WINDOW}
+     * for others, then one {@code DELETE ... WHERE id = ANY(?)} takes them all. Until then the
+     * fleet counts them as in flight, so {@code max_in_flight} errs on the safe side; a process
+     * killed meanwhile leaves them to expire with its other leases.
+     */
+    private void releaseLoop() {
+        while (true) {
+            Long first;
+            try {
+                first = released.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (first == null) {
+                if (stop.getCount() == 0) {
+                    return;
                 }
-            });
-        } catch (StorageException e) {
-            fail(e);
+                continue;
+            }
+            awaitStop(RELEASE_WINDOW); // at close, at once
+            List<Long> ids = new ArrayList<>();
+            ids.add(first);
+            released.drainTo(ids);
+            if (storeProblem != null || crashed) {
+                continue; // they expire within the TTL
+            }
+            Long[] sorted = ids.stream().sorted().toArray(Long[]::new); // one lock order for every batch
+            long t0 = System.nanoTime();
+            try {
+                db.autoCommit("releasing " + sorted.length + " proxy slot(s)", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_proxy_lease WHERE id = ANY(?)")) {
+                        ps.setArray(1, c.createArrayOf("bigint", sorted));
+                        int n = ps.executeUpdate();
+                        roundTrips.add("pool.release_batch", 1, t0);
+                        return n;
+                    }
+                });
+            } catch (StorageException e) {
+                fail(e);
+            }
         }
     }
 
@@ -356,10 +400,20 @@ public final class PostgresPoolState implements PoolState {
     private void tick() {
         long lastRenew = System.nanoTime();
         long renewEvery = leaseTtl.toNanos() / 3;
+        long lastSweep = System.nanoTime();
         while (!awaitStop(TICK)) {
             try {
                 boolean renew = System.nanoTime() - lastRenew >= renewEvery || storeProblem != null;
+                // Acquires of proxies with nothing to enforce do not drop expired leases (V7): do it here.
+                boolean sweep = System.nanoTime() - lastSweep >= SWEEP_EVERY.toNanos();
                 db.autoCommit("refreshing the fleet's proxy state", c -> {
+                    if (sweep) {
+                        try (Statement st = c.createStatement()) {
+                            long t0 = System.nanoTime();
+                            st.executeUpdate("DELETE FROM fleet_proxy_lease WHERE expires_at < clock_timestamp()");
+                            roundTrips.add("pool.sweep", 1, t0);
+                        }
+                    }
                     if (renew && !held.isEmpty()) {
                         try (PreparedStatement ps = c.prepareStatement("UPDATE fleet_proxy_lease SET expires_at = "
                                 + "clock_timestamp() + ? * INTERVAL '1 millisecond' WHERE id = ANY(?)")) {
@@ -375,6 +429,9 @@ public final class PostgresPoolState implements PoolState {
                 });
                 if (renew) {
                     lastRenew = System.nanoTime();
+                }
+                if (sweep) {
+                    lastSweep = System.nanoTime();
                 }
                 if (storeProblem != null) {
                     LOG.info("the fleet's shared proxy state is reachable again");
@@ -515,6 +572,13 @@ public final class PostgresPoolState implements PoolState {
         }
     }
 
+    /** For tests: stops as {@code kill -9} would, without deleting the released or held leases. */
+    void crash() {
+        crashed = true;
+        held.clear();
+        close();
+    }
+
     /** Stops the background threads, gives back the slots still held, and closes the database it opened. */
     @Override
     public void close() {
@@ -532,6 +596,7 @@ public final class PostgresPoolState implements PoolState {
         }
         try {
             ticker.join(Duration.ofSeconds(5));
+            releaser.join(Duration.ofSeconds(5)); // the releases still queued are deleted first
             if (listener != null) {
                 listener.join(Duration.ofSeconds(5));
             }

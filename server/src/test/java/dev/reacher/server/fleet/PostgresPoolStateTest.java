@@ -90,8 +90,91 @@ class PostgresPoolStateTest {
         assertThat(b.tryAcquire(p, true)).isInstanceOf(PoolState.Wait.class);
         await().atMost(3, TimeUnit.SECONDS).until(() -> b.inFlight("proxy1") == 2); // least_used sees a's slots
         a.release(one);
-        assertThat(b.tryAcquire(p, true)).isInstanceOf(PoolState.Slot.class);
+        // Releases are deleted in batches, off the verification's path: free for b a moment later.
+        await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(10))
+                .until(() -> b.tryAcquire(p, true) instanceof PoolState.Slot);
         a.release(two);
+    }
+
+    @Test
+    void theQueuedReleasesAndHeldSlotsOfAKilledProcessAreFreeWithinTheTtl() {
+        PostgresPoolState dying = process("dying", Duration.ofMillis(1500));
+        PostgresPoolState other = process("other", Duration.ofMillis(1500));
+        PoolProxy p = proxy(3, RateLimits.NONE);
+        List<PoolState.Slot> slots = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            slots.add((PoolState.Slot) dying.tryAcquire(p, true));
+        }
+        dying.release(slots.get(0));
+        dying.release(slots.get(1)); // both still queued for the batch delete when it dies
+        dying.crash();
+        Instant killed = Instant.now();
+        // The slot it still held stays taken until its lease expires: never more than 2 for the other.
+        List<PoolState.Slot> taken = new ArrayList<>();
+        while (Duration.between(killed, Instant.now()).toMillis() < 1000) {
+            if (other.tryAcquire(p, true) instanceof PoolState.Slot s) {
+                taken.add(s);
+            }
+            assertThat(taken).hasSizeLessThanOrEqualTo(2);
+            sleep(50);
+        }
+        // Then every one of its slots is free: the third too, within the lease TTL (plus slack).
+        await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (other.tryAcquire(p, true) instanceof PoolState.Slot s) {
+                taken.add(s);
+            }
+            return taken.size() == 3;
+        });
+    }
+
+    @Test
+    void maxInFlightHoldsForTwoBusyProcessesWithBatchedReleasesAndNoLeaseIsLeft() throws Exception {
+        PostgresPoolState a = process("a", Duration.ofSeconds(30));
+        PostgresPoolState b = process("b", Duration.ofSeconds(30));
+        PoolProxy p = proxy(3, RateLimits.NONE);
+        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger max = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
+        int perCaller = 40;
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (PostgresPoolState state : List.of(a, b, a, b, a, b, a, b)) {
+                exec.submit(() -> {
+                    for (int i = 0; i < perCaller; ) {
+                        PoolState.Acquire got = state.tryAcquire(p, true);
+                        if (got instanceof PoolState.Slot slot) {
+                            max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                            sleep(2);
+                            now.decrementAndGet();
+                            state.release(slot);
+                            granted.incrementAndGet();
+                            i++;
+                        } else {
+                            sleep(Math.max(1, ((PoolState.Wait) got).retryAfter().toMillis()));
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(granted.get()).isEqualTo(8 * perCaller);
+        assertThat(max.get()).isBetween(1, 3);
+        // Every release reaches the table: nothing is left to expire.
+        await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
+                .until(() -> Services.queryLong(schema, "SELECT count(*) FROM fleet_proxy_lease") == 0);
+        assertThat(a.roundTripsByKind().trips()).containsKey("pool.release_batch");
+    }
+
+    @Test
+    void aProxyWithNothingToEnforceIsAcquiredWithoutItsBudgetRowAndCounted() {
+        PostgresPoolState a = process("a", Duration.ofSeconds(30));
+        PostgresPoolState b = process("b", Duration.ofSeconds(30));
+        PoolProxy p = proxy(null, RateLimits.NONE);
+        PoolState.Slot one = (PoolState.Slot) a.tryAcquire(p, true);
+        PoolState.Slot two = (PoolState.Slot) b.tryAcquire(p, true);
+        assertThat(b.inFlight("proxy1")).isEqualTo(2); // the fleet's count comes back with the lease
+        assertThat(Services.queryLong(schema, "SELECT count(*) FROM fleet_proxy_budget")).isZero();
+        a.release(one);
+        b.release(two);
     }
 
     @Test
