@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>In front of the store, a per-process gate of the same {@code max_concurrency} (first come,
  *       first served): at most that many of this process's verifications ask the store for one
  *       destination, whatever the crowd waiting behind them.</li>
- *   <li>Taking a slot is one round trip ({@code fleet_destination_acquire}); when the destination is
+ *   <li>Taking a slot is one round trip ({@code fleet_destination_acquire}, one statement in
+ *       auto-commit); when the destination is
  *       full the caller asks again after 25 ms, doubling to 200 ms; when only the spacing refuses, it
  *       waits exactly as long as the store says. Returning a slot is one more (delete).</li>
  *   <li>Slots are leases: this process renews the ones it holds every third of {@code leaseTtl}, so
@@ -108,11 +109,14 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
             return null;
         }
         long id;
+        long t0 = System.nanoTime();
         try {
             id = fleetSlot(destination, deadline);
         } catch (InterruptedException | RuntimeException e) {
             local.close();
             throw e;
+        } finally {
+            roundTrips.add("destination.wait", 0, t0); // the whole wait for a slot, sleeps included
         }
         if (id == 0) {
             local.close();
@@ -161,7 +165,8 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
     /** {slot id or 0, ms until the spacing allows a session or 0}. */
     private long[] tryAcquire(String destination) {
         long t0 = System.nanoTime();
-        long[] answer = db.write("taking a session slot for " + destination, c -> {
+        // One statement in auto-commit: the function is atomic by itself, no BEGIN/COMMIT round trip.
+        long[] answer = db.autoCommit("taking a session slot for " + destination, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT slot_id, wait_ms FROM fleet_destination_acquire(?, ?, ?, ?, ?)")) {
                 ps.setString(1, destination);
@@ -175,7 +180,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 }
             }
         });
-        roundTrips.add("destination.acquire", 2, t0); // the function, then COMMIT
+        roundTrips.add("destination.acquire", 1, t0);
         return answer;
     }
 
@@ -183,13 +188,13 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
         held.remove(id);
         long t0 = System.nanoTime();
         try {
-            db.write("returning a session slot", c -> {
+            db.autoCommit("returning a session slot", c -> {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_destination_slot WHERE id = ?")) {
                     ps.setLong(1, id);
                     return ps.executeUpdate();
                 }
             });
-            roundTrips.add("destination.release", 2, t0);
+            roundTrips.add("destination.release", 1, t0);
         } catch (StorageException e) {
             storeDown(e); // the lease expires by itself within the TTL
         }
@@ -222,7 +227,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
             return;
         }
         long t0 = System.nanoTime();
-        db.write("renewing session slots", c -> {
+        db.autoCommit("renewing session slots", c -> {
             Array array = c.createArrayOf("bigint", ids);
             try (PreparedStatement ps = c.prepareStatement("UPDATE fleet_destination_slot"
                     + " SET expires_at = clock_timestamp() + ? * INTERVAL '1 millisecond' WHERE id = ANY(?)")) {
@@ -233,12 +238,12 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 array.free();
             }
         });
-        roundTrips.add("destination.renew", 2, t0);
+        roundTrips.add("destination.renew", 1, t0);
     }
 
     private void sweep() {
         long t0 = System.nanoTime();
-        db.write("sweeping idle destinations", c -> {
+        db.autoCommit("sweeping idle destinations", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_destination d"
                     + " WHERE d.next_start < clock_timestamp() - ? * INTERVAL '1 second' AND NOT EXISTS"
                     + " (SELECT 1 FROM fleet_destination_slot s WHERE s.destination = d.destination)")) {
@@ -246,7 +251,7 @@ public final class PostgresDestinationLimits implements DestinationLimits, AutoC
                 return ps.executeUpdate();
             }
         });
-        roundTrips.add("destination.sweep", 2, t0);
+        roundTrips.add("destination.sweep", 1, t0);
     }
 
     private void storeDown(StorageException e) {
