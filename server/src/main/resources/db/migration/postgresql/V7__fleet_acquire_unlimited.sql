@@ -69,3 +69,15 @@ BEGIN
     RETURN QUERY SELECT lid, 0::BIGINT, n + 1;
 END;
 $$;
+
+-- In-flight verifications on proxies with nothing to enforce (no rate limit, no max_in_flight)
+-- take no lease at all: each process publishes its counts here every second, renewing expires_at,
+-- so the counts of a process that dies (kill -9) drop out when they expire. The fleet's in-flight
+-- count of a proxy is its live leases plus these.
+CREATE TABLE IF NOT EXISTS fleet_process_in_flight (
+    holder TEXT NOT NULL,
+    proxy_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (holder, proxy_id)
+);

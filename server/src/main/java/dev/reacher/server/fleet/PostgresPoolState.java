@@ -41,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a verification start is one round trip ({@code fleet_acquire}: refill and take one token of
  *       every limited period under the proxy's row lock, check {@code max_in_flight}, insert a
- *       lease; a proxy with neither limits nor cap only inserts the lease); its end costs no round
- *       trip of its own: released leases are deleted in batches every {@link #RELEASE_WINDOW} by a
- *       background thread;</li>
+ *       lease); its end costs no round trip of its own: released leases are deleted in batches every
+ *       {@link #RELEASE_WINDOW} by a background thread;</li>
+ *   <li>a proxy with nothing to enforce (no rate limit, no {@code max_in_flight}) costs no round
+ *       trip at all: this process counts its slots and publishes the counts every second
+ *       ({@code fleet_process_in_flight}, expiring like leases), for {@code least_used} and the
+ *       fleet view;</li>
  *   <li>leases expire after {@code leaseTtl}; this process renews the ones it holds every third of
  *       it, so a process killed with {@code kill -9} frees its slots within the TTL;</li>
  *   <li>health changes are rows in {@code fleet_proxy_health} plus a {@code NOTIFY} on a channel
@@ -64,6 +67,8 @@ public final class PostgresPoolState implements PoolState {
     /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
     private static final Duration PROBE_SPACING = Duration.ofMillis(20);
     private static final long OPEN = Long.MIN_VALUE;
+    /** The id of a slot taken without a lease (a proxy with nothing to enforce): counted, not stored per verification. */
+    private static final long UNLEASED = -1;
     /**
      * Connections for acquire/release and the ticker: each holds one for a few milliseconds, and a
      * caller waits up to 30 s for a free one (queueing, not an outage). Plus one for LISTEN.
@@ -85,6 +90,7 @@ public final class PostgresPoolState implements PoolState {
     private final Set<Long> held = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.LinkedBlockingQueue<Long> released = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Map<String, Integer> fleetInFlight = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> unleased = new ConcurrentHashMap<>();
     private final Map<String, StoredBudget> budgets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> notBefore = new ConcurrentHashMap<>(); // System.nanoTime() per proxy
     private final RoundTrips roundTrips = new RoundTrips();
@@ -152,6 +158,13 @@ public final class PostgresPoolState implements PoolState {
             }
             throw new PoolStateUnavailableException(problem, null);
         }
+        if (proxy.limits().limits().isEmpty() && (proxy.maxInFlight() == null || !enforceLimits)) {
+            // Nothing to enforce: no round trip. The count is published every second (tick), and
+            // drops out of the fleet's view by itself if this process dies.
+            unleased.computeIfAbsent(proxy.id(), id -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            fleetInFlight.merge(proxy.id(), 1, Integer::sum);
+            return new Slot(proxy.id(), UNLEASED);
+        }
         long now = System.nanoTime();
         AtomicLong gate = enforceLimits ? notBefore.computeIfAbsent(proxy.id(), id -> new AtomicLong(OPEN)) : null;
         long until = gate == null ? OPEN : gate.get();
@@ -213,6 +226,14 @@ public final class PostgresPoolState implements PoolState {
     public void release(Slot slot) {
         if (slot.id() == 0 && fallback != null) {
             fallback.release(slot); // taken while the store was down
+            return;
+        }
+        if (slot.id() == UNLEASED) {
+            var n = unleased.get(slot.proxyId());
+            if (n != null) {
+                n.decrementAndGet();
+            }
+            fleetInFlight.computeIfPresent(slot.proxyId(), (id, k) -> Math.max(0, k - 1));
             return;
         }
         held.remove(slot.id()); // no longer renewed: if the delete is lost it expires within the TTL
@@ -411,7 +432,8 @@ public final class PostgresPoolState implements PoolState {
                         try (Statement st = c.createStatement()) {
                             long t0 = System.nanoTime();
                             st.executeUpdate("DELETE FROM fleet_proxy_lease WHERE expires_at < clock_timestamp()");
-                            roundTrips.add("pool.sweep", 1, t0);
+                            st.executeUpdate("DELETE FROM fleet_process_in_flight WHERE expires_at < clock_timestamp()");
+                            roundTrips.add("pool.sweep", 2, t0);
                         }
                     }
                     if (renew && !held.isEmpty()) {
@@ -424,6 +446,7 @@ public final class PostgresPoolState implements PoolState {
                             roundTrips.add("pool.renew", 1, t0);
                         }
                     }
+                    publishCounts(c);
                     refresh(c);
                     return null;
                 });
@@ -445,12 +468,38 @@ public final class PostgresPoolState implements PoolState {
         }
     }
 
+    /** This process's slots taken without a lease, per proxy, renewed for one lease TTL. */
+    private void publishCounts(Connection c) throws SQLException {
+        if (unleased.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        unleased.forEach((id, n) -> {
+            ids.add(id);
+            counts.add(Math.max(0, n.get()));
+        });
+        long t0 = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO fleet_process_in_flight (holder, proxy_id, n, expires_at)"
+                + " SELECT ?, p, k, clock_timestamp() + ? * INTERVAL '1 millisecond' FROM unnest(?::text[], ?::int[]) AS u(p, k)"
+                + " ON CONFLICT (holder, proxy_id) DO UPDATE SET n = EXCLUDED.n, expires_at = EXCLUDED.expires_at")) {
+            ps.setString(1, processId);
+            ps.setInt(2, (int) leaseTtl.toMillis());
+            ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+            ps.setArray(4, c.createArrayOf("integer", counts.toArray()));
+            ps.executeUpdate();
+        }
+        roundTrips.add("pool.publish_counts", 1, t0);
+    }
+
     private void refresh(Connection c) throws SQLException {
         Map<String, Integer> counts = new java.util.HashMap<>();
         long t0 = System.nanoTime();
         try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT proxy_id, count(*) FROM fleet_proxy_lease "
-                    + "WHERE expires_at >= clock_timestamp() GROUP BY proxy_id")) {
+            try (ResultSet rs = st.executeQuery("SELECT proxy_id, sum(k)::int FROM ("
+                    + "SELECT proxy_id, count(*) AS k FROM fleet_proxy_lease WHERE expires_at >= clock_timestamp() GROUP BY proxy_id"
+                    + " UNION ALL SELECT proxy_id, sum(n) FROM fleet_process_in_flight WHERE expires_at >= clock_timestamp()"
+                    + " GROUP BY proxy_id) AS t GROUP BY proxy_id")) {
                 while (rs.next()) {
                     counts.put(rs.getString(1), rs.getInt(2));
                 }
@@ -602,6 +651,18 @@ public final class PostgresPoolState implements PoolState {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!unleased.isEmpty() && storeProblem == null && !crashed) {
+            try {
+                db.autoCommit("withdrawing this process's in-flight counts", conn -> {
+                    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM fleet_process_in_flight WHERE holder = ?")) {
+                        ps.setString(1, processId);
+                        return ps.executeUpdate();
+                    }
+                });
+            } catch (StorageException e) {
+                LOG.debug("in-flight counts not withdrawn ({}); they expire within {}", e.getMessage(), leaseTtl);
+            }
         }
         if (!held.isEmpty() && storeProblem == null) {
             try {

@@ -165,16 +165,21 @@ class PostgresPoolStateTest {
     }
 
     @Test
-    void aProxyWithNothingToEnforceIsAcquiredWithoutItsBudgetRowAndCounted() {
-        PostgresPoolState a = process("a", Duration.ofSeconds(30));
-        PostgresPoolState b = process("b", Duration.ofSeconds(30));
+    void slotsOfAProxyWithNothingToEnforceAreCountedFleetWideWithoutLeasesAndADeadProcesssCountExpires() {
+        PostgresPoolState a = process("a", Duration.ofMillis(1500));
+        PostgresPoolState b = process("b", Duration.ofMillis(1500));
         PoolProxy p = proxy(null, RateLimits.NONE);
-        PoolState.Slot one = (PoolState.Slot) a.tryAcquire(p, true);
-        PoolState.Slot two = (PoolState.Slot) b.tryAcquire(p, true);
-        assertThat(b.inFlight("proxy1")).isEqualTo(2); // the fleet's count comes back with the lease
+        a.tryAcquire(p, true);
+        a.tryAcquire(p, true);
+        PoolState.Slot mine = (PoolState.Slot) b.tryAcquire(p, true);
+        // least_used in b sees a's two as well, from the counts a publishes every second.
+        await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> b.inFlight("proxy1") == 3);
+        assertThat(Services.queryLong(schema, "SELECT count(*) FROM fleet_proxy_lease")).isZero();
         assertThat(Services.queryLong(schema, "SELECT count(*) FROM fleet_proxy_budget")).isZero();
-        a.release(one);
-        b.release(two);
+        a.crash(); // kill -9 while holding both: its published count expires with the lease TTL
+        await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> b.inFlight("proxy1") == 1);
+        b.release(mine);
+        assertThat(b.inFlight("proxy1")).isZero();
     }
 
     @Test
