@@ -12,6 +12,8 @@ import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.core.yahoo.YahooApi;
+import dev.reacher.server.storage.StorageSettings;
+import dev.reacher.server.worker.WorkerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -197,8 +199,8 @@ public final class ConfigLoader {
                 smtpTimeout, retries);
         RateLimits throttle = SmtpSection.rateLimits(t, "throttle");
         Politeness politeness = SmtpSection.politeness(t);
-        BackendConfig.Storage storage = StorageSection.read(t);
-        BackendConfig.Worker worker = WorkerSection.read(t, storage.usesPostgres());
+        StorageSettings storage = StorageSection.read(t);
+        WorkerSettings worker = WorkerSection.read(t, storage.usesPostgres(), backendName);
         BackendConfig.Fleet fleet = PoolSection.fleet(t, storage.usesPostgres(), worker.enable());
         BackendConfig.LicenseTrial trial = licenseTrial(t, warnings);
 

@@ -2,14 +2,15 @@ package dev.reacher.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reacher.core.json.ReacherJson;
+import dev.reacher.server.storage.StorageSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** {@code [storage]}: upstream's PostgreSQL, else reacher-java's embedded SQLite file. */
+/** {@code [storage]}: upstream's PostgreSQL, else reacher-java's embedded SQLite file; see {@link StorageSettings}. */
 final class StorageSection {
     private StorageSection() {}
 
-    static BackendConfig.Storage read(ConfigTree t) {
+    static StorageSettings read(ConfigTree t) {
         t.requireTable("storage");
         t.requireTable("storage.postgres");
         t.requireTable("storage.sqlite");
@@ -39,7 +40,8 @@ final class StorageSection {
                 throw t.fail("storage.sqlite.path", "a file path", t.node("storage.sqlite.path"));
             }
         }
-        return new BackendConfig.Storage(dbUrl, extra, schema, sqlitePath, sqlite);
+        String extraJson = extra == null || extra.isNull() ? null : ReacherJson.write(extra);
+        return StorageSettings.of(dbUrl, schema, sqlitePath, sqlite, extraJson);
     }
 
     /**

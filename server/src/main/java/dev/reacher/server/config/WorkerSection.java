@@ -1,6 +1,7 @@
 package dev.reacher.server.config;
 
 import dev.reacher.server.webhook.Webhook;
+import dev.reacher.server.webhook.WebhookSender;
 import dev.reacher.server.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -10,12 +11,13 @@ import java.util.Map;
 final class WorkerSection {
     private WorkerSection() {}
 
-    static BackendConfig.Worker read(ConfigTree t, boolean usesPostgres) {
+    /** {@code backendName} names this process's connections and consumers. */
+    static WorkerSettings read(ConfigTree t, boolean usesPostgres, String backendName) {
         t.requireTable("worker");
         t.requireTable("worker.rabbitmq");
         WorkerSettings d = WorkerSettings.defaults();
         boolean enable = ConfigTree.orDefault(t.bool("worker.enable"), false);
-        String url = t.string("worker.rabbitmq.url", "amqp://guest:guest@localhost:5672");
+        String url = t.string("worker.rabbitmq.url", d.rabbitmqUrl());
         int concurrency = ConfigTree.orDefault(t.intValue("worker.rabbitmq.concurrency", 1, 65535,
                 "a whole number 1-65535"), d.concurrency());
         String queue = t.string("worker.rabbitmq.queue", d.queueName());
@@ -47,8 +49,22 @@ final class WorkerSection {
             throw t.problem("worker.consume", "false only makes sense in worker mode (worker.enable = true, "
                     + ConfigTree.envVar("worker.enable") + "): without it nobody else would run this server's tasks");
         }
-        return new BackendConfig.Worker(enable, url, concurrency, queue, consume, Duration.ofSeconds(rpcTimeout),
-                unknownRetries, webhookAttempts, Duration.ofSeconds(grace), onEachEmail, httpPort);
+        WebhookSender.Settings hooks = d.webhooks();
+        return WorkerSettings.builder()
+                .rabbitmqUrl(url)
+                .enable(enable)
+                .queueName(queue)
+                .concurrency(concurrency)
+                .consume(consume)
+                .backendName(backendName)
+                .rpcTimeout(Duration.ofSeconds(rpcTimeout))
+                .unknownRetries(unknownRetries)
+                .webhooks(new WebhookSender.Settings(webhookAttempts, hooks.initialBackoff(), hooks.maxBackoff(),
+                        hooks.timeout()))
+                .shutdownGrace(Duration.ofSeconds(grace))
+                .defaultOnEachEmail(onEachEmail)
+                .httpPort(httpPort)
+                .build();
     }
 
     /** A {@code {url, headers, extra}} table, or null when absent. */
