@@ -104,6 +104,12 @@ final class BulkCommand implements Runnable {
         }
     }
 
+    /** A subcommand about one job, named by the id {@code bulk submit} printed. */
+    abstract static class JobCall extends ServerCall {
+        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
+        long jobId;
+    }
+
     @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Create a bulk job from FILE and print its id on stdout.",
                     "FILE: one address a line, blank lines and # comments skipped; - reads stdin.",
@@ -173,10 +179,7 @@ final class BulkCommand implements Runnable {
 
     @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Print a job's progress (GET /v1/bulk/{id}) as JSON on stdout.")
-    static final class Status extends ServerCall {
-        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
-        long jobId;
-
+    static final class Status extends JobCall {
         @Override
         int call(BulkClient client) throws BulkClient.Failure {
             JsonNode progress = printJson(client.progress(jobId));
@@ -193,10 +196,7 @@ final class BulkCommand implements Runnable {
     @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Cancel a job (DELETE /v1/bulk/{id}): addresses not yet verified are dropped, stored results kept.",
                     "Prints the job's progress JSON (job_status Cancelled) on stdout."})
-    static final class Cancel extends ServerCall {
-        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
-        long jobId;
-
+    static final class Cancel extends JobCall {
         @Override
         int call(BulkClient client) throws BulkClient.Failure {
             JsonNode progress = printJson(client.cancel(jobId));
@@ -259,10 +259,7 @@ final class BulkCommand implements Runnable {
     @Command(name = "results", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Fetch a finished job's results (GET /v1/bulk/{id}/results), streamed to stdout or --output.",
                     "Without --limit the server sends 50 results for json and all of them for csv."})
-    static final class Results extends ServerCall {
-        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
-        long jobId;
-
+    static final class Results extends JobCall {
         @Option(names = "--format", defaultValue = "json", paramLabel = "json|csv",
                 description = "json ({\"results\":[…]}) or csv (header first) (default: ${DEFAULT-VALUE}).")
         ResultFormat format;
