@@ -849,4 +849,22 @@ class ConfigLoaderTest {
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").contains("not shown (secret)"));
         }
     }
+
+    @Test
+    void aRestartOnlyChangeIsNamedByItsOwnSectionOnly() {
+        BackendConfig before = ConfigLoader.fromToml("backend_name = \"a\"", Map.of());
+        // The worker settings carry backend_name too; a new name is still one change, not two.
+        assertThat(before.restartOnlyChanges(ConfigLoader.fromToml("backend_name = \"b\"", Map.of())))
+                .containsExactly("backend_name");
+        assertThat(before.restartOnlyChanges(ConfigLoader.fromToml("""
+                backend_name = "a"
+                [worker.rabbitmq]
+                concurrency = 9
+                """, Map.of()))).containsExactly("worker");
+        assertThat(before.restartOnlyChanges(ConfigLoader.fromToml("""
+                backend_name = "a"
+                [storage.sqlite]
+                enable = false
+                """, Map.of()))).containsExactly("storage");
+    }
 }
