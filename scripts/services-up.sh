@@ -35,6 +35,17 @@ else
   wait_port 5432 30 || { echo "services-up: PostgreSQL did not start" >&2; exit 1; }
   echo "services-up: PostgreSQL $ver started"
 fi
+# The fleet tests run an API node and up to four workers at once, each with pools for results,
+# the shared proxy state and the politeness limits: more than PostgreSQL's default 100 connections
+# at peak. Raise the limit (a restart is needed for it to apply).
+max_conn=$(psql -h 127.0.0.1 -U postgres -tAc "SHOW max_connections")
+if [ "$max_conn" -lt 300 ]; then
+  psql -h 127.0.0.1 -U postgres -qc "ALTER SYSTEM SET max_connections = 300"
+  ver=$(ls /etc/postgresql | sort -V | tail -1)
+  pg_ctlcluster --skip-systemctl-redirect "$ver" main restart
+  wait_port 5432 30 || { echo "services-up: PostgreSQL did not come back after raising max_connections" >&2; exit 1; }
+  echo "services-up: PostgreSQL max_connections $max_conn -> 300"
+fi
 # The databases the tests use (each test class then works in its own schema).
 for db in test root; do
   psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \

@@ -16,11 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,6 +101,12 @@ final class BulkCommand implements Runnable {
         }
     }
 
+    /** A subcommand about one job, named by the id {@code bulk submit} printed. */
+    abstract static class JobCall extends ServerCall {
+        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
+        long jobId;
+    }
+
     @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Create a bulk job from FILE and print its id on stdout.",
                     "FILE: one address a line, blank lines and # comments skipped; - reads stdin.",
@@ -173,10 +176,7 @@ final class BulkCommand implements Runnable {
 
     @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Print a job's progress (GET /v1/bulk/{id}) as JSON on stdout.")
-    static final class Status extends ServerCall {
-        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
-        long jobId;
-
+    static final class Status extends JobCall {
         @Override
         int call(BulkClient client) throws BulkClient.Failure {
             JsonNode progress = printJson(client.progress(jobId));
@@ -193,10 +193,7 @@ final class BulkCommand implements Runnable {
     @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Cancel a job (DELETE /v1/bulk/{id}): addresses not yet verified are dropped, stored results kept.",
                     "Prints the job's progress JSON (job_status Cancelled) on stdout."})
-    static final class Cancel extends ServerCall {
-        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
-        long jobId;
-
+    static final class Cancel extends JobCall {
         @Override
         int call(BulkClient client) throws BulkClient.Failure {
             JsonNode progress = printJson(client.cancel(jobId));
@@ -259,10 +256,7 @@ final class BulkCommand implements Runnable {
     @Command(name = "results", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Fetch a finished job's results (GET /v1/bulk/{id}/results), streamed to stdout or --output.",
                     "Without --limit the server sends 50 results for json and all of them for csv."})
-    static final class Results extends ServerCall {
-        @Parameters(index = "0", paramLabel = "JOB_ID", description = "The id bulk submit printed.")
-        long jobId;
-
+    static final class Results extends JobCall {
         @Option(names = "--format", defaultValue = "json", paramLabel = "json|csv",
                 description = "json ({\"results\":[…]}) or csv (header first) (default: ${DEFAULT-VALUE}).")
         ResultFormat format;
@@ -315,164 +309,6 @@ final class BulkCommand implements Runnable {
             if (dir != null && !Files.isWritable(dir)) {
                 throw new BadInput("--output " + output + ": cannot write in " + dir + " (permission denied)");
             }
-        }
-    }
-
-    /**
-     * Polls a job's progress until it is Completed. On a terminal (stderr) one line is redrawn in
-     * place with a bar, the rate and the ETA; elsewhere (a log, CI) a plain line is written when the
-     * status changes and at most once per {@code quietInterval} in between. When the count stops
-     * moving for {@link #stallAfter} (a job at 199/200 whose last address waits on a slow server or
-     * a retry), a line says so once, with the server's reason and estimate: the bar alone would show
-     * an ETA of seconds for minutes.
-     */
-    static final class ProgressWatch {
-        static final Duration QUIET_INTERVAL = Duration.ofSeconds(60);
-
-        private final BulkClient client;
-        private final long jobId;
-        private final Duration interval;
-        private final Duration quietInterval;
-        private final ProgressLine line;
-        private final Duration stallAfter;
-
-        ProgressWatch(BulkClient client, long jobId, Duration interval) {
-            this(client, jobId, interval, QUIET_INTERVAL, Terminal.stderr());
-        }
-
-        ProgressWatch(BulkClient client, long jobId, Duration interval, Duration quietInterval, boolean terminal) {
-            this.client = client;
-            this.jobId = jobId;
-            this.interval = interval;
-            this.quietInterval = quietInterval;
-            this.line = new ProgressLine(System.err, terminal);
-            this.stallAfter = stallAfter(interval);
-        }
-
-        /** Three polls without a new result, and never less than 2 s: short enough to explain a wait early. */
-        static Duration stallAfter(Duration interval) {
-            Duration threePolls = interval.multipliedBy(3);
-            return threePolls.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : threePolls;
-        }
-
-        int await() throws BulkClient.Failure {
-            String lastStatus = null;
-            long lastProcessed = -1;
-            long lastPrinted = 0;
-            long seenProcessed = -1;
-            long movedAt = System.nanoTime();
-            String explained = null;
-            while (true) {
-                JsonNode progress;
-                try {
-                    progress = ReacherJson.mapper().readTree(client.progress(jobId));
-                } catch (BulkClient.Failure e) {
-                    line.end();
-                    throw new BulkClient.Failure(e.getMessage() + " (job " + jobId + " was submitted: follow it with "
-                            + "`reacher bulk status " + jobId + "`)");
-                } catch (IOException e) {
-                    line.end();
-                    throw new BulkClient.Failure("job " + jobId + ": progress is not JSON: " + e.getMessage());
-                }
-                String status = progress.path("job_status").asText("?");
-                long processed = progress.path("total_processed").asLong();
-                boolean finished = isFinal(status);
-                long polledAt = System.nanoTime();
-                if (processed != seenProcessed) {
-                    seenProcessed = processed;
-                    movedAt = polledAt;
-                    explained = null;
-                } else if (!finished && polledAt - movedAt >= stallAfter.toNanos()) {
-                    String waiting = progress.path("waiting").asText("");
-                    if (!waiting.isEmpty() && !waiting.equals(explained)) {
-                        line.note(stalled(jobId, progress, Duration.ofNanos(polledAt - movedAt)));
-                        explained = waiting;
-                    }
-                }
-                if (line.terminal()) {
-                    line.redraw(describe(jobId, progress, line.perSecond(processed)));
-                } else {
-                    long now = System.nanoTime();
-                    boolean changed = !status.equals(lastStatus)
-                            || processed != lastProcessed && now - lastPrinted >= quietInterval.toNanos();
-                    if (changed) {
-                        System.err.println(describe(jobId, progress, line.perSecond(processed)));
-                        lastPrinted = now;
-                        lastStatus = status;
-                        lastProcessed = processed;
-                    }
-                }
-                if (finished) {
-                    line.end();
-                    if ("Cancelled".equals(status)) {
-                        System.err.println("reacher: job " + jobId + " was cancelled; its stored results can still be fetched");
-                        return EXIT_FAILED;
-                    }
-                    return 0;
-                }
-                try {
-                    Thread.sleep(interval);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    line.end();
-                    throw new BulkClient.Failure("interrupted while waiting for job " + jobId);
-                }
-            }
-        }
-
-        /**
-         * {@code job 42: no new result for 0:06 at 199/200: 1 address is being verified: waiting on slow
-         * mail servers, or on a retry after an unknown result; estimated finish 2026-12-02T15:50:01Z}.
-         */
-        static String stalled(long jobId, JsonNode p, Duration still) {
-            String estimate = p.path("estimated_finish_at").asText("");
-            return "job " + jobId + ": no new result for " + ProgressLine.clock(still) + " at "
-                    + p.path("total_processed").asLong() + "/" + p.path("total_records").asLong() + ": "
-                    + p.path("waiting").asText() + (estimate.isEmpty() ? "" : "; estimated finish " + estimate);
-        }
-
-        private static boolean isFinal(String status) {
-            return "Completed".equals(status) || "Cancelled".equals(status);
-        }
-
-        /**
-         * {@code job 42: Running [####....] 3120/10000 31%  52.0/s  ETA 2:12 (safe 2050, risky 90, invalid 950,
-         * unknown 30)}. {@code perSecond} is what this client measured (NaN before two polls).
-         */
-        static String describe(long jobId, JsonNode p, double perSecond) {
-            JsonNode s = p.path("summary");
-            if (p.path("rate_per_minute").isNumber()) {
-                perSecond = p.get("rate_per_minute").asDouble() / 60; // the server's: since the job was created
-            }
-            return String.format(Locale.ROOT, "job %d: %s %s (safe %d, risky %d, invalid %d, unknown %d)", jobId,
-                    p.path("job_status").asText("?"),
-                    ProgressLine.bar(p.path("total_processed").asLong(), p.path("total_records").asLong(), perSecond),
-                    s.path("total_safe").asLong(), s.path("total_risky").asLong(), s.path("total_invalid").asLong(),
-                    s.path("total_unknown").asLong());
-        }
-    }
-
-    /** {@code 500ms}, {@code 2s}, {@code 1m}, or a plain number of seconds; more than zero. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORM.matcher(value.strip());
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException("expected a duration such as 500ms, 2s or 1m, got \"" + value + "\"");
-            }
-            double amount = Double.parseDouble(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            double millis = switch (unit) {
-                case "ms" -> amount;
-                case "m" -> amount * 60_000;
-                default -> amount * 1_000;
-            };
-            if (millis < 1) {
-                throw new CommandLine.TypeConversionException("expected a duration of at least 1ms, got \"" + value + "\"");
-            }
-            return Duration.ofMillis(Math.round(millis));
         }
     }
 

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
@@ -71,49 +70,16 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             description = "Exit 1 when any result is unknown (an SMTP, DNS or proxy error, a timeout), after printing all.")
     boolean failOnUnknown;
 
-    @Option(names = "--from-email", defaultValue = "${env:FROM_EMAIL}",
-            description = "MAIL FROM address (default: the configuration's from_email, as serve: hello@localhost).")
-    String fromEmail;
+    @Mixin
+    SmtpFlags smtpFlags;
 
-    @Option(names = "--hello-name", defaultValue = "${env:HELLO_NAME}",
-            description = "EHLO name (default: the configuration's hello_name, as serve: localhost).")
-    String helloName;
-
-    @Option(names = "--proxy-host", defaultValue = "${env:PROXY_HOST}",
-            description = "One SOCKS5 proxy for every provider, instead of the configured proxies and pool.")
-    String proxyHost;
-
-    @Option(names = "--proxy-port", defaultValue = "${env:PROXY_PORT:-1080}",
-            description = "SOCKS5 proxy port (default: ${DEFAULT-VALUE}).")
-    int proxyPort;
-
-    @Option(names = "--proxy-username", defaultValue = "${env:PROXY_USERNAME}", description = "SOCKS5 username.")
-    String proxyUsername;
-
-    @Option(names = "--proxy-password", defaultValue = "${env:PROXY_PASSWORD}",
-            description = "SOCKS5 password (prefer the PROXY_PASSWORD env var: flags show in `ps`).")
-    String proxyPassword;
-
-    @Option(names = "--proxy-timeout-ms", defaultValue = "${env:PROXY_TIMEOUT_MS}",
-            description = "Limit for connecting to the proxy, in milliseconds.")
-    Long proxyTimeoutMs;
+    @Mixin
+    ProxyFlags proxyFlags;
 
     @Option(names = "--proxy-dns", defaultValue = "${env:PROXY_DNS}", paramLabel = "remote|local",
             description = "Who resolves the MX host for proxied connections: the proxy (remote, as upstream) or us (local) "
                     + "(default: the configuration's proxy_dns, remote).")
     SmtpVerifier.ProxyDns proxyDns;
-
-    @Option(names = "--smtp-port", defaultValue = "${env:SMTP_PORT}",
-            description = "SMTP port (default: the configuration's smtp_port, 25).")
-    Integer smtpPort;
-
-    @Option(names = "--smtp-timeout", defaultValue = "${env:SMTP_TIMEOUT}", paramLabel = "SECONDS",
-            description = "Limit for one SMTP attempt, in seconds (default: the configuration's smtp_timeout; none: capped at 60 s).")
-    Double smtpTimeout;
-
-    @Option(names = "--retries", defaultValue = "${env:RETRIES}",
-            description = "Total SMTP attempts when an attempt fails without a verdict (default: the configuration's retries, 1).")
-    Integer retries;
 
     @Option(names = "--check-gravatar", arity = "1", defaultValue = "${env:CHECK_GRAVATAR:-false}",
             description = "true/false: look up a Gravatar image (default: ${DEFAULT-VALUE}).")
@@ -123,41 +89,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             description = "Look the address up in HaveIBeenPwned with this API key.")
     String haveibeenpwnedApiKey;
 
-    @Option(names = "--dns-servers", defaultValue = "${env:DNS_SERVERS}", paramLabel = "HOST:PORT[,…]",
-            description = "DNS servers for MX and host lookups, e.g. 127.0.0.1:5353 (default: the configuration's [dns] servers, "
-                    + "else the system resolvers).")
-    String dnsServers;
+    @Mixin
+    DnsFlags dnsFlags;
 
-    @Option(names = "--dns-cache-ttl", defaultValue = "${env:DNS_CACHE_TTL}", paramLabel = "SECONDS",
-            description = "Reuse DNS answers for their TTL, at most SECONDS (0-86400; 0: ask every time; "
-                    + "default: the configuration's dns.cache_max_ttl_secs, 300).")
-    Integer dnsCacheTtl;
-
-    @Option(names = "--webdriver-addr", defaultValue = "${env:WEBDRIVER_ADDR}",
-            paramLabel = "URL", description = "The WebDriver (chromedriver) for the headless method (default: the "
-                    + "configuration's webdriver_addr, http://localhost:9515).")
-    String webdriverAddr;
-
-    @Option(names = "--webdriver-binary", defaultValue = "${env:WEBDRIVER_BINARY}", paramLabel = "PATH",
-            description = "The browser binary chromedriver starts (default: the configuration's webdriver.binary, "
-                    + "else chromedriver's choice).")
-    String webdriverBinary;
-
-    @Option(names = "--webdriver-max-sessions", defaultValue = "${env:WEBDRIVER_MAX_SESSIONS}",
-            description = "Browser sessions open at once for headless checks (default: the configuration's "
-                    + "webdriver.max_sessions, 4).")
-    Integer webdriverMaxSessions;
-
-    @Option(names = "--hotmailb2c-verif-method", defaultValue = "${env:HOTMAILB2C_VERIF_METHOD}",
-            paramLabel = "headless|smtp",
-            description = "How Hotmail/Outlook.com (B2C) addresses are verified (default: the configuration's "
-                    + "overrides.hotmailb2c.type, headless).")
-    String hotmailb2cMethod;
-
-    @Option(names = "--yahoo-verif-method", defaultValue = "${env:YAHOO_VERIF_METHOD}",
-            paramLabel = "headless|api|smtp", description = "How Yahoo addresses are verified (default: the "
-                    + "configuration's overrides.yahoo.type, headless).")
-    String yahooMethod;
+    @Mixin
+    WebdriverFlags webdriverFlags;
 
     @Option(names = "--backend-name", defaultValue = "${env:BACKEND_NAME:-reacher-cli}",
             description = "Name written to debug.backend_name (default: ${DEFAULT-VALUE}).")
@@ -182,9 +118,9 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
         if (config == null) {
             return EXIT_USAGE;
         }
-        HeadlessSettings headless = headlessSettings(config);
+        HeadlessSettings headless = webdriverFlags.over(config.headless(), spec);
         CheckEmailInput template = template(config, headless);
-        DnsServers dns = dns(config);
+        DnsServers dns = dnsFlags.over(config.dns(), spec);
         AddressFile addresses = null;
         if (file != null) {
             try {
@@ -255,28 +191,17 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
      * variables) replace the configured ones.
      */
     private CheckEmailInput template(BackendConfig config, HeadlessSettings headless) {
-        ProxyConfig proxy = null;
-        if (proxyHost != null && !proxyHost.isBlank()) {
-            try {
-                proxy = new ProxyConfig(proxyHost, proxyPort, proxyUsername, proxyPassword, proxyTimeoutMs);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--proxy-*: " + e.getMessage());
-            }
-        }
+        ProxyConfig proxy = proxyFlags.proxy(spec);
         VerifMethod method;
         try {
-            Duration timeout = smtpTimeout == null ? null : Duration.ofMillis(Math.round(smtpTimeout * 1000));
             if (proxy != null) {
-                method = VerifMethod.sameForAll(proxy, new SmtpConfig(orElse(fromEmail, config.fromEmail()),
-                        orElse(helloName, config.helloName()), null, orElse(smtpPort, config.smtpPort()),
-                        smtpTimeout != null ? timeout : config.smtpTimeout(), orElse(retries, config.retries())));
+                method = VerifMethod.sameForAll(proxy, smtpFlags.over(new SmtpConfig(config.fromEmail(),
+                        config.helloName(), null, config.smtpPort(), config.smtpTimeout(), config.retries())));
             } else {
                 method = config.verifMethod();
                 for (Provider provider : Provider.values()) {
                     if (method.method(provider) instanceof ProviderMethod.Smtp(SmtpConfig c)) {
-                        method = method.with(provider, ProviderMethod.smtp(new SmtpConfig(orElse(fromEmail, c.fromEmail()),
-                                orElse(helloName, c.helloName()), c.proxy(), orElse(smtpPort, c.smtpPort()),
-                                smtpTimeout != null ? timeout : c.smtpTimeout(), orElse(retries, c.retries()))));
+                        method = method.with(provider, ProviderMethod.smtp(smtpFlags.over(c)));
                     }
                 }
             }
@@ -284,84 +209,11 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         return config.bulkTemplate()
-                .withVerifMethod(withMethodFlags(method))
+                .withVerifMethod(webdriverFlags.methodsOver(method, spec))
                 .withWebdriver(headless.webdriverAddr().toString(), headless.binary())
                 .withGravatar(checkGravatar)
                 .withHaveibeenpwnedApiKey(haveibeenpwnedApiKey)
                 .withBackendName(backendName);
-    }
-
-    /**
-     * {@code --hotmailb2c-verif-method} and {@code --yahoo-verif-method}, when given, on top of the
-     * configured methods; {@code smtp} takes the SMTP settings every other provider uses.
-     */
-    private VerifMethod withMethodFlags(VerifMethod method) {
-        ProviderMethod smtp = method.method(Provider.EVERYTHING_ELSE);
-        if (hotmailb2cMethod != null) {
-            method = method.with(Provider.HOTMAIL_B2C, providerMethod(Provider.HOTMAIL_B2C, hotmailb2cMethod, smtp));
-        }
-        if (yahooMethod != null) {
-            method = method.with(Provider.YAHOO, providerMethod(Provider.YAHOO, yahooMethod, smtp));
-        }
-        return method;
-    }
-
-    /** {@code --<provider>-verif-method}: one of the provider's method types. */
-    private ProviderMethod providerMethod(Provider provider, String value, ProviderMethod smtp) {
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-        if (!provider.allowsMethod(v)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--" + provider.key() + "-verif-method must be "
-                    + provider.methodTypesText("") + ", got `" + value + "`");
-        }
-        return switch (v) {
-            case "headless" -> new ProviderMethod.Headless();
-            case "api" -> new ProviderMethod.Api();
-            default -> smtp;
-        };
-    }
-
-    /** The configured WebDriver settings ({@code webdriver_addr}, {@code [webdriver]}), with the flags on top. */
-    private HeadlessSettings headlessSettings(BackendConfig config) {
-        HeadlessSettings settings = config.headless();
-        try {
-            if (webdriverAddr != null && !webdriverAddr.isBlank()) {
-                settings = settings.withWebdriverAddr(java.net.URI.create(webdriverAddr.strip()));
-            }
-            if (webdriverBinary != null) {
-                settings = settings.withBinary(webdriverBinary);
-            }
-            if (webdriverMaxSessions != null) {
-                settings = settings.withMaxSessions(webdriverMaxSessions);
-            }
-            return settings;
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--webdriver-*: " + e.getMessage());
-        }
-    }
-
-    private static <T> T orElse(T flag, T configured) {
-        return flag != null ? flag : configured;
-    }
-
-    /** The configured resolvers and cache, unless --dns-servers or --dns-cache-ttl say otherwise. */
-    private DnsServers dns(BackendConfig config) {
-        if (dnsServers == null && dnsCacheTtl == null) {
-            return config.dns();
-        }
-        if (dnsCacheTtl != null && (dnsCacheTtl < 0 || dnsCacheTtl > 86_400)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--dns-cache-ttl must be a whole number of seconds 0-86400, got " + dnsCacheTtl);
-        }
-        DnsServers servers = config.dns();
-        if (dnsServers != null) {
-            try {
-                DnsServers given = DnsServers.parse(dnsServers); // blank: the system resolvers
-                servers = new DnsServers(given.servers(), servers.timeout(), servers.attempts(), servers.cacheMaxTtl());
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--dns-servers: " + e.getMessage());
-            }
-        }
-        return dnsCacheTtl == null ? servers : servers.withCacheMaxTtl(Duration.ofSeconds(dnsCacheTtl));
     }
 
     /**
@@ -372,7 +224,7 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
     private void checkFile(AddressFile addresses, EmailVerifier verifier, CheckEmailInput template, Unknowns unknowns)
             throws IOException, InterruptedException {
         PrintStream out = utf8Stdout();
-        Progress progress = Progress.forStderr(file);
+        CheckProgress progress = CheckProgress.forStderr(file);
         Semaphore inFlight = new Semaphore(concurrency);
         Deque<CompletableFuture<CheckEmailOutput>> window = new ArrayDeque<>();
         int windowLimit = concurrency * 4;
@@ -426,64 +278,5 @@ final class CheckCommand implements java.util.concurrent.Callable<Integer> {
     /** JSON and CSV are UTF-8 whatever the platform's console encoding says. */
     private static PrintStream utf8Stdout() {
         return new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * The progress bar of {@code --file} on stderr, drawn only when stderr is a terminal (whatever
-     * stdout is, so {@code > results.jsonl} keeps it), with rate and ETA. The total is counted first
-     * for a file; stdin has none, so only the count and rate are shown.
-     */
-    static final class Progress {
-        private final ProgressLine line;
-        private final String label;
-        private final long total;
-        private final AtomicLong done = new AtomicLong();
-        private volatile long lastDraw;
-
-        private Progress(ProgressLine line, String label, long total) {
-            this.line = line;
-            this.label = label;
-            this.total = total;
-        }
-
-        static Progress forStderr(String file) {
-            boolean terminal = Terminal.stderr();
-            long total = -1;
-            if (terminal && !"-".equals(file)) {
-                try (AddressFile addresses = AddressFile.open(file)) {
-                    long n = 0;
-                    while (addresses.next() != null) {
-                        n++;
-                    }
-                    total = n;
-                } catch (AddressFile.Unreadable | IOException e) {
-                    total = -1; // the bar goes without a total; reading the list itself reports the problem
-                }
-            }
-            return new Progress(new ProgressLine(System.err, terminal), "-".equals(file) ? "stdin" : file, total);
-        }
-
-        void done() {
-            long d = done.incrementAndGet();
-            long now = System.nanoTime();
-            if (line.terminal() && now - lastDraw > 200_000_000L) {
-                lastDraw = now;
-                draw(d);
-            }
-        }
-
-        void finish() {
-            if (line.terminal()) {
-                long d = done.get();
-                draw(d);
-                line.end();
-                System.err.println(label + ": " + d + " checked in " + ProgressLine.clock(line.elapsed())
-                        + (d > 0 ? " (" + ProgressLine.rate(d / Math.max(1e-3, line.elapsed().toNanos() / 1e9)) + ")" : ""));
-            }
-        }
-
-        private void draw(long d) {
-            line.redraw(label + " " + ProgressLine.bar(d, total, line.perSecond(d)));
-        }
     }
 }

@@ -57,7 +57,7 @@ final class ProxiesCommand implements Runnable {
         String target;
 
         @Option(names = "--timeout", defaultValue = "10s", paramLabel = "DURATION",
-                converter = BulkCommand.DurationConverter.class,
+                converter = DurationConverter.class,
                 description = "Limit for each step, e.g. 3s or 500ms (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 

@@ -81,7 +81,7 @@ class BulkCommandArgumentsTest {
 
     @Test
     void pollIntervalsReadLikePeopleWriteThem() {
-        BulkCommand.DurationConverter c = new BulkCommand.DurationConverter();
+        DurationConverter c = new DurationConverter();
         assertThat(c.convert("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(c.convert("2s")).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.convert("1.5")).isEqualTo(Duration.ofMillis(1500));

@@ -229,7 +229,7 @@ class BulkCommandTest {
                 throw new IllegalStateException(e);
             }
         });
-        int watched = new BulkCommand.ProgressWatch(client, job, Duration.ofMillis(100), Duration.ofMinutes(1), false).await();
+        int watched = new ProgressWatch(client, job, Duration.ofMillis(100), Duration.ofMinutes(1), false).await();
         canceller.join();
         assertThat(watched).isEqualTo(1);
 

@@ -159,7 +159,8 @@ class CheckCommandTest {
         Path uncachedFile = Files.write(dir.resolve("uncached.txt"), uncached);
 
         assertThat(run(common("--file", cachedFile.toString(), "--concurrency", "8").toArray(String[]::new)).exit()).isZero();
-        assertThat(run(common("--file", uncachedFile.toString(), "--concurrency", "8", "--dns-cache-ttl", "0")
+        // One at a time: questions asked at once share one query even with the cache off.
+        assertThat(run(common("--file", uncachedFile.toString(), "--concurrency", "1", "--dns-cache-ttl", "0")
                 .toArray(String[]::new)).exit()).isZero();
 
         assertThat(dns.queries("cached.test")).isEqualTo(1); // the default: answers reused for up to 300 s

@@ -14,7 +14,9 @@ import dev.reacher.server.metrics.ServerMetrics;
 import dev.reacher.server.reload.ConfigReloader;
 import dev.reacher.server.reload.LiveConfig;
 import dev.reacher.server.reload.ReloadTriggers;
+import dev.reacher.server.storage.StorageSettings;
 import dev.reacher.server.throttle.Throttle;
+import dev.reacher.server.worker.WorkerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -80,9 +82,9 @@ final class ProcessParts {
      * destination and catch-all answers in the same PostgreSQL (the verifier closes them).
      */
     private static void sharePoliteness(EmailVerifier.Builder builder, BackendConfig config, PostgresPoolState fleet) {
-        BackendConfig.Storage storage = config.storage();
+        StorageSettings storage = config.storage();
         Politeness politeness = config.politeness();
-        PostgresDestinationLimits limits = PostgresDestinationLimits.open(storage.postgresDbUrl(),
+        PostgresDestinationLimits limits = PostgresDestinationLimits.open(storage.postgresUrl(),
                 storage.postgresSchema(), fleet.processId(), politeness, fleet.leaseTtl(), STORE_TIMEOUT);
         builder.destinationLimits(limits);
         if (!politeness.catchAllTtl().isZero()) {
@@ -100,9 +102,9 @@ final class ProcessParts {
         if (!fleet.enabled() || config.proxies().isEmpty() && config.proxyListFile() == null) {
             return PoolState.local(Clock.systemUTC());
         }
-        BackendConfig.Storage storage = config.storage();
+        StorageSettings storage = config.storage();
         try {
-            PostgresPoolState state = PostgresPoolState.open(storage.postgresDbUrl(), storage.postgresSchema(),
+            PostgresPoolState state = PostgresPoolState.open(storage.postgresUrl(), storage.postgresSchema(),
                     processId(config), fleet.leaseTtl(), STORE_TIMEOUT,
                     fleet.onStoreFailure() == BackendConfig.Fleet.OnStoreFailure.LOCAL);
             LOG.info("proxy pool: budgets, slots and health shared with the fleet through PostgreSQL as {} "
@@ -150,11 +152,11 @@ final class ProcessParts {
      */
     static BulkStack bulk(LiveConfig live, EmailVerifier verifier, Throttle throttle, boolean forceConsume) {
         BackendConfig config = live.get();
-        var storage = config.storage().settings();
-        if (storage == null) {
+        StorageSettings storage = config.storage();
+        if (!storage.stores()) {
             return null;
         }
-        var worker = config.worker().settings(config.backendName());
+        WorkerSettings worker = config.worker();
         try {
             return BulkStack.open(storage, forceConsume ? worker.withConsume(true) : worker, verifier,
                     live.credentials(), () -> live.get().bulkTemplate(), throttle);

@@ -84,7 +84,7 @@ public final class ReacherWorker implements AutoCloseable {
             }
         }
         LOG.info("reacher-java worker \"{}\" consuming {} with concurrency {}{}", config.backendName(),
-                config.worker().queue(), config.worker().rabbitmqConcurrency(),
+                config.worker().queueName(), config.worker().concurrency(),
                 http == null ? "" : "; /healthz, /readyz and /metrics on port " + http.port());
         return new ReacherWorker(verifier, live, stack, healthChecks, metrics, http);
     }

@@ -1,6 +1,8 @@
 package dev.reacher.bench.jmh;
 
 import dev.reacher.core.mx.Provider;
+import dev.reacher.core.proxy.Lease;
+import dev.reacher.core.proxy.Rotation;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.ProxyPool;
@@ -42,7 +44,7 @@ public class ProxyPickBenchmark {
     @Param({"round_robin", "random", "weighted", "least_used", "sticky"})
     public String strategy;
 
-    private ProxyPool.Rotation rotation;
+    private Rotation rotation;
     private ProxySelectionStrategy.ProxySelector selector;
     private List<PoolProxy> members;
     private final Set<String> noExclusions = Set.of();
@@ -101,7 +103,7 @@ public class ProxyPickBenchmark {
 
     private Object pickAndReport(Domains domains) {
         ProxyPool.Pick pick = rotation.pick(Provider.EVERYTHING_ELSE, domains.next(), noExclusions, false);
-        ((ProxyPool.Lease) pick).report(Outcome.VERDICT, Duration.ZERO);
+        ((Lease) pick).report(Outcome.VERDICT, Duration.ZERO);
         return pick;
     }
 

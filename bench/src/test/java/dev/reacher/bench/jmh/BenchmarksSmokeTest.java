@@ -2,6 +2,7 @@ package dev.reacher.bench.jmh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reacher.core.proxy.Lease;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.ProxyPool;
 import dev.reacher.core.proxy.ProxySelectionStrategy;
@@ -57,8 +58,8 @@ class BenchmarksSmokeTest {
         Map<String, Integer> picked = new HashMap<>();
         for (int i = 0; i < 2000; i++) {
             Object pick = b.pickAndReport_t1(domains);
-            assertThat(pick).isInstanceOf(ProxyPool.Lease.class);
-            picked.merge(((ProxyPool.Lease) pick).proxy().id(), 1, Integer::sum);
+            assertThat(pick).isInstanceOf(Lease.class);
+            picked.merge(((Lease) pick).proxy().id(), 1, Integer::sum);
             PoolProxy selected = b.select_t1(domains, context);
             assertThat(selected).isNotNull();
         }

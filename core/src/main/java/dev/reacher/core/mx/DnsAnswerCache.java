@@ -55,6 +55,10 @@ final class DnsAnswerCache {
     /** The fresh cached reply to ({@code name}, {@code type}), the one in flight, or {@code query}'s. */
     Outcome get(Name name, int type, Supplier<Outcome> query) {
         Key key = new Key(name.canonicalize(), type);
+        Outcome hit = fresh(entries.get(key));
+        if (hit != null) {
+            return hit; // the common case, without a new entry per call
+        }
         while (true) {
             Entry mine = new Entry();
             Entry found = entries.putIfAbsent(key, mine);
@@ -71,6 +75,19 @@ final class DnsAnswerCache {
             }
             // The asker was interrupted: its failure says nothing about DNS, so ask again.
         }
+    }
+
+    /** The fresh cached reply to ({@code name}, {@code type}), or null: none, stale or still in flight. */
+    Outcome cached(Name name, int type) {
+        return fresh(entries.get(new Key(name.canonicalize(), type)));
+    }
+
+    private Outcome fresh(Entry entry) {
+        if (entry == null || !entry.reply.isDone() || entry.reply.isCompletedExceptionally()
+                || clock.getAsLong() - entry.expires >= 0) {
+            return null;
+        }
+        return entry.reply.getNow(null);
     }
 
     int size() {

@@ -158,13 +158,16 @@ public final class MxResolver {
         if (configError != null) {
             throw new UnknownHostException(host + ": " + configError);
         }
-        Outcome v4;
-        Outcome v6;
-        // Both families at once: a slow or silent server costs one round of timeouts, not two.
-        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Outcome> aaaa = exec.submit(() -> query(name, Type.AAAA));
-            v4 = query(name, Type.A);
-            v6 = join(aaaa);
+        Outcome v4 = cache.cached(name, Type.A);
+        Outcome v6 = cache.cached(name, Type.AAAA);
+        if (v4 == null || v6 == null) {
+            // Both families at once: a slow or silent server costs one round of timeouts, not two. (Not
+            // when both answers are cached: a thread per lookup was most of a cached lookup's cost.)
+            try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<Outcome> aaaa = exec.submit(() -> query(name, Type.AAAA));
+                v4 = query(name, Type.A);
+                v6 = join(aaaa);
+            }
         }
         List<InetAddress> addresses = new ArrayList<>();
         addAddresses(v4, name, Type.A, addresses);

@@ -1,14 +1,11 @@
 package dev.reacher.core.proxy;
 
 import dev.reacher.core.mx.Provider;
-import dev.reacher.core.smtp.SmtpAttempt.Outcome;
-import dev.reacher.core.smtp.SmtpRoute;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,10 +15,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Every configured SOCKS5 proxy with its health, and the rotations that choose among them. Build
@@ -38,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * usual. Rotations are rebuilt over the new set.
  */
 public final class ProxyPool {
-    private static final Logger LOG = LoggerFactory.getLogger(ProxyPool.class);
     private final PoolSettings settings;
     private final ProxySelectionStrategy strategy;
     private final PoolState state;
@@ -70,7 +63,7 @@ public final class ProxyPool {
                     throw new IllegalArgumentException("unknown proxy id `" + id + "`, defined: " + health.keySet());
                 }
             }
-            return rotations.computeIfAbsent(key, k -> new Rotation(k.stream().map(health::get).toList()));
+            return rotations.computeIfAbsent(key, k -> new Rotation(ProxyPool.this, k.stream().map(health::get).toList()));
         }
     }
 
@@ -191,7 +184,8 @@ public final class ProxyPool {
         notify(event.proxyId(), provider, h.apply(event));
     }
 
-    private void notify(String id, Provider provider, ProxyHealth.Transition t) {
+    /** Tells the listeners of a change of state ({@code provider}: the one a blacklist backoff concerns). */
+    void notify(String id, Provider provider, ProxyHealth.Transition t) {
         for (PoolListener l : listeners) {
             switch (t.kind()) {
                 case EJECTED -> l.ejected(id, t.until());
@@ -209,6 +203,14 @@ public final class ProxyPool {
     /** The clock health, limits and route plans read time on. */
     Clock clock() {
         return clock;
+    }
+
+    ProxySelectionStrategy strategy() {
+        return strategy;
+    }
+
+    List<PoolListener> listeners() {
+        return listeners;
     }
 
     /** True when verifications without a pinned proxy rotate over the pool. */
@@ -308,7 +310,7 @@ public final class ProxyPool {
     }
 
     /** The result of asking a rotation for a proxy. */
-    public sealed interface Pick {}
+    public sealed interface Pick permits Exhausted, Unavailable, Lease {}
 
     /**
      * Every usable member is over its rate limit or {@code max_in_flight}.
@@ -319,210 +321,4 @@ public final class ProxyPool {
 
     /** No member may be tried (all excluded after failing this verification). */
     public record Unavailable(String reason) implements Pick {}
-
-    /**
-     * A proxy reserved for one attempt. Report the attempt's outcome exactly once with
-     * {@link #report}; that frees the slot and updates the proxy's health.
-     */
-    public final class Lease implements Pick {
-        private final ProxyHealth health;
-        private final PoolState.Slot slot;
-        private final Provider provider;
-        private final String scope;
-        private final AtomicBoolean reported = new AtomicBoolean();
-
-        private Lease(ProxyHealth health, PoolState.Slot slot, Provider provider, String scope) {
-            this.health = health;
-            this.slot = slot;
-            this.provider = provider;
-            this.scope = scope;
-        }
-
-        public PoolProxy proxy() {
-            return health.proxy();
-        }
-
-        public SmtpRoute route() {
-            return SmtpRoute.via(health.proxy().id(), health.proxy().proxy());
-        }
-
-        public void report(Outcome outcome, Duration duration) {
-            report(outcome, duration, null);
-        }
-
-        /**
-         * As {@link #report(Outcome, Duration)}, with the attempt's error text: it becomes the
-         * proxy's last error and the reason in the log line of an ejection or a backoff.
-         */
-        public void report(Outcome outcome, Duration duration, String error) {
-            if (!reported.compareAndSet(false, true)) {
-                return;
-            }
-            ProxyHealth.Transition t = health.release(slot, outcome, scope, error);
-            String id = health.proxy().id();
-            logTransition(id, t, scope, health.lastError());
-            for (PoolListener l : listeners) {
-                l.attemptEnded(id, outcome, duration);
-            }
-            ProxyPool.this.notify(id, provider, t);
-        }
-
-        /** Frees the slot without judging the proxy (the attempt never ran). */
-        public void cancel() {
-            if (reported.compareAndSet(false, true)) {
-                health.releaseWithoutOutcome(slot);
-            }
-        }
-    }
-
-    /** One INFO line per change of a proxy's state, where it happens; never a credential. */
-    private static void logTransition(String id, ProxyHealth.Transition t, String scope, String reason) {
-        switch (t.kind()) {
-            case EJECTED -> LOG.info("proxy {} ejected until {}: {}", id, t.until(), reason);
-            case READMITTED -> LOG.info("proxy {} readmitted: a verification through it succeeded on trial", id);
-            case BLACKLISTED -> LOG.info("proxy {} backed off for {} until {}: {}", id, scope, t.until(),
-                    reason);
-            case NONE -> { }
-        }
-    }
-
-    /** A strategy's selector over a fixed list of members, plus the health filter in front of it. */
-    public final class Rotation {
-        private final List<ProxyHealth> members;
-        private final List<PoolProxy> memberProxies;
-        private final ProxySelectionStrategy.ProxySelector selector;
-
-        private Rotation(List<ProxyHealth> members) {
-            this.members = members;
-            this.memberProxies = members.stream().map(ProxyHealth::proxy).toList();
-            this.selector = strategy.newSelector(memberProxies);
-        }
-
-        public List<PoolProxy> members() {
-            return memberProxies;
-        }
-
-        /**
-         * Reserves a proxy for one attempt to {@code provider}'s MX.
-         *
-         * @param domain the recipient domain (for the sticky strategy)
-         * @param exclude ids already tried by this verification
-         * @param ignoreLimits take the least-loaded usable proxy even when every one is over its
-         *     rate limit or in-flight cap (upstream's v0 endpoint ignores throttling)
-         */
-        public Pick pick(Provider provider, String domain, Set<String> exclude, boolean ignoreLimits) {
-            return pick(provider, null, domain, exclude, ignoreLimits);
-        }
-
-        /**
-         * As {@link #pick(Provider, String, Set, boolean)}, with the best MX host: for
-         * {@code everything_else} a blacklist backoff is scoped to that host rather than to the
-         * whole provider (see docs/proxies.md, "Blacklist").
-         */
-        public Pick pick(Provider provider, String mxHost, String domain, Set<String> exclude, boolean ignoreLimits) {
-            String scope = ProxyHealth.blacklistScope(provider, mxHost);
-            Instant now = clock.instant();
-            String lowerDomain = domain.toLowerCase(Locale.ROOT);
-            List<ProxyHealth> notExcluded = new ArrayList<>(members.size());
-            List<ProxyHealth> usable = new ArrayList<>(members.size());
-            for (ProxyHealth h : members) {
-                if (exclude.contains(h.proxy().id())) {
-                    continue;
-                }
-                notExcluded.add(h);
-                if (h.unusableUntil(scope, now) == null) {
-                    usable.add(h);
-                }
-            }
-            if (notExcluded.isEmpty()) {
-                return new Unavailable("all proxies unavailable: every proxy of the rotation failed this verification");
-            }
-            if (usable.isEmpty() && !exclude.isEmpty()) {
-                return new Unavailable("all proxies unavailable: the remaining ones are ejected or blacklisted for "
-                        + provider.displayName());
-            }
-            if (usable.isEmpty()) {
-                // All ejected or blacklisted: fail open, one attempt through the one that recovers first.
-                ProxyHealth soonest = notExcluded.stream()
-                        .min(Comparator.comparing((ProxyHealth h) -> h.unusableUntil(scope, now))
-                                .thenComparing(h -> h.proxy().id()))
-                        .orElseThrow();
-                return leaseOrWait(soonest, provider, scope, ignoreLimits);
-            }
-            Duration soonestBudget = null;
-            List<ProxyHealth> withSlot = new ArrayList<>(usable);
-            while (!withSlot.isEmpty()) {
-                ProxyHealth chosen = select(withSlot, lowerDomain);
-                PoolState.Acquire acquired = chosen.tryAcquire(true);
-                if (acquired instanceof PoolState.Slot slot) {
-                    return lease(chosen, slot, provider, scope);
-                }
-                Duration wait = ((PoolState.Wait) acquired).retryAfter();
-                soonestBudget = soonestBudget == null || wait.compareTo(soonestBudget) < 0 ? wait : soonestBudget;
-                withSlot.remove(chosen);
-            }
-            if (ignoreLimits) {
-                ProxyHealth least = usable.stream().min(Comparator.comparingInt(ProxyHealth::inFlight)).orElseThrow();
-                return leaseOrWait(least, provider, scope, true);
-            }
-            return exhausted(soonestBudget);
-        }
-
-        private ProxyHealth select(List<ProxyHealth> candidates, String domain) {
-            List<PoolProxy> proxies = candidates.stream().map(ProxyHealth::proxy).toList();
-            PoolProxy picked = selector.select(proxies, new ProxySelectionStrategy.PickContext() {
-                @Override
-                public String domain() {
-                    return domain;
-                }
-
-                @Override
-                public int inFlight(PoolProxy proxy) {
-                    for (ProxyHealth h : members) {
-                        if (h.proxy() == proxy) {
-                            return h.inFlight();
-                        }
-                    }
-                    return 0;
-                }
-            });
-            for (ProxyHealth h : candidates) {
-                if (h.proxy() == picked) {
-                    return h;
-                }
-            }
-            throw new IllegalStateException("strategy picked a proxy that is not a candidate: " + picked.id());
-        }
-
-        /** Fail-open and ignore-limits paths: one given proxy, past its limits when allowed. */
-        private Pick leaseOrWait(ProxyHealth h, Provider provider, String scope, boolean ignoreLimits) {
-            PoolState.Acquire acquired = h.tryAcquire(true);
-            if (acquired instanceof PoolState.Slot slot) {
-                return lease(h, slot, provider, scope);
-            }
-            if (!ignoreLimits) {
-                return exhausted(((PoolState.Wait) acquired).retryAfter());
-            }
-            // Always a slot: v0 traffic is never refused for budget.
-            return lease(h, (PoolState.Slot) h.tryAcquire(false), provider, scope);
-        }
-
-        private Exhausted exhausted(Duration retryAfter) {
-            for (PoolListener l : listeners) {
-                l.exhausted(retryAfter);
-            }
-            return new Exhausted(retryAfter);
-        }
-
-        private Lease lease(ProxyHealth h, PoolState.Slot slot, Provider provider, String scope) {
-            if (h.announceTrial(clock.instant())) {
-                LOG.info("proxy {} on trial: its ejection ended, the next fault ejects it again (last error: {})",
-                        h.proxy().id(), h.lastError());
-            }
-            for (PoolListener l : listeners) {
-                l.picked(h.proxy().id());
-            }
-            return new Lease(h, slot, provider, scope);
-        }
-    }
 }

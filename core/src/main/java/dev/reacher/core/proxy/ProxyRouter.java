@@ -126,15 +126,15 @@ public final class ProxyRouter {
 
     /** Rotation with failover: each failed proxy is excluded for the rest of the verification. */
     private final class RoutePlan implements AttemptRoutes {
-        private final ProxyPool.Rotation rotation;
+        private final Rotation rotation;
         private final Provider provider;
         private final String mxHost;
         private final String domain;
         private final LimitPolicy policy;
         private final Set<String> failed = new HashSet<>();
-        private ProxyPool.Lease current;
+        private Lease current;
 
-        RoutePlan(ProxyPool.Rotation rotation, Provider provider, String mxHost, String domain, LimitPolicy policy,
+        RoutePlan(Rotation rotation, Provider provider, String mxHost, String domain, LimitPolicy policy,
                 Set<String> avoid) {
             this.rotation = rotation;
             this.provider = provider;
@@ -156,7 +156,7 @@ public final class ProxyRouter {
             while (true) {
                 ProxyPool.Pick pick = rotation.pick(provider, mxHost, domain, failed, policy == LimitPolicy.IGNORE);
                 switch (pick) {
-                    case ProxyPool.Lease lease -> {
+                    case Lease lease -> {
                         current = lease;
                         PoolProxy p = lease.proxy();
                         return new Next(lease.route(), p.helloName(), p.fromEmail(), null);

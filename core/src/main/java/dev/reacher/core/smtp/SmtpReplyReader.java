@@ -24,7 +24,7 @@ final class SmtpReplyReader {
 
     private final Socket socket;
     private final InputStream in;
-    private final byte[] buffer = new byte[4096];
+    private final byte[] buffer = new byte[1024];
     private int pos;
     private int limit;
 
@@ -78,23 +78,42 @@ final class SmtpReplyReader {
         return (a - '0') * 100 + (b - '0') * 10 + (c - '0');
     }
 
-    /** A line without its CRLF (a bare LF is tolerated). */
+    /**
+     * A line without its CRLF (a bare LF is tolerated). A line found whole in the buffer (the usual
+     * case) becomes a String directly; one that spans reads is gathered first.
+     */
     private String readLine(Instant deadline) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        ByteArrayOutputStream spanning = null;
         while (true) {
             if (pos == limit) {
                 fill(deadline);
             }
-            byte b = buffer[pos++];
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.UTF_8);
+            int start = pos;
+            int lf = start;
+            while (lf < limit && buffer[lf] != '\n') {
+                lf++;
             }
-            if (line.size() >= MAX_LINE) {
+            int gathered = spanning == null ? 0 : spanning.size();
+            if (gathered + (lf - start) > MAX_LINE) {
                 throw new SmtpProtocolException("reply line longer than " + MAX_LINE + " bytes");
             }
-            line.write(b);
+            if (lf == limit) {
+                if (spanning == null) {
+                    spanning = new ByteArrayOutputStream(Math.max(128, 2 * (lf - start)));
+                }
+                spanning.write(buffer, start, lf - start);
+                pos = limit;
+                continue;
+            }
+            pos = lf + 1;
+            if (spanning == null) {
+                int len = lf > start && buffer[lf - 1] == '\r' ? lf - start - 1 : lf - start;
+                return new String(buffer, start, len, StandardCharsets.UTF_8);
+            }
+            spanning.write(buffer, start, lf - start);
+            byte[] bytes = spanning.toByteArray();
+            int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            return new String(bytes, 0, len, StandardCharsets.UTF_8);
         }
     }
 

@@ -228,8 +228,20 @@ final class SmtpSession implements AutoCloseable {
 
     /** EHLO/HELO argument with anything that could end the command line removed. */
     static String sanitizeHello(String hello) {
-        String cleaned = hello.replaceAll("[\\s\\p{Cntrl}]", "");
-        return cleaned.isEmpty() ? "localhost" : cleaned;
+        // The regex [\s\p{Cntrl}] spelled out (ASCII whitespace and control characters), without a
+        // Pattern compiled per session.
+        StringBuilder cleaned = null;
+        for (int i = 0; i < hello.length(); i++) {
+            char c = hello.charAt(i);
+            boolean drop = c < 0x20 || c == 0x7F || c == ' ';
+            if (drop && cleaned == null) {
+                cleaned = new StringBuilder(hello.length()).append(hello, 0, i);
+            } else if (!drop && cleaned != null) {
+                cleaned.append(c);
+            }
+        }
+        String result = cleaned == null ? hello : cleaned.toString();
+        return result.isEmpty() ? "localhost" : result;
     }
 
     @Override

@@ -120,7 +120,7 @@ class ActiveHealthCheckTest {
         // Back before its ejection time ran out (30 s by default), on trial until real traffic confirms it.
         assertThat(status(pool, "p1").state()).isEqualTo(ProxyStatus.State.TRIAL);
         assertThat(pool.unavailableReason()).isNull();
-        ProxyPool.Lease lease = (ProxyPool.Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test",
+        Lease lease = (Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test",
                 Set.of(), false);
         lease.report(Outcome.VERDICT, Duration.ofMillis(5));
         assertThat(status(pool, "p1").state()).isEqualTo(ProxyStatus.State.HEALTHY);
@@ -173,10 +173,10 @@ class ActiveHealthCheckTest {
         await().atMost(WAIT).until(() -> events.count("probe p1 passed") >= 3);
 
         ProxyPool.Pick first = pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
-        assertThat(first).isInstanceOf(ProxyPool.Lease.class); // the day's one request is still there
+        assertThat(first).isInstanceOf(Lease.class); // the day's one request is still there
         assertThat(pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false))
                 .isInstanceOf(ProxyPool.Exhausted.class); // max_in_flight 1, taken by the lease
-        ((ProxyPool.Lease) first).report(Outcome.VERDICT, Duration.ofMillis(5));
+        ((Lease) first).report(Outcome.VERDICT, Duration.ofMillis(5));
         assertThat(pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false))
                 .isInstanceOf(ProxyPool.Exhausted.class); // and now the day's budget is used up
         assertThat(status(pool, "p1").picks()).isEqualTo(1);

@@ -32,8 +32,8 @@ class ProxyPoolReloadTest {
                 .withEjection(new PoolSettings.Ejection(failures, Duration.ofSeconds(30), Duration.ofMinutes(5)));
     }
 
-    private static ProxyPool.Lease pick(ProxyPool pool) {
-        return (ProxyPool.Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
+    private static Lease pick(ProxyPool pool) {
+        return (Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
     }
 
     private static ProxyStatus status(ProxyPool pool, String id) {
@@ -49,7 +49,7 @@ class ProxyPoolReloadTest {
         // a: one verdict; b: one proxy fault, which ejects it
         pick(pool).report(Outcome.VERDICT, Duration.ofMillis(5));
         pick(pool).report(Outcome.PROXY_FAULT, Duration.ofMillis(5));
-        ProxyPool.Lease inFlightOnC = pick(pool);
+        Lease inFlightOnC = pick(pool);
         while (!inFlightOnC.proxy().id().equals("c")) { // round robin over a and c reaches c within two picks
             inFlightOnC.cancel();
             inFlightOnC = pick(pool);
@@ -75,7 +75,7 @@ class ProxyPoolReloadTest {
         assertThat(status(pool, "d").picks()).isZero();
         Set<String> picked = new HashSet<>();
         for (int i = 0; i < 6; i++) {
-            ProxyPool.Lease l = pick(pool);
+            Lease l = pick(pool);
             picked.add(l.proxy().id());
             l.report(Outcome.VERDICT, Duration.ofMillis(1));
         }
@@ -96,7 +96,7 @@ class ProxyPoolReloadTest {
         pool.reload(List.of(changed));
 
         assertThat(status(pool, "a").state()).isEqualTo(ProxyStatus.State.HEALTHY);
-        ProxyPool.Lease l = pick(pool);
+        Lease l = pick(pool);
         assertThat(l.route().proxy()).isEqualTo(changed.proxy());
         l.cancel();
     }
@@ -122,7 +122,7 @@ class ProxyPoolReloadTest {
         PoolProxy a = new PoolProxy("a", new ProxyConfig("127.0.0.1", 1001), 1, null, null, 1,
                 new RateLimits(1, null, null, null));
         ProxyPool pool = pool(PoolSettings.enabled("round_robin"), a);
-        ProxyPool.Lease held = pick(pool);
+        Lease held = pick(pool);
 
         PoolProxy faster = new PoolProxy("a", new ProxyConfig("127.0.0.1", 1001), 1, null, null, 1,
                 new RateLimits(5, null, null, null));
@@ -135,7 +135,7 @@ class ProxyPoolReloadTest {
         // ... and is given back to the same count; the new limits have a bucket of their own.
         held.report(Outcome.VERDICT, Duration.ofMillis(5));
         assertThat(status(pool, "a").inFlight()).isZero();
-        ProxyPool.Lease next = pick(pool);
+        Lease next = pick(pool);
         assertThat(status(pool, "a").budgetLeft()).containsEntry("second", 4.0);
         next.cancel();
     }

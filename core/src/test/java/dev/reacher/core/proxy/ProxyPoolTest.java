@@ -50,12 +50,12 @@ class ProxyPoolTest {
                 .withEjection(new PoolSettings.Ejection(failures, Duration.ofMillis(baseMs), Duration.ofMillis(maxMs)));
     }
 
-    private static ProxyPool.Lease lease(ProxyPool pool, Provider provider) {
-        return (ProxyPool.Lease) pool.rotation().pick(provider, "example.test", Set.of(), false);
+    private static Lease lease(ProxyPool pool, Provider provider) {
+        return (Lease) pool.rotation().pick(provider, "example.test", Set.of(), false);
     }
 
     private static String pickId(ProxyPool pool, Provider provider, Outcome outcome) {
-        ProxyPool.Lease l = lease(pool, provider);
+        Lease l = lease(pool, provider);
         l.report(outcome, Duration.ofMillis(5));
         return l.proxy().id();
     }
@@ -79,7 +79,7 @@ class ProxyPoolTest {
         clock.advance(Duration.ofSeconds(31));
         assertThat(state(pool, "p1")).isEqualTo(ProxyStatus.State.TRIAL);
         // on trial, a single fault re-ejects, for twice as long
-        ProxyPool.Lease l;
+        Lease l;
         do {
             l = lease(pool, Provider.GMAIL);
             l.report(l.proxy().id().equals("p1") ? Outcome.PROXY_FAULT : Outcome.VERDICT, Duration.ZERO);
@@ -156,19 +156,19 @@ class ProxyPoolTest {
         assertThat(third).isInstanceOf(ProxyPool.Exhausted.class);
         assertThat(((ProxyPool.Exhausted) third).retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
         // v0 ignores limits
-        assertThat(pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), true)).isInstanceOf(ProxyPool.Lease.class);
+        assertThat(pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), true)).isInstanceOf(Lease.class);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), false)).isInstanceOf(ProxyPool.Lease.class);
+        assertThat(pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), false)).isInstanceOf(Lease.class);
     }
 
     @Test
     void maxInFlightSkipsABusyProxy() {
         PoolProxy capped = new PoolProxy("p1", new ProxyConfig("127.0.0.1", 1080), 1, null, null, 1, null);
         ProxyPool pool = pool(settings(5, 30_000, 300_000), capped, proxy("p2"));
-        ProxyPool.Lease first = lease(pool, Provider.GMAIL);
+        Lease first = lease(pool, Provider.GMAIL);
         assertThat(first.proxy().id()).isEqualTo("p1");
         for (int i = 0; i < 3; i++) {
-            ProxyPool.Lease l = lease(pool, Provider.GMAIL);
+            Lease l = lease(pool, Provider.GMAIL);
             assertThat(l.proxy().id()).isEqualTo("p2");
             l.report(Outcome.VERDICT, Duration.ZERO);
         }
@@ -185,9 +185,9 @@ class ProxyPoolTest {
         clock.advance(Duration.ofSeconds(2));
         pickId(pool, Provider.GMAIL, Outcome.PROXY_FAULT); // p2 ejected until +12 s
         ProxyPool.Pick pick = pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), false);
-        assertThat(pick).isInstanceOf(ProxyPool.Lease.class);
-        assertThat(((ProxyPool.Lease) pick).proxy().id()).isEqualTo("p1");
-        ((ProxyPool.Lease) pick).report(Outcome.PROXY_FAULT, Duration.ZERO);
+        assertThat(pick).isInstanceOf(Lease.class);
+        assertThat(((Lease) pick).proxy().id()).isEqualTo("p1");
+        ((Lease) pick).report(Outcome.PROXY_FAULT, Duration.ZERO);
         ProxyPool.Pick after = pool.rotation().pick(Provider.GMAIL, "x.test", Set.of("p1"), false);
         assertThat(after).isInstanceOf(ProxyPool.Unavailable.class);
         assertThat(((ProxyPool.Unavailable) after).reason()).startsWith("all proxies unavailable");
@@ -197,7 +197,7 @@ class ProxyPoolTest {
     void rotationsAreBuiltOnceAndShareHealth() {
         ProxyPool pool = pool(settings(1, 10_000, 300_000), proxy("p1"), proxy("p2"), proxy("p3"));
         assertThat(pool.rotation(List.of("p3", "p1"))).isSameAs(pool.rotation(List.of("p1", "p3")));
-        ProxyPool.Lease l = (ProxyPool.Lease) pool.rotation(List.of("p1")).pick(Provider.GMAIL, "x", Set.of(), false);
+        Lease l = (Lease) pool.rotation(List.of("p1")).pick(Provider.GMAIL, "x", Set.of(), false);
         l.report(Outcome.PROXY_FAULT, Duration.ZERO);
         for (int i = 0; i < 4; i++) {
             assertThat(pickId(pool, Provider.GMAIL, Outcome.VERDICT)).isNotEqualTo("p1");
@@ -237,17 +237,17 @@ class ProxyPoolTest {
             PoolProxy p1 = PoolProxy.of("p1", new ProxyConfig("127.0.0.1", 1049, "alice", "pw-s3cret", 5000L));
             ProxyPool pool = pool(settings(1, 30_000, 300_000), p1, proxy("p2"));
             Instant t0 = clock.instant();
-            ProxyPool.Lease l1 = lease(pool, Provider.GMAIL);
+            Lease l1 = lease(pool, Provider.GMAIL);
             assertThat(l1.proxy().id()).isEqualTo("p1");
             l1.report(Outcome.PROXY_FAULT, Duration.ofMillis(5), "Authentication failed for pw-s3cret: refused");
-            ProxyPool.Lease l2 = lease(pool, Provider.GMAIL);
+            Lease l2 = lease(pool, Provider.GMAIL);
             assertThat(l2.proxy().id()).isEqualTo("p2");
             l2.report(Outcome.IP_BLACKLISTED, Duration.ofMillis(5), "554 blocked using zen.spamhaus.org");
             String blacklistedUntil = pool.snapshot().get(1).blacklistedUntil().get("gmail");
 
             clock.advance(Duration.ofSeconds(31));
-            ProxyPool.Lease trial = (ProxyPool.Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
-            ProxyPool.Lease second = (ProxyPool.Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
+            Lease trial = (Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
+            Lease second = (Lease) pool.rotation().pick(Provider.YAHOO, "x.test", Set.of("p2"), false);
             assertThat(trial.proxy().id()).isEqualTo("p1");
             assertThat(second.proxy().id()).isEqualTo("p1");
             trial.report(Outcome.VERDICT, Duration.ofMillis(5), null);
@@ -274,7 +274,7 @@ class ProxyPoolTest {
     @Test
     void blacklistIsScopedByMxHostForEverythingElseAndByProviderForNamedOnes() {
         ProxyPool pool = pool(settings(5, 30_000, 300_000), proxy("p1"), proxy("p2"));
-        ProxyPool.Lease small = (ProxyPool.Lease) pool.rotation()
+        Lease small = (Lease) pool.rotation()
                 .pick(Provider.EVERYTHING_ELSE, "MX.Small.Example.", "small.example", Set.of(), false);
         assertThat(small.proxy().id()).isEqualTo("p1");
         small.report(Outcome.IP_BLACKLISTED, Duration.ZERO, "554 blocked using zen.spamhaus.org");
@@ -283,13 +283,13 @@ class ProxyPoolTest {
         assertThat(pool.rotation().pick(Provider.EVERYTHING_ELSE, "mx.small.example", "small.example", Set.of("p2"), false))
                 .isInstanceOf(ProxyPool.Unavailable.class);
         // Any other server of everything_else: p1 still serves.
-        ProxyPool.Lease other = (ProxyPool.Lease) pool.rotation()
+        Lease other = (Lease) pool.rotation()
                 .pick(Provider.EVERYTHING_ELSE, "mx.other.example", "other.example", Set.of("p2"), false);
         assertThat(other.proxy().id()).isEqualTo("p1");
         other.cancel();
 
         // A named provider shares one reputation: a blacklist from one of its MX hosts covers all.
-        ProxyPool.Lease gmail = (ProxyPool.Lease) pool.rotation()
+        Lease gmail = (Lease) pool.rotation()
                 .pick(Provider.GMAIL, "gmail-smtp-in.l.google.com.", "gmail.com", Set.of("p1"), false);
         assertThat(gmail.proxy().id()).isEqualTo("p2");
         gmail.report(Outcome.IP_BLACKLISTED, Duration.ZERO, "550 poor reputation");

@@ -174,7 +174,7 @@ class SelectionStrategyTest {
             for (int t = 0; t < 64; t++) {
                 ex.execute(() -> {
                     for (int i = 0; i < 10_000; i++) {
-                        if (pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), false) instanceof ProxyPool.Lease l) {
+                        if (pool.rotation().pick(Provider.GMAIL, "x.test", Set.of(), false) instanceof Lease l) {
                             counts.computeIfAbsent(l.proxy().id(), k -> new LongAdder()).increment();
                             l.report(Outcome.VERDICT, Duration.ZERO);
                         } else {
@@ -204,7 +204,7 @@ class SelectionStrategyTest {
         for (int i = 0; i < 18; i++) {
             Set<String> failed = new java.util.HashSet<>();
             while (true) {
-                ProxyPool.Lease l = (ProxyPool.Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "x.test", failed, false);
+                Lease l = (Lease) pool.rotation().pick(Provider.EVERYTHING_ELSE, "x.test", failed, false);
                 String id = l.proxy().id();
                 picks.append(id);
                 if (id.equals("b")) {

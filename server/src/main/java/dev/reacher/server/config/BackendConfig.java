@@ -1,7 +1,5 @@
 package dev.reacher.server.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.mx.DnsServers;
 import dev.reacher.core.proxy.PoolProxy;
@@ -13,8 +11,6 @@ import dev.reacher.core.verify.CheckEmailInput;
 import dev.reacher.core.verify.VerifMethod;
 import dev.reacher.core.yahoo.YahooApi;
 import dev.reacher.server.storage.StorageSettings;
-import dev.reacher.server.webhook.Webhook;
-import dev.reacher.server.webhook.WebhookSender;
 import dev.reacher.server.worker.WorkerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +39,9 @@ import java.util.Map;
  * @param throttle the {@code /v1/check_email} limits ({@code [throttle]})
  * @param politeness sessions per destination, their spacing and the catch-all cache
  *     ({@code [smtp_politeness]}), counted in this process
+ * @param worker {@code [worker]}: upstream's worker mode (RabbitMQ) plus reacher-java's knobs; with
+ *     {@code enable = false} bulk still works on one machine (embedded queue, in-process worker)
+ * @param storage {@code [storage]}: where results and jobs live
  * @param fleet whether the proxy pool's budgets and health are shared through PostgreSQL ({@code [proxy_pool.fleet]})
  * @param warnings things that do not stop startup but an operator should see (unknown keys,
  *     features that are parsed but not available)
@@ -71,8 +70,8 @@ public record BackendConfig(
         VerifMethod verifMethod,
         RateLimits throttle,
         Politeness politeness,
-        Worker worker,
-        Storage storage,
+        WorkerSettings worker,
+        StorageSettings storage,
         Fleet fleet,
         LicenseTrial commercialLicenseTrial,
         List<String> warnings) {
@@ -88,80 +87,6 @@ public record BackendConfig(
         // Ordered by id (as the pool orders its members), so logs and listings read the same each time.
         proxies = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(proxies));
         warnings = List.copyOf(warnings);
-    }
-
-    /**
-     * {@code [worker]}: upstream's worker mode (RabbitMQ) plus reacher-java's knobs. With
-     * {@code enable = false} bulk still works on one machine (embedded queue, in-process worker).
-     *
-     * @param queue the RabbitMQ queue name ({@code worker.rabbitmq.queue}, upstream's {@code check_email})
-     * @param consume false: this process publishes tasks but runs none ({@code worker.consume})
-     * @param onEachEmail upstream's {@code worker.webhook.on_each_email} (parsed but unused upstream):
-     *     here the default {@code on_each_email} of bulk jobs that bring no webhook; or null
-     * @param httpPort {@code worker.http_port}: where {@code reacher worker} answers {@code /healthz},
-     *     {@code /readyz} and {@code /metrics} (on {@code http_host}); null for no HTTP at all
-     */
-    public record Worker(boolean enable, String rabbitmqUrl, int rabbitmqConcurrency, String queue, boolean consume,
-            Duration rpcTimeout, int unknownRetries, int webhookMaxAttempts, Duration shutdownGrace,
-            Webhook onEachEmail, Integer httpPort) {
-
-        /** The settings the bulk layer runs with; {@code backendName} names connections and consumers. */
-        public WorkerSettings settings(String backendName) {
-            WebhookSender.Settings hooks = WebhookSender.Settings.defaults();
-            return WorkerSettings.builder()
-                    .rabbitmqUrl(enable ? rabbitmqUrl : null)
-                    .queueName(queue)
-                    .concurrency(rabbitmqConcurrency)
-                    .consume(consume)
-                    .backendName(backendName)
-                    .rpcTimeout(rpcTimeout)
-                    .unknownRetries(unknownRetries)
-                    .webhooks(new WebhookSender.Settings(webhookMaxAttempts, hooks.initialBackoff(),
-                            hooks.maxBackoff(), hooks.timeout()))
-                    .shutdownGrace(shutdownGrace)
-                    .defaultOnEachEmail(onEachEmail)
-                    .build();
-        }
-
-        @Override
-        public String toString() {
-            // The URL may hold the broker's password.
-            return "Worker[enable=" + enable + ", concurrency=" + rabbitmqConcurrency + ", queue=" + queue
-                    + ", consume=" + consume + "]";
-        }
-    }
-
-    /**
-     * Where results and jobs live: {@code [storage.postgres]} (upstream's) when {@code db_url} is
-     * set, else the embedded SQLite file {@code [storage.sqlite] path} unless
-     * {@code [storage.sqlite] enable = false}.
-     *
-     * @param extra {@code storage.postgres.extra}: free-form JSON copied into every result row, or null
-     * @param postgresSchema {@code storage.postgres.schema} (reacher-java's): the schema holding the
-     *     tables, created if missing; null for the server's default search path
-     * @param sqlitePath null: {@code ~/.reacher/reacher.db}
-     */
-    public record Storage(String postgresDbUrl, JsonNode extra, String postgresSchema, Path sqlitePath,
-            boolean sqliteEnabled) {
-
-        public boolean usesPostgres() {
-            return postgresDbUrl != null && !postgresDbUrl.isBlank();
-        }
-
-        /** The bulk layer's settings, or null when nothing is stored (bulk then answers 503). */
-        public StorageSettings settings() {
-            String extraJson = extra == null || extra.isNull() ? null : ReacherJson.write(extra);
-            if (usesPostgres()) {
-                return StorageSettings.postgres(postgresDbUrl).withSchema(postgresSchema).withExtra(extraJson);
-            }
-            return sqliteEnabled ? StorageSettings.sqlite(sqlitePath).withExtra(extraJson) : null;
-        }
-
-        @Override
-        public String toString() {
-            return usesPostgres() ? "Storage[postgres]"
-                    : sqliteEnabled ? "Storage[sqlite " + StorageSettings.sqlite(sqlitePath).sqliteFile() + "]" : "Storage[none]";
-        }
     }
 
     /**
@@ -249,7 +174,8 @@ public record BackendConfig(
         compare(changed, "proxy_pool", poolSettings, next.poolSettings);
         compare(changed, "throttle", throttle, next.throttle);
         compare(changed, "smtp_politeness", politeness, next.politeness);
-        compare(changed, "worker", worker, next.worker);
+        // backend_name is compared above; the worker settings carry it too.
+        compare(changed, "worker", worker, next.worker.withBackendName(worker.backendName()));
         compare(changed, "storage", storage, next.storage);
         compare(changed, "proxy_pool.fleet", fleet, next.fleet);
         return changed;

@@ -365,6 +365,11 @@ final class ConfigTree {
         return value.toString();
     }
 
+    /** {@code value}, or {@code fallback} when the key was absent (the accessors answer null then). */
+    static <T> T orDefault(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
     /** Every leaf that no accessor asked for, with where it came from, sorted. */
     List<String> unreadKeys() {
         Set<String> unread = new TreeSet<>();

@@ -9,8 +9,9 @@ import java.time.Duration;
  * How a process runs tasks and talks to the queue; the configuration layer maps
  * {@code RCH__WORKER__*} onto it.
  *
- * @param rabbitmqUrl {@code worker.rabbitmq.url} when worker mode is on (scale-out); null for the
- *     single-machine default, whose queue lives in the SQLite database
+ * @param enable worker mode ({@code worker.enable}): tasks go through RabbitMQ (scale-out); false
+ *     for the single-machine default, whose queue lives in the SQLite database
+ * @param rabbitmqUrl {@code worker.rabbitmq.url}, used only in worker mode
  * @param queueName the RabbitMQ queue, upstream's {@code check_email}
  * @param concurrency tasks run at once by this process ({@code worker.rabbitmq.concurrency}; the
  *     RabbitMQ prefetch)
@@ -25,8 +26,11 @@ import java.time.Duration;
  * @param publishDeadline how long publishing keeps retrying through a broker outage
  * @param defaultOnEachEmail the {@code on_each_email} webhook of jobs created without one
  *     (upstream's {@code worker.webhook.on_each_email}), or null
+ * @param httpPort {@code worker.http_port}: where {@code reacher worker} answers {@code /healthz},
+ *     {@code /readyz} and {@code /metrics}; null for no HTTP at all
  */
 public record WorkerSettings(
+        boolean enable,
         String rabbitmqUrl,
         String queueName,
         int concurrency,
@@ -38,10 +42,13 @@ public record WorkerSettings(
         WebhookSender.Settings webhooks,
         Duration shutdownGrace,
         Duration publishDeadline,
-        Webhook defaultOnEachEmail) {
+        Webhook defaultOnEachEmail,
+        Integer httpPort) {
 
     /** Upstream's name for the process ({@code backend_name}) when none is configured. */
     public static final String DEFAULT_BACKEND_NAME = "backend-dev";
+    /** Upstream's {@code worker.rabbitmq.url} when none is configured. */
+    public static final String DEFAULT_RABBITMQ_URL = "amqp://guest:guest@localhost:5672";
 
     public WorkerSettings {
         if (concurrency < 1) {
@@ -72,7 +79,7 @@ public record WorkerSettings(
 
     /** Worker mode: tasks go through RabbitMQ at {@code url}. */
     public WorkerSettings withRabbitmq(String url) {
-        return toBuilder().rabbitmqUrl(url).build();
+        return toBuilder().rabbitmqUrl(url).enable(true).build();
     }
 
     public WorkerSettings withQueueName(String name) {
@@ -97,7 +104,8 @@ public record WorkerSettings(
 
     /** Builds {@link WorkerSettings}; every field starts at its default, which is defined only here. */
     public static final class Builder {
-        private String rabbitmqUrl;
+        private boolean enable;
+        private String rabbitmqUrl = DEFAULT_RABBITMQ_URL;
         private String queueName = TaskQueue.DEFAULT_QUEUE;
         private int concurrency = 5;
         private boolean consume = true;
@@ -109,10 +117,12 @@ public record WorkerSettings(
         private Duration shutdownGrace = Duration.ofSeconds(60);
         private Duration publishDeadline = Duration.ofMinutes(2);
         private Webhook defaultOnEachEmail;
+        private Integer httpPort;
 
         private Builder() {}
 
         private Builder(WorkerSettings s) {
+            enable = s.enable;
             rabbitmqUrl = s.rabbitmqUrl;
             queueName = s.queueName;
             concurrency = s.concurrency;
@@ -125,10 +135,19 @@ public record WorkerSettings(
             shutdownGrace = s.shutdownGrace;
             publishDeadline = s.publishDeadline;
             defaultOnEachEmail = s.defaultOnEachEmail;
+            httpPort = s.httpPort;
         }
 
+        /** Worker mode on or off; {@link #rabbitmqUrl} turns it on. */
+        public Builder enable(boolean on) {
+            this.enable = on;
+            return this;
+        }
+
+        /** Worker mode through RabbitMQ at {@code url}. */
         public Builder rabbitmqUrl(String url) {
             this.rabbitmqUrl = url;
+            this.enable = true;
             return this;
         }
 
@@ -182,14 +201,31 @@ public record WorkerSettings(
             return this;
         }
 
+        public Builder httpPort(Integer port) {
+            this.httpPort = port;
+            return this;
+        }
+
         public WorkerSettings build() {
-            return new WorkerSettings(rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout, lease,
-                    unknownRetries, webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail);
+            return new WorkerSettings(enable, rabbitmqUrl, queueName, concurrency, consume, backendName, rpcTimeout,
+                    lease, unknownRetries, webhooks, shutdownGrace, publishDeadline, defaultOnEachEmail, httpPort);
         }
     }
 
     /** True in worker mode (RabbitMQ), false for the single-machine default. */
     public boolean usesRabbitmq() {
-        return rabbitmqUrl != null && !rabbitmqUrl.isBlank();
+        return enable && rabbitmqUrl != null && !rabbitmqUrl.isBlank();
+    }
+
+    /** These settings but for {@code backend_name}, which a reload compares on its own. */
+    public WorkerSettings withBackendName(String name) {
+        return toBuilder().backendName(name).build();
+    }
+
+    @Override
+    public String toString() {
+        // The URL may hold the broker's password.
+        return "Worker[enable=" + enable + ", concurrency=" + concurrency + ", queue=" + queueName
+                + ", consume=" + consume + "]";
     }
 }

@@ -12,6 +12,9 @@ import dev.reacher.core.smtp.SmtpConfig;
 import dev.reacher.core.smtp.SmtpVerifier;
 import dev.reacher.core.socks5.ProxyConfig;
 import dev.reacher.core.verify.ProviderMethod;
+import dev.reacher.server.storage.StorageSettings;
+import dev.reacher.server.webhook.WebhookSender;
+import dev.reacher.server.worker.WorkerSettings;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,10 +82,9 @@ class ConfigLoaderTest {
         assertThat(c.poolSettings().ejection()).isEqualTo(PoolSettings.Ejection.DEFAULTS);
         assertThat(c.throttle()).isEqualTo(RateLimits.NONE);
         assertThat(c.worker().enable()).isFalse();
-        assertThat(c.storage()).isEqualTo(new BackendConfig.Storage(null, null, null, null, true)); // embedded SQLite
-        assertThat(c.storage().settings().usesPostgres()).isFalse();
-        assertThat(c.worker().settings("backend-dev")).isEqualTo(
-                dev.reacher.server.worker.WorkerSettings.defaults()); // single machine: embedded queue, concurrency 5
+        assertThat(c.storage()).isEqualTo(StorageSettings.sqlite(null)); // embedded SQLite
+        assertThat(c.storage().usesPostgres()).isFalse();
+        assertThat(c.worker()).isEqualTo(WorkerSettings.defaults()); // single machine: embedded queue, concurrency 5
         assertThat(c.commercialLicenseTrial()).isNull();
         assertThat(c.warnings()).isEmpty();
         SmtpConfig base = new SmtpConfig("hello@localhost", "localhost", null, 25, null, 1);
@@ -234,9 +236,11 @@ class ConfigLoaderTest {
                 new PoolSettings.Ejection(2, Duration.ofSeconds(1), Duration.ofSeconds(9)), PoolSettings.Blacklist.DEFAULTS,
                 new PoolSettings.HealthCheck(true, Duration.ofSeconds(15), Duration.ofMillis(2500), "mx.example.net", 25)));
         assertThat(c.throttle()).isEqualTo(new RateLimits(10, 20, 30, 40));
-        assertThat(c.worker()).isEqualTo(new BackendConfig.Worker(false, "amqp://u:p@mq:5672", 9, "check_email", true,
-                Duration.ofSeconds(120), 1, 5, Duration.ofSeconds(60), null, null));
-        assertThat(c.storage().postgresDbUrl()).isEqualTo("postgres://u:p@db/reacher");
+        assertThat(c.worker()).isEqualTo(WorkerSettings.builder().rabbitmqUrl("amqp://u:p@mq:5672").enable(false)
+                .concurrency(9).queueName("check_email").consume(true).backendName("b1")
+                .rpcTimeout(Duration.ofSeconds(120)).unknownRetries(1)
+                .webhooks(WebhookSender.Settings.defaults()).shutdownGrace(Duration.ofSeconds(60)).build());
+        assertThat(c.storage().postgresUrl()).isEqualTo("postgres://u:p@db/reacher");
         assertThat(c.storage().extra().get("tenant").asText()).isEqualTo("acme");
         assertThat(c.commercialLicenseTrial()).isEqualTo(new BackendConfig.LicenseTrial("tok", "https://trial.example"));
         assertThat(c.warnings()).hasSize(2).allMatch(w -> w.contains("not supported"));
@@ -312,21 +316,21 @@ class ConfigLoaderTest {
         row(rows, "RCH__THROTTLE__MAX_REQUESTS_PER_DAY", "4", c -> c.throttle().perDay(), 4);
         row(rows, "RCH__WORKER__ENABLE", "false", c -> c.worker().enable(), false);
         row(rows, "RCH__WORKER__RABBITMQ__URL", "amqp://mq", c -> c.worker().rabbitmqUrl(), "amqp://mq");
-        row(rows, "RCH__WORKER__RABBITMQ__CONCURRENCY", "12", c -> c.worker().rabbitmqConcurrency(), 12);
-        row(rows, "RCH__WORKER__RABBITMQ__QUEUE", "emails", c -> c.worker().queue(), "emails");
+        row(rows, "RCH__WORKER__RABBITMQ__CONCURRENCY", "12", c -> c.worker().concurrency(), 12);
+        row(rows, "RCH__WORKER__RABBITMQ__QUEUE", "emails", c -> c.worker().queueName(), "emails");
         row(rows, "RCH__WORKER__RPC_TIMEOUT_SECS", "9", c -> c.worker().rpcTimeout(), Duration.ofSeconds(9));
         row(rows, "RCH__WORKER__UNKNOWN_RETRIES", "0", c -> c.worker().unknownRetries(), 0);
         row(rows, "RCH__WORKER__SHUTDOWN_GRACE_SECS", "7", c -> c.worker().shutdownGrace(), Duration.ofSeconds(7));
         row(rows, "RCH__WORKER__HTTP_PORT", "9090", c -> c.worker().httpPort(), 9090);
-        row(rows, "RCH__WORKER__WEBHOOK__MAX_ATTEMPTS", "3", c -> c.worker().webhookMaxAttempts(), 3);
-        row(rows, "RCH__WORKER__WEBHOOK__ON_EACH_EMAIL__URL", "http://hooks.test/each", c -> c.worker().onEachEmail().url(),
+        row(rows, "RCH__WORKER__WEBHOOK__MAX_ATTEMPTS", "3", c -> c.worker().webhooks().maxAttempts(), 3);
+        row(rows, "RCH__WORKER__WEBHOOK__ON_EACH_EMAIL__URL", "http://hooks.test/each", c -> c.worker().defaultOnEachEmail().url(),
                 "http://hooks.test/each");
-        row(rows, "RCH__STORAGE__POSTGRES__DB_URL", "postgres://u@db/r", c -> c.storage().postgresDbUrl(), "postgres://u@db/r");
+        row(rows, "RCH__STORAGE__POSTGRES__DB_URL", "postgres://u@db/r", c -> c.storage().postgresUrl(), "postgres://u@db/r");
         // A JSON object in one variable is that object (upstream stores it as a string, QUIRK 13).
         row(rows, "RCH__STORAGE__POSTGRES__EXTRA", "{\"a\":1}", c -> c.storage().extra().get("a").asInt(), 1);
         row(rows, "RCH__STORAGE__POSTGRES__SCHEMA", "reacher", c -> c.storage().postgresSchema(), "reacher");
         row(rows, "RCH__STORAGE__SQLITE__PATH", "/tmp/r.db", c -> c.storage().sqlitePath(), java.nio.file.Path.of("/tmp/r.db"));
-        row(rows, "RCH__STORAGE__SQLITE__ENABLE", "false", c -> c.storage().settings(), null);
+        row(rows, "RCH__STORAGE__SQLITE__ENABLE", "false", c -> c.storage().stores(), false);
         row(rows, "RCH__COMMERCIAL_LICENSE_TRIAL__API_TOKEN", "tok", c -> c.commercialLicenseTrial().apiToken(), "tok");
         row(rows, "RCH__COMMERCIAL_LICENSE_TRIAL__URL", "https://t", c -> c.commercialLicenseTrial().url(), "https://t");
         return rows.stream();
@@ -520,7 +524,7 @@ class ConfigLoaderTest {
         assertThat(c.httpPort()).isEqualTo(8000);
         assertThat(c.proxies().get("default").proxy()).isEqualTo(new ProxyConfig("file-host", 2080));
         assertThat(c.worker().rabbitmqUrl()).isEqualTo("amqp://env");
-        assertThat(c.worker().rabbitmqConcurrency()).isEqualTo(7);
+        assertThat(c.worker().concurrency()).isEqualTo(7);
         assertThat(smtp(c, Provider.GMAIL).helloName()).isEqualTo("file.hello");
         assertThat(smtp(c, Provider.GMAIL).fromEmail()).isEqualTo("env@from");
     }
@@ -627,7 +631,7 @@ class ConfigLoaderTest {
                 extra = { any = { nested = 1 } }
                 """);
         assertThat(c.warnings()).noneMatch(w -> w.startsWith("unknown"));
-        assertThat(c.worker().onEachEmail()).isEqualTo(new dev.reacher.server.webhook.Webhook("https://hook", Map.of("a", "b"), null));
+        assertThat(c.worker().defaultOnEachEmail()).isEqualTo(new dev.reacher.server.webhook.Webhook("https://hook", Map.of("a", "b"), null));
     }
 
     // ---- invalid values: one line, the key, the variable, the expectation ------------------------------
@@ -844,5 +848,23 @@ class ConfigLoaderTest {
             assertThatThrownBy(() -> env(env)).isInstanceOf(ConfigException.class)
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").contains("not shown (secret)"));
         }
+    }
+
+    @Test
+    void aRestartOnlyChangeIsNamedByItsOwnSectionOnly() {
+        BackendConfig before = ConfigLoader.fromToml("backend_name = \"a\"", Map.of());
+        // The worker settings carry backend_name too; a new name is still one change, not two.
+        assertThat(before.restartOnlyChanges(ConfigLoader.fromToml("backend_name = \"b\"", Map.of())))
+                .containsExactly("backend_name");
+        assertThat(before.restartOnlyChanges(ConfigLoader.fromToml("""
+                backend_name = "a"
+                [worker.rabbitmq]
+                concurrency = 9
+                """, Map.of()))).containsExactly("worker");
+        assertThat(before.restartOnlyChanges(ConfigLoader.fromToml("""
+                backend_name = "a"
+                [storage.sqlite]
+                enable = false
+                """, Map.of()))).containsExactly("storage");
     }
 }

@@ -75,7 +75,7 @@ class OperatorConfigMessagesTest {
                 [worker.rabbitmq]
                 concurrency = 4
                 """);
-        assertThat(c.worker().rabbitmqConcurrency()).isEqualTo(4);
+        assertThat(c.worker().concurrency()).isEqualTo(4);
         assertThatThrownBy(() -> loadToml("""
                 Hello_Name = "a"
                 hello_name = "b"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.reacher.core.mx.Provider;
+import dev.reacher.core.proxy.Lease;
 import dev.reacher.core.proxy.PoolProxy;
 import dev.reacher.core.proxy.PoolSettings;
 import dev.reacher.core.proxy.ProxyPool;
@@ -64,7 +65,7 @@ class FleetPoolsTest {
         ServerMetrics metricsB = new ServerMetrics();
         open.add(metricsB);
         metricsB.bindPool(b);
-        ProxyPool.Lease lease = (ProxyPool.Lease) a.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
+        Lease lease = (Lease) a.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
         assertThat(lease.proxy().id()).isEqualTo("p1");
         lease.report(Outcome.PROXY_FAULT, Duration.ofMillis(5));
         assertThat(status(a, "p1").state()).isEqualTo(ProxyStatus.State.EJECTED);
@@ -74,7 +75,7 @@ class FleetPoolsTest {
         assertThat(status(b, "p1").ejectedBy()).isEqualTo("proc-a");
         assertThat(metricsB.scrape()).contains("reacher_proxy_ejected{proxy=\"p1\"} 1.0");
         // b no longer picks p1, and its fleet view shows the budget a used.
-        ProxyPool.Lease next = (ProxyPool.Lease) b.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
+        Lease next = (Lease) b.rotation().pick(Provider.EVERYTHING_ELSE, "example.test", Set.of(), false);
         assertThat(next.proxy().id()).isEqualTo("p2");
         next.cancel();
     }
