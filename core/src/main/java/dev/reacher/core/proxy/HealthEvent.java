@@ -7,7 +7,7 @@ import java.util.Objects;
  * A health change of one proxy, made by one process and applied by every process of a fleet.
  *
  * @param scope what a {@link Kind#BLACKLISTED} backoff is for (a provider key, or the MX host for
- *     {@code everything_else}: see {@code ProxyHealth.blacklistScope}), else null
+ *     {@code everything_else}: see {@code BlacklistBackoff.scope}), else null
  * @param until end of the ejection or blacklist backoff (null for {@link Kind#READMITTED})
  * @param strikes times ejected in a row, or blacklist strikes for the pair
  * @param by the {@link PoolState#processId()} of the process that made the change

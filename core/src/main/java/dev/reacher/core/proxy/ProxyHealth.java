@@ -3,12 +3,8 @@ package dev.reacher.core.proxy;
 import dev.reacher.core.mx.Provider;
 import dev.reacher.core.smtp.SmtpAttempt.Outcome;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -25,7 +21,6 @@ final class ProxyHealth {
     private final PoolProxy proxy;
     private final PoolSettings settings;
     private final Clock clock;
-    private final RandomGenerator random;
     private final PoolState state;
     private final LongAdder picks = new LongAdder();
     private final LongAdder verdicts = new LongAdder();
@@ -43,44 +38,17 @@ final class ProxyHealth {
     private String ejectedBy;
     private Trial trial = Trial.UNCLAIMED;
     private Instant trialRetryAt;
-    private final Map<String, Backoff> blacklist = new HashMap<>(); // by blacklistScope(…)
-
-    private record Backoff(Instant until, int strikes) {}
+    private final BlacklistBackoff blacklist;
 
     /** Who sends the trial traffic once an ejection is over: one process of the fleet. */
     private enum Trial { UNCLAIMED, MINE, OTHERS }
-
-    /**
-     * What a blacklist reply is about: the receiving server. For a named provider (gmail, yahoo, …)
-     * its whole fleet shares one reputation, so the scope is the provider key; for
-     * {@code everything_else} it is the best MX host (lowercase, no trailing dot), so one small
-     * domain's blacklist does not take the proxy out for every other domain. Without an MX host the
-     * provider key.
-     */
-    static String blacklistScope(Provider provider, String mxHost) {
-        if (provider != Provider.EVERYTHING_ELSE || mxHost == null || mxHost.isBlank()) {
-            return provider.key();
-        }
-        String host = mxHost.strip().toLowerCase(Locale.ROOT);
-        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    }
-
-    /** The provider a {@link #blacklistScope} belongs to: its key names it, an MX host is {@code everything_else}. */
-    static Provider providerOfScope(String scope) {
-        for (Provider p : Provider.values()) {
-            if (p.key().equals(scope)) {
-                return p;
-            }
-        }
-        return Provider.EVERYTHING_ELSE;
-    }
 
     ProxyHealth(PoolProxy proxy, PoolSettings settings, PoolState state, RandomGenerator random) {
         this.proxy = proxy;
         this.settings = settings;
         this.state = state;
         this.clock = state.clock();
-        this.random = random;
+        this.blacklist = new BlacklistBackoff(settings.blacklist(), random);
     }
 
     PoolProxy proxy() {
@@ -99,7 +67,7 @@ final class ProxyHealth {
         return unusableUntil(provider.key(), now);
     }
 
-    /** As {@link #unusableUntil(Provider, Instant)} for a {@link #blacklistScope}. */
+    /** As {@link #unusableUntil(Provider, Instant)} for a {@link BlacklistBackoff#scope}. */
     Instant unusableUntil(String scope, Instant now) {
         lock.lock();
         try {
@@ -109,11 +77,8 @@ final class ProxyHealth {
             } else if (ejectionStreak > 0) {
                 until = trialBlockedUntil(now);
             }
-            Backoff b = blacklist.get(scope);
-            if (b != null && now.isBefore(b.until()) && (until == null || b.until().isAfter(until))) {
-                until = b.until();
-            }
-            return until;
+            Instant backoff = blacklist.until(scope, now);
+            return backoff != null && (until == null || backoff.isAfter(until)) ? backoff : until;
         } finally {
             lock.unlock();
         }
@@ -175,7 +140,7 @@ final class ProxyHealth {
     }
 
     /**
-     * As {@link #release(PoolState.Slot, Outcome, Provider)} for a {@link #blacklistScope},
+     * As {@link #release(PoolState.Slot, Outcome, Provider)} for a {@link BlacklistBackoff#scope},
      * remembering {@code error} as the proxy's last error when the outcome counts against it
      * (proxy fault, blacklist reply).
      */
@@ -214,11 +179,8 @@ final class ProxyHealth {
                 }
                 case IP_BLACKLISTED -> {
                     blacklistHits.increment();
-                    Backoff previous = blacklist.get(scope);
-                    int strikes = previous == null ? 1 : previous.strikes() + 1;
-                    Instant until = now.plus(fullJitter(strikes));
-                    blacklist.put(scope, new Backoff(until, strikes));
-                    return Transition.blacklisted(until, strikes);
+                    BlacklistBackoff.Strike strike = blacklist.strike(scope, now);
+                    return Transition.blacklisted(strike.until(), strike.strikes());
                 }
                 default -> {
                     // The proxy carried the conversation: it works.
@@ -370,26 +332,15 @@ final class ProxyHealth {
                     return was ? Transition.READMITTED : Transition.NONE;
                 }
                 case BLACKLISTED -> {
-                    Backoff previous = blacklist.get(event.scope());
-                    if (previous != null && !previous.until().isBefore(event.until())) {
-                        return Transition.NONE; // already avoided at least as long
-                    }
-                    blacklist.put(event.scope(), new Backoff(event.until(), event.strikes()));
-                    return Transition.blacklisted(event.until(), event.strikes());
+                    return blacklist.apply(event.scope(), event.until(), event.strikes())
+                            ? Transition.blacklisted(event.until(), event.strikes())
+                            : Transition.NONE; // already avoided at least as long
                 }
                 default -> throw new IllegalStateException("unknown event " + event.kind());
             }
         } finally {
             lock.unlock();
         }
-    }
-
-    /** AWS "full jitter": uniform in [0, min(cap, base × 2^(strikes-1))]. */
-    private Duration fullJitter(int strikes) {
-        long base = settings.blacklist().base().toMillis();
-        long cap = settings.blacklist().max().toMillis();
-        long ceiling = strikes > 20 ? cap : Math.min(cap, base << (strikes - 1));
-        return Duration.ofMillis(1 + (long) (random.nextDouble() * ceiling));
     }
 
     ProxyStatus status() {
@@ -406,12 +357,7 @@ final class ProxyHealth {
             } else {
                 state = ProxyStatus.State.HEALTHY;
             }
-            Map<String, String> listed = new TreeMap<>();
-            blacklist.forEach((scope, b) -> {
-                if (now.isBefore(b.until())) {
-                    listed.put(scope, b.until().toString());
-                }
-            });
+            Map<String, String> listed = blacklist.listed(now);
             return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until,
                     state == ProxyStatus.State.HEALTHY ? null : ejectedBy, listed, inFlight(), proxy.maxInFlight(),
                     this.state.budgetLeft(proxy), picks.sum(), verdicts.sum(), proxyFaults.sum(), blacklistHits.sum(),

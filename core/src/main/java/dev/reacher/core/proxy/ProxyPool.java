@@ -180,7 +180,7 @@ public final class ProxyPool {
         if (h == null || event.by().equals(state.processId())) {
             return; // a proxy this process does not define (now), or our own change coming back
         }
-        Provider provider = event.scope() == null ? null : ProxyHealth.providerOfScope(event.scope());
+        Provider provider = event.scope() == null ? null : BlacklistBackoff.providerOf(event.scope());
         notify(event.proxyId(), provider, h.apply(event));
     }
 

@@ -49,7 +49,7 @@ public final class Rotation {
      * whole provider (see docs/proxies.md, "Blacklist").
      */
     public ProxyPool.Pick pick(Provider provider, String mxHost, String domain, Set<String> exclude, boolean ignoreLimits) {
-        String scope = ProxyHealth.blacklistScope(provider, mxHost);
+        String scope = BlacklistBackoff.scope(provider, mxHost);
         Instant now = pool.clock().instant();
         String lowerDomain = domain.toLowerCase(Locale.ROOT);
         List<ProxyHealth> notExcluded = new ArrayList<>(members.size());

@@ -219,7 +219,7 @@ class PostgresPoolStateTest {
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(1));
         assertThat(seenByB.get(0)).isEqualTo(new HealthEvent(HealthEvent.Kind.EJECTED, "proxy1", null, until, 1, "a"));
         a.publish(new HealthEvent(HealthEvent.Kind.BLACKLISTED, "proxy2", "gmail", until, 2, "a"));
-        // everything_else: the scope is the MX host (ProxyHealth.blacklistScope), carried as is.
+        // everything_else: the scope is the MX host (BlacklistBackoff.scope), carried as is.
         a.publish(new HealthEvent(HealthEvent.Kind.BLACKLISTED, "proxy3", "mx.small.example", until, 1, "a"));
         await().atMost(1, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(10)).until(() -> seenByB.size() == 3);
         assertThat(seenByB.get(2)).isEqualTo(
