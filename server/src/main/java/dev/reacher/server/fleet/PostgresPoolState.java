@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
  *       (re)connect, and hands events to the pool;</li>
  *   <li>in-flight counts for {@code least_used} and the budget view are refreshed every second;</li>
  *   <li>after the store answered "no budget for this proxy until t", this process's callers wait
- *       for t locally and only one of them asks again then (Envoy's lesson: a local filter in front
- *       of the shared authority); without it, every waiting verification polls the same row.</li>
+ *       for t locally and only one of them asks again then, the others waiting for its answer
+ *       (Envoy's lesson: a local filter in front of the shared authority); a grant that empties the
+ *       bucket names the next token's time too (V8), so under a binding limit a process asks about
+ *       once per token instead of every waiting verification asking after each grant.</li>
  * </ul>
  * When the database cannot be reached, calls that need it throw {@link PoolStateUnavailableException}
  * at once (no waiting on a dead server) and {@link #problem()} says why, until a probe succeeds.
@@ -64,9 +66,11 @@ public final class PostgresPoolState implements PoolState {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresPoolState.class);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration SWEEP_EVERY = Duration.ofSeconds(30);
-    /** How long other callers of this process wait while one asks the store about an exhausted proxy. */
+    /** How long other callers of this process wait (then look again) while one asks the store about an exhausted proxy. */
     private static final Duration PROBE_SPACING = Duration.ofMillis(20);
     private static final long OPEN = Long.MIN_VALUE;
+    /** The gate's value while one caller of this process asks the store about an exhausted proxy. */
+    private static final long PROBING = Long.MAX_VALUE;
     /** The id of a slot taken without a lease (a proxy with nothing to enforce): counted, not stored per verification. */
     private static final long UNLEASED = -1;
     /**
@@ -170,15 +174,23 @@ public final class PostgresPoolState implements PoolState {
         long until = gate == null ? OPEN : gate.get();
         if (until != OPEN) {
             // The store said "no budget until t": callers of this process wait for t here, and one
-            // of them asks again then (the others give it a moment), so a crowd of waiting
-            // verifications costs the database one query per proxy and interval, not one each.
-            if (now - until < 0 || !gate.compareAndSet(until, now + PROBE_SPACING.toNanos())) {
-                return new Wait(Duration.ofNanos(Math.max(1_000_000, gate.get() - now)));
+            // of them asks again then; the others wait for its answer (PROBING) however long the
+            // round trip takes, so a crowd of waiting verifications costs the database one query
+            // per proxy, process and token, not one each.
+            if (until == PROBING) {
+                return new Wait(PROBE_SPACING);
+            }
+            if (now - until < 0) {
+                return new Wait(Duration.ofNanos(Math.max(1_000_000, until - now)));
+            }
+            if (!gate.compareAndSet(until, PROBING)) {
+                return new Wait(PROBE_SPACING);
             }
         }
         long t0 = System.nanoTime();
+        boolean answered = false;
         try {
-            return db.autoCommit("acquiring a slot of proxy " + proxy.id(), c -> {
+            Acquire result = db.autoCommit("acquiring a slot of proxy " + proxy.id(), c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, wait_ms, in_flight FROM fleet_acquire(?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, proxy.id());
                     ps.setString(2, processId);
@@ -198,28 +210,43 @@ public final class PostgresPoolState implements PoolState {
                         long lease = rs.getLong(1);
                         boolean granted = !rs.wasNull();
                         fleetInFlight.put(proxy.id(), rs.getInt(3));
+                        long waitMs = rs.getLong(2);
                         if (!granted) {
-                            Duration wait = Duration.ofMillis(Math.max(1, rs.getLong(2)));
+                            Duration wait = Duration.ofMillis(Math.max(1, waitMs));
                             if (gate != null) {
-                                gate.set(System.nanoTime() + wait.toNanos());
+                                gate.set(nextGate(wait.toMillis()));
                             }
                             return new Wait(wait);
                         }
                         if (gate != null) {
-                            gate.set(OPEN); // budget left: everyone may ask
+                            // A grant says when the bucket has a token again (V8): 0 while budget is
+                            // left (everyone may ask), else the time the next caller would be told.
+                            gate.set(waitMs > 0 ? nextGate(waitMs) : OPEN);
                         }
                         held.add(lease);
                         return new Slot(proxy.id(), lease);
                     }
                 }
             });
+            answered = true;
+            return result;
         } catch (StorageException e) {
             String message = fail(e);
             if (fallback != null) {
                 return fallback.tryAcquire(proxy, enforceLimits);
             }
             throw new PoolStateUnavailableException(message, e);
+        } finally {
+            if (!answered && gate != null) {
+                gate.compareAndSet(PROBING, OPEN); // no answer: let the next caller ask
+            }
         }
+    }
+
+    /** System.nanoTime() value {@code millis} from now, never one of the sentinels. */
+    private static long nextGate(long millis) {
+        long t = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        return t == OPEN || t == PROBING ? t + 1 : t;
     }
 
     @Override

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -276,6 +278,42 @@ class PostgresPoolStateTest {
         assertThatThrownBy(() -> PostgresPoolState.open("postgres://postgres:s3cret@127.0.0.1:" + port + "/test", schema,
                 "x", Duration.ofSeconds(30), Duration.ofSeconds(1), false))
                 .isInstanceOf(StorageException.class).hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void waitingCallersUnderABindingLimitAskTheStoreAboutOncePerProcessAndToken() throws Exception {
+        PostgresPoolState a = process("a", Duration.ofSeconds(30));
+        PostgresPoolState b = process("b", Duration.ofSeconds(30));
+        PoolProxy p = proxy(null, new RateLimits(2, null, null, null));
+        int perProcess = 10;
+        AtomicInteger granted = new AtomicInteger();
+        List<Thread> callers = new ArrayList<>();
+        for (PostgresPoolState s : List.of(a, b)) {
+            for (int i = 0; i < perProcess; i++) {
+                callers.add(Thread.ofVirtual().start(() -> {
+                    while (true) { // as ProxyRouter waits: ask, and after a refusal park as long as it says
+                        PoolState.Acquire got = s.tryAcquire(p, true);
+                        if (got instanceof PoolState.Slot slot) {
+                            granted.incrementAndGet();
+                            s.release(slot);
+                            return;
+                        }
+                        LockSupport.parkNanos(((PoolState.Wait) got).retryAfter().toNanos());
+                    }
+                }));
+            }
+        }
+        for (Thread t : callers) {
+            t.join(Duration.ofSeconds(60));
+        }
+        int verifications = 2 * perProcess;
+        assertThat(granted).hasValue(verifications);
+        long asked = a.roundTripsByKind().trips().getOrDefault("pool.acquire", 0L)
+                + b.roundTripsByKind().trips().getOrDefault("pool.acquire", 0L);
+        // Every caller may ask once before the first refusal; after that each process asks about
+        // once per token (2 burst tokens, then 18 more at 2/s): 48 measured. When a grant opened
+        // the gate to every waiting caller of the process, 105 (each grant, a crowd of refusals).
+        assertThat(asked).isLessThanOrEqualTo(verifications + 2L * (verifications - 2) + 4);
     }
 
     private static void sleep(long ms) {
