@@ -139,7 +139,7 @@ public final class ProxyPool {
     }
 
     /** Tells the listeners of a change of state ({@code provider}: the one a blacklist backoff concerns). */
-    void notify(String id, Provider provider, ProxyHealth.Transition t) {
+    void notify(String id, Provider provider, Transition t) {
         for (PoolListener l : listeners) {
             switch (t.kind()) {
                 case EJECTED -> l.ejected(id, t.until());
@@ -241,18 +241,18 @@ public final class ProxyPool {
      * @return {@code EJECTED}, {@code READMITTED} (an ejection ended: back in rotation on trial) or
      *     {@code NONE}; null when ignored
      */
-    ProxyHealth.Transition probed(PoolProxy probed, String result, String failure, Instant nextProbe) {
+    Transition probed(PoolProxy probed, String result, String failure, Instant nextProbe) {
         ProxyHealth h = current.health.get(probed.id());
         if (h == null || !h.proxy().equals(probed)) {
             return null;
         }
         Instant now = clock.instant();
-        ProxyHealth.Transition t = failure == null
-                ? (h.probePassed(now) ? ProxyHealth.Transition.READMITTED : ProxyHealth.Transition.NONE)
+        Transition t = failure == null
+                ? (h.probePassed(now) ? Transition.READMITTED : Transition.NONE)
                 : h.probeFailed(failure, now, nextProbe);
         for (PoolListener l : listeners) {
             l.healthChecked(probed.id(), result);
-            if (t.kind() == ProxyHealth.Transition.Kind.EJECTED) {
+            if (t.kind() == Transition.Kind.EJECTED) {
                 l.ejected(probed.id(), t.until());
             }
         }
