@@ -1,9 +1,7 @@
 package dev.reacher.core.mx;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,15 +12,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Address;
 import org.xbill.DNS.CNAMERecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -30,10 +24,8 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.WireParseException;
 
 /**
  * Looks up MX records, and the addresses of MX hosts, with dnsjava against the configured servers.
@@ -58,10 +50,8 @@ import org.xbill.DNS.WireParseException;
  * never involved.
  */
 public final class MxResolver {
-    private static final Logger log = LoggerFactory.getLogger(MxResolver.class);
-
     private final DnsServers config;
-    private final List<SimpleResolver> resolvers;
+    private final DnsQuery dns;
     /** Set when the system configuration gave no servers; every call then fails with IoError. */
     private final String configError;
     /** With a zero maximum TTL when the configuration turns the cache off: it then only joins identical questions in flight. */
@@ -89,11 +79,7 @@ public final class MxResolver {
             }
         }
         this.configError = error;
-        this.resolvers = servers.stream().map(server -> {
-            SimpleResolver r = new SimpleResolver(server);
-            r.setTimeout(config.timeout());
-            return r;
-        }).toList();
+        this.dns = new DnsQuery(config, servers);
     }
 
     public DnsServers config() {
@@ -200,73 +186,9 @@ public final class MxResolver {
     record Failure(String type, String message) implements Outcome {}
 
     private Outcome query(Name name, int type) {
-        return cache.get(name, type, () -> ask(name, type));
+        return cache.get(name, type, () -> dns.ask(name, type));
     }
 
-    private Outcome ask(Name name, int type) {
-        Failure last = null;
-        boolean onlyTimeouts = true;
-        for (int attempt = 1; attempt <= config.attempts(); attempt++) {
-            for (SimpleResolver resolver : resolvers) {
-                String server = DnsServers.format(resolver.getAddress());
-                Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
-                try {
-                    Message reply = resolver.send(query);
-                    int rcode = reply.getRcode();
-                    if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
-                        log.debug("DNS {} {} via {}: {}, {} record(s)", Type.string(type), name, server, Rcode.string(rcode),
-                                reply.getSection(Section.ANSWER).size());
-                        return new Answer(reply);
-                    }
-                    onlyTimeouts = false;
-                    last = new Failure(MxLookup.Failed.RESOLVE_ERROR,
-                            "nameserver " + server + " responded with " + Rcode.string(rcode));
-                } catch (IOException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        return new Failure(MxLookup.Failed.RESOLVE_ERROR, "interrupted");
-                    }
-                    boolean timeout = isTimeout(e);
-                    onlyTimeouts &= timeout;
-                    last = classify(e, timeout, server);
-                }
-                log.debug("DNS {} {} via {} (attempt {}/{}): {}", Type.string(type), name, server, attempt,
-                        config.attempts(), last.message());
-            }
-        }
-        if (last == null) {
-            return new Failure(MxLookup.Failed.IO_ERROR, "no DNS servers configured");
-        }
-        // Upstream's (hickory's) text for the common case, which clients may have seen before.
-        return onlyTimeouts ? new Failure(MxLookup.Failed.RESOLVE_ERROR, "request timed out") : last;
-    }
-
-    private static Failure classify(IOException e, boolean timeout, String server) {
-        if (timeout) {
-            return new Failure(MxLookup.Failed.RESOLVE_ERROR, "request to " + server + " timed out");
-        }
-        if (e instanceof WireParseException) {
-            return new Failure(MxLookup.Failed.RESOLVE_ERROR, "malformed reply from " + server + ": " + e.getMessage());
-        }
-        return new Failure(MxLookup.Failed.IO_ERROR, "cannot query " + server + ": " + describe(e));
-    }
-
-    private static boolean isTimeout(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SocketTimeoutException || t instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String text = root.getMessage();
-        return text == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + text;
-    }
 
     /** Records of {@code type} owned by {@code name} or by a CNAME target reached from it, in answer order. */
     private static List<Record> recordsFor(Message reply, Name name, int type) {
@@ -302,7 +224,7 @@ public final class MxResolver {
             Thread.currentThread().interrupt();
             return new Failure(MxLookup.Failed.RESOLVE_ERROR, "interrupted");
         } catch (ExecutionException e) {
-            return new Failure(MxLookup.Failed.RESOLVE_ERROR, describe(e));
+            return new Failure(MxLookup.Failed.RESOLVE_ERROR, DnsQuery.describe(e));
         }
     }
 

@@ -135,13 +135,13 @@ public final class ActiveHealthCheck implements AutoCloseable {
         if (closed || Thread.currentThread().isInterrupted()) {
             return;
         }
-        ProxyHealth.Transition t = pool.probed(member, result, failure == null ? null : "health check: " + failure,
+        Transition t = pool.probed(member, result, failure == null ? null : "health check: " + failure,
                 nextProbe);
         log(member.id(), t, result, failure);
     }
 
     /** One INFO line when the probe changed the member's state; credentials never reach these texts. */
-    private void log(String id, ProxyHealth.Transition t, String result, String failure) {
+    private void log(String id, Transition t, String result, String failure) {
         if (t == null) {
             return; // replaced or removed by a reload meanwhile
         }

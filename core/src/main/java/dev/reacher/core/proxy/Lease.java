@@ -49,7 +49,7 @@ public final class Lease implements ProxyPool.Pick {
         if (!reported.compareAndSet(false, true)) {
             return;
         }
-        ProxyHealth.Transition t = health.release(slot, outcome, scope, error);
+        Transition t = health.release(slot, outcome, scope, error);
         String id = health.proxy().id();
         logTransition(id, t, scope, health.lastError());
         for (PoolListener l : pool.listeners()) {
@@ -66,7 +66,7 @@ public final class Lease implements ProxyPool.Pick {
     }
 
     /** One INFO line per change of a proxy's state, where it happens; never a credential. */
-    private static void logTransition(String id, ProxyHealth.Transition t, String scope, String reason) {
+    private static void logTransition(String id, Transition t, String scope, String reason) {
         switch (t.kind()) {
             case EJECTED -> LOG.info("proxy {} ejected until {}: {}", id, t.until(), reason);
             case READMITTED -> LOG.info("proxy {} readmitted: a verification through it succeeded on trial", id);

@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Everything the pool remembers about one proxy, in one place (like OkHttp's {@code RouteDatabase}):
- * consecutive proxy faults, ejection, blacklist backoff per scope (provider, or MX host) and counters;
+ * consecutive proxy faults, ejection and trial ({@link EjectionState}), blacklist backoff per scope
+ * (provider, or MX host; {@link BlacklistBackoff}), the last error and counters;
  * in-flight slots and request budget live in the {@link PoolState} (this process's, or a fleet's).
  * Attempts report their classified outcome here once, where they end; a resulting ejection,
  * readmission or blacklist is published to the state, and changes made by other processes arrive
@@ -19,7 +20,6 @@ import java.util.random.RandomGenerator;
  */
 final class ProxyHealth {
     private final PoolProxy proxy;
-    private final PoolSettings settings;
     private final Clock clock;
     private final PoolState state;
     private final LongAdder picks = new LongAdder();
@@ -28,26 +28,16 @@ final class ProxyHealth {
     private final LongAdder blacklistHits = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
-    private int consecutiveFailures;
-    private int ejectionStreak;
-    private int timesEjected;
-    private Instant ejectedUntil;
-    private boolean trialAnnounced; // the current ejection's trial has been reported once
+    private final EjectionState ejection;
+    private final BlacklistBackoff blacklist;
     private String lastError; // the last error counted against this proxy, credentials masked
     private Instant lastErrorAt;
-    private String ejectedBy;
-    private Trial trial = Trial.UNCLAIMED;
-    private Instant trialRetryAt;
-    private final BlacklistBackoff blacklist;
-
-    /** Who sends the trial traffic once an ejection is over: one process of the fleet. */
-    private enum Trial { UNCLAIMED, MINE, OTHERS }
 
     ProxyHealth(PoolProxy proxy, PoolSettings settings, PoolState state, RandomGenerator random) {
         this.proxy = proxy;
-        this.settings = settings;
         this.state = state;
         this.clock = state.clock();
+        this.ejection = new EjectionState(settings.ejection(), state, proxy.id());
         this.blacklist = new BlacklistBackoff(settings.blacklist(), random);
     }
 
@@ -71,12 +61,7 @@ final class ProxyHealth {
     Instant unusableUntil(String scope, Instant now) {
         lock.lock();
         try {
-            Instant until = null;
-            if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
-                until = ejectedUntil;
-            } else if (ejectionStreak > 0) {
-                until = trialBlockedUntil(now);
-            }
+            Instant until = ejection.blockedUntil(now);
             Instant backoff = blacklist.until(scope, now);
             return backoff != null && (until == null || backoff.isAfter(until)) ? backoff : until;
         } finally {
@@ -88,32 +73,10 @@ final class ProxyHealth {
     Instant ejectedUntil(Instant now) {
         lock.lock();
         try {
-            return ejectedUntil != null && now.isBefore(ejectedUntil) ? ejectedUntil : null;
+            return ejection.until(now);
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * On trial (ejection over, not yet readmitted): null when this process holds the fleet's trial
-     * claim, else when to ask again. Called under the lock; asks the state at most once a second.
-     */
-    private Instant trialBlockedUntil(Instant now) {
-        if (trial == Trial.MINE) {
-            return null;
-        }
-        if (trial == Trial.OTHERS && trialRetryAt != null && now.isBefore(trialRetryAt)) {
-            return trialRetryAt;
-        }
-        boolean mine;
-        try {
-            mine = state.claimTrial(proxy.id());
-        } catch (PoolStateUnavailableException e) {
-            mine = false;
-        }
-        trial = mine ? Trial.MINE : Trial.OTHERS;
-        trialRetryAt = mine ? null : now.plusSeconds(1);
-        return trialRetryAt;
     }
 
     /**
@@ -170,12 +133,7 @@ final class ProxyHealth {
             switch (outcome) {
                 case PROXY_FAULT -> {
                     proxyFaults.increment();
-                    consecutiveFailures++;
-                    boolean onTrial = ejectionStreak > 0 && (ejectedUntil == null || !now.isBefore(ejectedUntil));
-                    if (onTrial || consecutiveFailures >= settings.ejection().consecutiveFailures()) {
-                        return eject(now);
-                    }
-                    return Transition.NONE;
+                    return ejection.fault(now);
                 }
                 case IP_BLACKLISTED -> {
                     blacklistHits.increment();
@@ -187,10 +145,7 @@ final class ProxyHealth {
                     if (outcome == Outcome.VERDICT) {
                         verdicts.increment();
                     }
-                    consecutiveFailures = 0;
-                    boolean readmitted = ejectionStreak > 0;
-                    clearEjection();
-                    return readmitted ? Transition.READMITTED : Transition.NONE;
+                    return ejection.worked();
                 }
             }
         } finally {
@@ -205,11 +160,7 @@ final class ProxyHealth {
     boolean announceTrial(Instant now) {
         lock.lock();
         try {
-            if (ejectionStreak == 0 || trialAnnounced || ejectedUntil == null || now.isBefore(ejectedUntil)) {
-                return false;
-            }
-            trialAnnounced = true;
-            return true;
+            return ejection.announceTrial(now);
         } finally {
             lock.unlock();
         }
@@ -226,14 +177,12 @@ final class ProxyHealth {
         int streak;
         lock.lock();
         try {
-            if (ejectedUntil == null || !now.isBefore(ejectedUntil)) {
-                return false;
-            }
-            ejectedUntil = now;
-            trialAnnounced = true; // the health check's log line already said so
-            streak = ejectionStreak;
+            streak = ejection.endEarly(now);
         } finally {
             lock.unlock();
+        }
+        if (streak == 0) {
+            return false;
         }
         // The fleet's ejection ends now too; its one trial still goes to one process.
         state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, now, streak, state.processId()));
@@ -251,15 +200,12 @@ final class ProxyHealth {
         try {
             lastError = mask(error);
             lastErrorAt = now;
-            if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
-                if (ejectedUntil.isBefore(nextProbe)) {
-                    ejectedUntil = nextProbe;
-                }
-                return Transition.NONE;
-            }
-            t = eject(now);
+            t = ejection.probeFailed(now, nextProbe);
         } finally {
             lock.unlock();
+        }
+        if (t == null) {
+            return Transition.NONE; // still ejected, now at least until the next probe
         }
         state.publish(new HealthEvent(HealthEvent.Kind.EJECTED, proxy.id(), null, t.until(), t.strikes(), state.processId()));
         return t;
@@ -286,26 +232,6 @@ final class ProxyHealth {
         state.release(slot);
     }
 
-    private Transition eject(Instant now) {
-        ejectionStreak++;
-        timesEjected++;
-        consecutiveFailures = 0;
-        trialAnnounced = false;
-        long ms = Math.min(settings.ejection().base().toMillis() * ejectionStreak, settings.ejection().max().toMillis());
-        ejectedUntil = now.plusMillis(ms);
-        ejectedBy = state.processId();
-        trial = Trial.UNCLAIMED;
-        return Transition.ejected(ejectedUntil, ejectionStreak);
-    }
-
-    private void clearEjection() {
-        ejectionStreak = 0;
-        ejectedUntil = null;
-        ejectedBy = null;
-        trial = Trial.UNCLAIMED;
-        trialRetryAt = null;
-    }
-
     /**
      * Applies a change another process made (or the shared state read at start).
      *
@@ -316,20 +242,10 @@ final class ProxyHealth {
         try {
             switch (event.kind()) {
                 case EJECTED -> {
-                    ejectionStreak = Math.max(1, event.strikes());
-                    ejectedUntil = event.until();
-                    ejectedBy = event.by();
-                    consecutiveFailures = 0;
-                    trialAnnounced = false;
-                    trial = Trial.UNCLAIMED;
-                    trialRetryAt = null;
-                    return Transition.ejected(event.until(), ejectionStreak);
+                    return ejection.ejectedElsewhere(event);
                 }
                 case READMITTED -> {
-                    boolean was = ejectionStreak > 0;
-                    clearEjection();
-                    consecutiveFailures = 0;
-                    return was ? Transition.READMITTED : Transition.NONE;
+                    return ejection.readmittedElsewhere();
                 }
                 case BLACKLISTED -> {
                     return blacklist.apply(event.scope(), event.until(), event.strikes())
@@ -349,38 +265,23 @@ final class ProxyHealth {
         try {
             ProxyStatus.State state;
             String until = null;
-            if (ejectedUntil != null && now.isBefore(ejectedUntil)) {
+            Instant ejectedUntil = ejection.until(now);
+            if (ejectedUntil != null) {
                 state = ProxyStatus.State.EJECTED;
                 until = ejectedUntil.toString();
-            } else if (ejectionStreak > 0) {
+            } else if (ejection.out()) {
                 state = ProxyStatus.State.TRIAL;
             } else {
                 state = ProxyStatus.State.HEALTHY;
             }
             Map<String, String> listed = blacklist.listed(now);
             return new ProxyStatus(proxy.id(), proxy.proxy().address(), proxy.weight(), state, until,
-                    state == ProxyStatus.State.HEALTHY ? null : ejectedBy, listed, inFlight(), proxy.maxInFlight(),
+                    state == ProxyStatus.State.HEALTHY ? null : ejection.by(), listed, inFlight(), proxy.maxInFlight(),
                     this.state.budgetLeft(proxy), picks.sum(), verdicts.sum(), proxyFaults.sum(), blacklistHits.sum(),
-                    consecutiveFailures, timesEjected, ProxyRouter.servesHeadless(proxy), lastError,
+                    ejection.consecutiveFailures(), ejection.timesEjected(), ProxyRouter.servesHeadless(proxy), lastError,
                     lastErrorAt == null ? null : lastErrorAt.toString());
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** A change of state worth telling listeners about. */
-    record Transition(Kind kind, Instant until, int strikes) {
-        enum Kind { NONE, EJECTED, READMITTED, BLACKLISTED }
-
-        static final Transition NONE = new Transition(Kind.NONE, null, 0);
-        static final Transition READMITTED = new Transition(Kind.READMITTED, null, 0);
-
-        static Transition ejected(Instant until, int streak) {
-            return new Transition(Kind.EJECTED, until, streak);
-        }
-
-        static Transition blacklisted(Instant until, int strikes) {
-            return new Transition(Kind.BLACKLISTED, until, strikes);
         }
     }
 }

@@ -7,13 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 
@@ -39,33 +36,7 @@ public final class ProxyPool {
     private final RandomGenerator random;
     private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
     /** The current member set; replaced as a whole by {@link #reload}. */
-    private volatile Members current;
-
-    /** One generation of members: their health by id, the rotations over them, the pool's own. */
-    private final class Members {
-        final Map<String, ProxyHealth> health; // ordered by id
-        final Map<List<String>, Rotation> rotations = new ConcurrentHashMap<>();
-        final Rotation main;
-
-        Members(Map<String, ProxyHealth> health) {
-            this.health = java.util.Collections.unmodifiableMap(health);
-            List<String> memberIds = settings.members().isEmpty() ? List.copyOf(health.keySet()) : settings.members();
-            this.main = health.isEmpty() ? null : rotation(memberIds);
-        }
-
-        Rotation rotation(List<String> ids) {
-            List<String> key = ids.stream().map(id -> id.toLowerCase(Locale.ROOT)).sorted().distinct().toList();
-            if (key.isEmpty()) {
-                throw new IllegalArgumentException("a rotation needs at least one proxy id");
-            }
-            for (String id : key) {
-                if (!health.containsKey(id)) {
-                    throw new IllegalArgumentException("unknown proxy id `" + id + "`, defined: " + health.keySet());
-                }
-            }
-            return rotations.computeIfAbsent(key, k -> new Rotation(ProxyPool.this, k.stream().map(health::get).toList()));
-        }
-    }
+    private volatile PoolMembers current;
 
     private ProxyPool(Collection<PoolProxy> proxies, PoolSettings settings, ProxySelectionStrategy strategy,
             PoolState state, RandomGenerator random) {
@@ -74,25 +45,8 @@ public final class ProxyPool {
         this.state = Objects.requireNonNull(state, "state");
         this.clock = state.clock();
         this.random = random;
-        this.current = members(proxies, Map.of());
+        this.current = PoolMembers.of(this, proxies, Map.of(), state, random);
         state.subscribe(this::applyShared);
-    }
-
-    /**
-     * A generation over {@code proxies}, reusing the health of members whose settings are unchanged.
-     * Budgets and slots are not part of it: the {@link PoolState} keeps them by proxy id, so an
-     * attempt that holds a slot of a replaced member gives it back to the same count.
-     */
-    private Members members(Collection<PoolProxy> proxies, Map<String, ProxyHealth> previous) {
-        Map<String, ProxyHealth> byId = new TreeMap<>();
-        for (PoolProxy p : proxies) {
-            ProxyHealth kept = previous.get(p.id());
-            ProxyHealth h = kept != null && kept.proxy().equals(p) ? kept : new ProxyHealth(p, settings, state, random);
-            if (byId.put(p.id(), h) != null) {
-                throw new IllegalArgumentException("duplicate proxy id " + p.id());
-            }
-        }
-        return new Members(byId);
     }
 
     /**
@@ -110,11 +64,11 @@ public final class ProxyPool {
         if (settings.enabled() && proxies.isEmpty()) {
             throw new IllegalArgumentException("proxy_pool.enabled is true but no proxy is defined");
         }
-        Members before;
-        Members after;
+        PoolMembers before;
+        PoolMembers after;
         synchronized (this) {
             before = current;
-            after = members(proxies, before.health);
+            after = PoolMembers.of(this, proxies, before.health, state, random);
             current = after;
         }
         if (state.shared()) {
@@ -185,7 +139,7 @@ public final class ProxyPool {
     }
 
     /** Tells the listeners of a change of state ({@code provider}: the one a blacklist backoff concerns). */
-    void notify(String id, Provider provider, ProxyHealth.Transition t) {
+    void notify(String id, Provider provider, Transition t) {
         for (PoolListener l : listeners) {
             switch (t.kind()) {
                 case EJECTED -> l.ejected(id, t.until());
@@ -287,18 +241,18 @@ public final class ProxyPool {
      * @return {@code EJECTED}, {@code READMITTED} (an ejection ended: back in rotation on trial) or
      *     {@code NONE}; null when ignored
      */
-    ProxyHealth.Transition probed(PoolProxy probed, String result, String failure, Instant nextProbe) {
+    Transition probed(PoolProxy probed, String result, String failure, Instant nextProbe) {
         ProxyHealth h = current.health.get(probed.id());
         if (h == null || !h.proxy().equals(probed)) {
             return null;
         }
         Instant now = clock.instant();
-        ProxyHealth.Transition t = failure == null
-                ? (h.probePassed(now) ? ProxyHealth.Transition.READMITTED : ProxyHealth.Transition.NONE)
+        Transition t = failure == null
+                ? (h.probePassed(now) ? Transition.READMITTED : Transition.NONE)
                 : h.probeFailed(failure, now, nextProbe);
         for (PoolListener l : listeners) {
             l.healthChecked(probed.id(), result);
-            if (t.kind() == ProxyHealth.Transition.Kind.EJECTED) {
+            if (t.kind() == Transition.Kind.EJECTED) {
                 l.ejected(probed.id(), t.until());
             }
         }

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The SMTP step for one address: attempts, each on the route its {@link AttemptRoutes} hands out,
@@ -25,16 +23,9 @@ import org.slf4j.LoggerFactory;
  * verdict keeps the verdict; EHLO falls back to HELO. Never throws for anything the network does.
  */
 public final class SmtpVerifier {
-    /** Some providers answer slowly: their attempts get at least this long (rule {@code SmtpTimeout45s}). */
-    private static final Logger LOG = LoggerFactory.getLogger(SmtpVerifier.class);
-    private static final Duration RULE_45S = Duration.ofSeconds(45);
-
-    private final Rules rules;
-    private final RandomGenerator random;
     private final Clock clock;
-    private final MxConnector connector;
+    private final AttemptRunner runner;
     private final DestinationLimits limits;
-    private final CatchAllCache catchAll;
     private final SharedSessions shared; // null: every address in a session of its own
 
     /** Who resolves the MX host name when a connection goes through a SOCKS5 proxy. */
@@ -78,12 +69,13 @@ public final class SmtpVerifier {
     public SmtpVerifier(HostResolver resolver, Rules rules, RandomGenerator random, ProxyDns proxyDns, Clock clock,
             DestinationLimits limits, CatchAllCache catchAll, int maxRcptPerSession) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.catchAll = Objects.requireNonNull(catchAll, "catchAll");
-        this.rules = Objects.requireNonNull(rules, "rules");
-        this.random = Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(catchAll, "catchAll");
+        Objects.requireNonNull(rules, "rules");
+        Objects.requireNonNull(random, "random");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.connector = new MxConnector(Objects.requireNonNull(resolver, "resolver"),
+        MxConnector connector = new MxConnector(Objects.requireNonNull(resolver, "resolver"),
                 Objects.requireNonNull(proxyDns, "proxyDns"), clock);
+        this.runner = new AttemptRunner(rules, random, clock, connector, catchAll);
         if (maxRcptPerSession < 1) {
             throw new IllegalArgumentException("max_rcpt_per_session must be at least 1, got " + maxRcptPerSession);
         }
@@ -131,7 +123,7 @@ public final class SmtpVerifier {
         SmtpConfig config = request.config();
         int retriesLeft = config.attempts() - 1;
         int failoversLeft = routes.maxAttempts() - 1;
-        Duration overall = attemptLimit(request).multipliedBy(config.attempts() + failoversLeft);
+        Duration overall = runner.limit(request).multipliedBy(config.attempts() + failoversLeft);
         Instant deadline = clock.instant().plus(overall);
         String destination = DestinationLimits.of(request.mxHosts().get(0));
         List<SmtpAttempt> attempts = new ArrayList<>();
@@ -197,7 +189,7 @@ public final class SmtpVerifier {
      */
     private AttemptResult sharedAttempt(SharedSessions sessions, SmtpRequest request, SmtpRoute route,
             String destination) {
-        AttemptResult result = sessions.attempt(request, route, attemptLimit(request));
+        AttemptResult result = sessions.attempt(request, route, runner.limit(request));
         if (result != null) {
             return result;
         }
@@ -228,44 +220,7 @@ public final class SmtpVerifier {
      * destination's slot itself (only {@link #verify} does).
      */
     public AttemptResult attempt(SmtpRequest request, SmtpRoute route) {
-        AttemptResult result = attemptOnce(request, route);
-        if (LOG.isDebugEnabled()) {
-            // RCH_LOG_LEVEL=debug: one line per attempt, for an operator following a check (no address, no credential)
-            LOG.debug("SMTP {} port {} via {}: {} in {} ms ({})", result.host(), request.config().smtpPort(), route,
-                    result.error() == null ? "answered" : result.error().message(), result.duration().toMillis(),
-                    result.outcome());
-        }
-        return result;
-    }
-
-    private AttemptResult attemptOnce(SmtpRequest request, SmtpRoute route) {
-        Instant start = clock.instant();
-        Duration limit = attemptLimit(request);
-        Instant deadline = start.plus(limit);
-        MxConnector.Connected connected;
-        try {
-            connected = connector.open(request.mxHosts(), request.config().smtpPort(), route, deadline, limit);
-        } catch (AttemptFailure f) {
-            return new AttemptResult(null, f.error, f.host, Blame.of(f.ending), elapsed(start), f.unreachable, false);
-        }
-        SmtpConversation.Ended end = new SmtpConversation(rules,
-                new SmtpSession(random, connector, clock, connected, route, catchAll)).run(request, deadline, limit);
-        return new AttemptResult(end.details(), end.error(), connected.host(), Blame.of(end.ending()),
-                elapsed(start), connected.unreachable(), end.catchAllCached());
-    }
-
-    private Duration attemptLimit(SmtpRequest request) {
-        Duration limit = request.config().attemptTimeout();
-        if (rules.has(request.domain(), request.mxHosts().get(0), Rules.Rule.SmtpTimeout45s)
-                && limit.compareTo(RULE_45S) < 0) {
-            limit = RULE_45S;
-        }
-        return limit;
-    }
-
-    private Duration elapsed(Instant start) {
-        Duration d = Duration.between(start, clock.instant());
-        return d.isNegative() ? Duration.ZERO : d;
+        return runner.run(request, route);
     }
 
     /**

@@ -3,14 +3,8 @@ package dev.reacher.core.verify;
 import dev.reacher.core.headless.HeadlessSettings;
 import dev.reacher.core.headless.HeadlessVerifier;
 import dev.reacher.core.misc.MiscChecker;
-import dev.reacher.core.misc.MiscDetails;
-import dev.reacher.core.misc.MiscOptions;
 import dev.reacher.core.mx.DnsServers;
-import dev.reacher.core.mx.MxDetails;
-import dev.reacher.core.mx.MxLookup;
-import dev.reacher.core.mx.MxRecord;
 import dev.reacher.core.mx.MxResolver;
-import dev.reacher.core.mx.Provider;
 import dev.reacher.core.proxy.LimitPolicy;
 import dev.reacher.core.proxy.PoolStateUnavailableException;
 import dev.reacher.core.proxy.ProxyLimitExceededException;
@@ -19,19 +13,11 @@ import dev.reacher.core.proxy.ProxyRouter;
 import dev.reacher.core.smtp.CatchAllCache;
 import dev.reacher.core.smtp.DestinationLimits;
 import dev.reacher.core.smtp.Politeness;
-import dev.reacher.core.smtp.SmtpDetails;
-import dev.reacher.core.smtp.SmtpError;
 import dev.reacher.core.smtp.Rules;
 import dev.reacher.core.smtp.SmtpVerifier;
-import dev.reacher.core.syntax.ProviderSuggestion;
-import dev.reacher.core.syntax.SyntaxCheck;
-import dev.reacher.core.syntax.SyntaxDetails;
-import dev.reacher.core.verify.DebugDetails.SmtpDebug;
 import dev.reacher.core.yahoo.YahooApi;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -53,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class EmailVerifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmailVerifier.class);
 
-    private final MxResolver mxResolver;
+    private final CheckPipeline pipeline;
     private final MiscChecker miscChecker;
     private final ProxyRouter router;
     private final ProviderMethods methods;
@@ -61,7 +47,7 @@ public final class EmailVerifier implements AutoCloseable {
     private final CatchAllCache catchAllCache; // likewise
 
     private EmailVerifier(Builder b) {
-        this.mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
+        MxResolver mxResolver = b.mxResolver != null ? b.mxResolver : new MxResolver(b.dns);
         this.miscChecker = b.miscChecker != null ? b.miscChecker : new MiscChecker();
         this.destinationLimits = b.destinationLimits;
         this.catchAllCache = b.catchAllCache;
@@ -78,6 +64,7 @@ public final class EmailVerifier implements AutoCloseable {
         // Both are cheap until used: no browser session or connection is opened before a check needs one.
         this.methods = new ProviderMethods(smtpVerifier, router, new HeadlessVerifier(b.headlessSettings),
                 b.yahooApi != null ? b.yahooApi : new YahooApi());
+        this.pipeline = new CheckPipeline(mxResolver, miscChecker, methods);
     }
 
     /** The headless-browser checker of this verifier's settings (for readiness reports). */
@@ -129,7 +116,7 @@ public final class EmailVerifier implements AutoCloseable {
      * address that came out {@code unknown} goes through a different proxy.
      */
     public CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies) {
-        return verify(input, policy, avoidProxies, false);
+        return pipeline.verify(input, policy, avoidProxies, false);
     }
 
     /**
@@ -141,81 +128,7 @@ public final class EmailVerifier implements AutoCloseable {
      * Single checks ({@code /v0}, {@code /v1/check_email}) keep a session per request.
      */
     public CheckEmailOutput verifyInBulk(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies) {
-        return verify(input, policy, avoidProxies, true);
-    }
-
-    private CheckEmailOutput verify(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies,
-            boolean shareSessions) {
-        Instant start = Instant.now();
-        try {
-            return run(input, policy, avoidProxies, shareSessions, start);
-        } catch (ProxyLimitExceededException | PoolStateUnavailableException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // A bug must not take a verification down with it: report it as an unknown result.
-            LOG.error("verification of {} failed unexpectedly", input.toEmail(), e);
-            return new CheckEmailOutput(input.toEmail(), Reachable.UNKNOWN, MiscDetails.defaults(),
-                    MxDetails.defaults(), null, SmtpError.unsupported(SmtpError.Type.ANYHOW, "internal error: " + e),
-                    SyntaxCheck.check(input.toEmail()),
-                    DebugDetails.of(input.backendName(), start, Instant.now(), SmtpDebug.skipped()));
-        }
-    }
-
-    private CheckEmailOutput run(CheckEmailInput input, LimitPolicy policy, Set<String> avoidProxies,
-            boolean shareSessions, Instant start) {
-        String email = input.toEmail();
-        SyntaxDetails syntax = SyntaxCheck.check(email);
-        if (!syntax.isValidSyntax()) {
-            return early(input, Reachable.INVALID, MxDetails.defaults(), syntax, start);
-        }
-
-        MxLookup lookup = mxResolver.lookupMx(syntax.domain());
-        List<MxRecord> records;
-        switch (lookup) {
-            case MxLookup.Failed failed -> {
-                return early(input, Reachable.UNKNOWN, MxDetails.of(lookup), withSuggestion(syntax), start);
-            }
-            case MxLookup.NoRecords none -> {
-                return early(input, Reachable.INVALID, MxDetails.of(lookup), withSuggestion(syntax), start);
-            }
-            case MxLookup.NullMx nullMx -> {
-                // RFC 7505: the domain states that it accepts no mail. Upstream tried to connect to "".
-                return early(input, Reachable.INVALID, MxDetails.of(lookup), withSuggestion(syntax), start);
-            }
-            case MxLookup.Found found -> records = found.byPreference();
-        }
-        MxDetails mx = MxDetails.of(lookup);
-
-        MiscDetails misc = miscChecker.check(syntax,
-                new MiscOptions(input.checkGravatar(), input.haveibeenpwnedApiKey()));
-
-        List<String> hosts = records.stream().map(MxRecord::exchange).filter(h -> !".".equals(h)).toList();
-        Provider provider = Provider.fromMxHost(hosts.get(0));
-        ProviderMethod method = input.verifMethod().method(provider);
-        ProviderMethods.MethodResult result =
-                methods.run(method, input, syntax.domain(), hosts, provider, policy, avoidProxies, shareSessions);
-        SmtpDetails details = result.details();
-        SmtpError error = result.error();
-        if (error != null) {
-            syntax = withSuggestion(syntax);
-        }
-        Reachable reachable = Reachable.of(misc, details, error);
-        DebugDetails debug = DebugDetails.of(input.backendName(), start, Instant.now(), result.debug());
-        return new CheckEmailOutput(email, reachable, misc, mx, details, error, syntax, debug);
-    }
-
-    private static SyntaxDetails withSuggestion(SyntaxDetails syntax) {
-        return syntax.withSuggestion(ProviderSuggestion.suggest(syntax));
-    }
-
-    /**
-     * The output of a check that ends before SMTP (bad syntax, no MX, null MX): every later step at
-     * its defaults. Unlike upstream, the input's backend name is kept.
-     */
-    private static CheckEmailOutput early(CheckEmailInput input, Reachable reachable, MxDetails mx,
-            SyntaxDetails syntax, Instant start) {
-        return new CheckEmailOutput(input.toEmail(), reachable, MiscDetails.defaults(), mx, SmtpDetails.defaults(),
-                null, syntax, DebugDetails.of(input.backendName(), start, Instant.now(), SmtpDebug.skipped()));
+        return pipeline.verify(input, policy, avoidProxies, true);
     }
 
     @Override
