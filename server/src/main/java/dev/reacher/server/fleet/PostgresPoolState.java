@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
@@ -92,9 +94,9 @@ public final class PostgresPoolState implements PoolState {
     private final String channel;
     private final Clock clock = Clock.systemUTC();
     private final Set<Long> held = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.LinkedBlockingQueue<Long> released = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Long> released = new LinkedBlockingQueue<>();
     private final Map<String, Integer> fleetInFlight = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> unleased = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> unleased = new ConcurrentHashMap<>();
     private final Map<String, StoredBudget> budgets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> notBefore = new ConcurrentHashMap<>(); // System.nanoTime() per proxy
     private final RoundTrips roundTrips = new RoundTrips();
@@ -165,7 +167,7 @@ public final class PostgresPoolState implements PoolState {
         if (proxy.limits().limits().isEmpty() && (proxy.maxInFlight() == null || !enforceLimits)) {
             // Nothing to enforce: no round trip. The count is published every second (tick), and
             // drops out of the fleet's view by itself if this process dies.
-            unleased.computeIfAbsent(proxy.id(), id -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            unleased.computeIfAbsent(proxy.id(), id -> new AtomicInteger()).incrementAndGet();
             fleetInFlight.merge(proxy.id(), 1, Integer::sum);
             return new Slot(proxy.id(), UNLEASED);
         }

@@ -1,9 +1,9 @@
 package dev.reacher.server.http;
 
-import dev.reacher.core.json.ReacherJson;
 import dev.reacher.core.proxy.LimitPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
@@ -25,7 +25,6 @@ import org.eclipse.jetty.util.Callback;
  * compression) or an {@code Expect} header.
  */
 final class HotRoutes extends Handler.Wrapper {
-    private static final byte[] HEALTHZ_BODY = ReacherJson.writeBytes(Map.of("status", "ok"));
     private static final String JSON = "application/json";
     /** Requests answered here, for tests that must know which way a request went. */
     static final LongAdder ANSWERED = new LongAdder();
@@ -50,7 +49,7 @@ final class HotRoutes extends Handler.Wrapper {
                 return answer(response, callback, method, path, start, 200, ReacherApi.versionBytes(), Map.of());
             }
             if ("/healthz".equals(path)) {
-                return answer(response, callback, method, path, start, 200, HEALTHZ_BODY, Map.of());
+                return answer(response, callback, method, path, start, 200, ReacherApi.healthzBytes(), Map.of());
             }
         } else if ("POST".equals(method)) {
             if ("/v0/check_email".equals(path) && plainCheck(request, headers)) {
@@ -67,7 +66,7 @@ final class HotRoutes extends Handler.Wrapper {
     private boolean plainCheck(Request request, HttpFields headers) {
         long length = request.getLength();
         return length >= 0 && length <= ReacherApi.CHECK_BODY_LIMIT
-                && ReacherApi.acceptsContentType(headers.get(HttpHeader.CONTENT_TYPE))
+                && RequestBodies.acceptsContentType(headers.get(HttpHeader.CONTENT_TYPE))
                 && api.secretAccepted(headers.get(ReacherApi.SECRET_HEADER));
     }
 
@@ -83,12 +82,12 @@ final class HotRoutes extends Handler.Wrapper {
                 requestBody = new byte[content.remaining()];
                 content.get(requestBody);
             } catch (IOException e) {
-                throw HttpError.json(400, CheckEmailRequest.PREFIX + "the body could not be read: " + e.getMessage());
+                throw RequestBodies.unreadable(e);
             }
             body = api.checkEmail(endpoint, policy, requestBody);
         } catch (HttpError e) {
             status = e.status();
-            body = e.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body = e.body().getBytes(StandardCharsets.UTF_8);
             extra = e.headers();
             if (!JSON.equals(e.contentType())) {
                 throw new IllegalStateException("a check's error is JSON: " + e.contentType());
@@ -97,7 +96,7 @@ final class HotRoutes extends Handler.Wrapper {
             ReacherApi.logFailure("POST", route, e);
             HttpError internal = HttpError.json(500, "internal error");
             status = 500;
-            body = internal.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body = internal.body().getBytes(StandardCharsets.UTF_8);
         }
         return answer(response, callback, "POST", route, start, status, body, extra);
     }
