@@ -12,6 +12,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -78,9 +79,7 @@ final class HotRoutes extends Handler.Wrapper {
         try {
             byte[] requestBody;
             try {
-                ByteBuffer content = Content.Source.asByteBuffer(request);
-                requestBody = new byte[content.remaining()];
-                content.get(requestBody);
+                requestBody = readBody(request);
             } catch (IOException e) {
                 throw RequestBodies.unreadable(e);
             }
@@ -99,6 +98,47 @@ final class HotRoutes extends Handler.Wrapper {
             body = internal.body().getBytes(StandardCharsets.UTF_8);
         }
         return answer(response, callback, "POST", route, start, status, body, extra);
+    }
+
+    /**
+     * Exactly the declared Content-Length (checked in {@link #plainCheck}), read chunk by chunk into one
+     * array of that size: {@code Content.Source.asByteBuffer} grows a buffer from Jetty's non-pooling
+     * allocator, about 8 KB for a 40-byte body, a quarter of all a check allocates. The virtual thread
+     * waits only when no chunk has arrived yet.
+     */
+    private static byte[] readBody(Request request) throws IOException {
+        long length = request.getLength();
+        byte[] body = new byte[(int) length];
+        int filled = 0;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                try (Blocker.Callback ready = Blocker.callback()) {
+                    request.demand(() -> ready.succeeded());
+                    ready.block();
+                }
+                continue;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                throw new IOException(chunk.getFailure());
+            }
+            ByteBuffer bytes = chunk.getByteBuffer();
+            int n = bytes.remaining();
+            if (n > length - filled) {
+                chunk.release();
+                throw new IOException("the request body is longer than its Content-Length " + length);
+            }
+            bytes.get(body, filled, n);
+            filled += n;
+            chunk.release();
+            if (chunk.isLast()) {
+                break;
+            }
+        }
+        if (filled != length) {
+            throw new IOException("the request body is shorter than its Content-Length " + length);
+        }
+        return body;
     }
 
     private boolean answer(Response response, Callback callback, String method, String route, long start, int status,
