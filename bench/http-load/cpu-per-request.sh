@@ -15,6 +15,9 @@
 #                           -XX:StartFlightRecording=filename=/tmp/server.jfr,settings=profile
 #   ENDPOINT=/v0/check_email (default) or /v1/check_email (stores results, as `reacher serve` does)
 #   HTTP_PORT=18080
+#   P99_WINDOWS=20          after the POST rounds, that many one-second windows of wrk (one thread,
+#                           CONCURRENCY connections, bench/http-load/check.lua), one line each with
+#                           p99, max and rate: shows whether a tail is spread out or a few bad seconds
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-6000}; C=${2:-32}; ROUNDS=${3:-3}; WARMUP=${4:-2000}; VERSION_N=${5:-20000}
@@ -81,6 +84,13 @@ load "http://127.0.0.1:$PORT$ENDPOINT" "$WARMUP" >/dev/null
 for round in $(seq "$ROUNDS"); do
   measure "round $round POST $ENDPOINT" "http://127.0.0.1:$PORT$ENDPOINT" "$N"
 done
+if [ "${P99_WINDOWS:-0}" -gt 0 ]; then
+  command -v wrk >/dev/null || { echo "P99_WINDOWS needs wrk (apt-get install wrk)"; exit 1; }
+  for _ in $(seq "$P99_WINDOWS"); do
+    echo "window $(date -u +%T): $(EMAILS="$EMAILS" timeout 60 wrk -t1 -c"$C" -d1s -s bench/http-load/check.lua \
+      "http://127.0.0.1:$PORT$ENDPOINT" | sed -n 's/^RESULT reacher-java over HTTP (wrk) //p')"
+  done
+fi
 load "http://127.0.0.1:$PORT/version" 2000 --method GET >/dev/null
 for round in $(seq "$ROUNDS"); do
   measure "round $round GET /version" "http://127.0.0.1:$PORT/version" "$VERSION_N" --method GET

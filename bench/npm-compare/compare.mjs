@@ -1,6 +1,7 @@
 // Load two npm email verifiers against the bench Rig, like LibraryLoad does for reacher-java.
 // Loopback only; bounded in count. Usage:
 //   node compare.mjs --pkg devmehq|email-verify --dns 127.0.0.1:PORT --port SMTP_PORT --n 3000 --concurrency 50
+//                    [--warmup 1000]
 import dns from 'node:dns';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
@@ -10,6 +11,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const pkg = args.pkg ?? 'devmehq';
 const n = Number(args.n ?? 3000);
 const concurrency = Number(args.concurrency ?? 50);
+const warmup = Number(args.warmup ?? 1000);
 const port = Number(args.port);
 const dnsServer = args.dns;
 if (!port || !dnsServer || !/^127\./.test(dnsServer)) {
@@ -60,7 +62,7 @@ async function run(count) {
 }
 
 console.log(`node ${process.version}, ${pkg}, ${n} verifications, concurrency ${concurrency}`);
-await run(Math.min(1000, n)); // warm-up
+if (warmup > 0) await run(warmup);
 const before = process.cpuUsage();
 const r = await run(n);
 const used = process.cpuUsage(before);
