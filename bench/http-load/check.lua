@@ -1,6 +1,7 @@
 -- wrk script: POST check requests with the addresses of $EMAILS (comma-separated) in turn, and one
 -- RESULT line at the end in the format of LoadTool and compare.mjs: count, rate, latency percentiles,
 -- verdicts (`is_reachable`) and HTTP statuses. wrk runs for its -d; run it with one thread (-t1).
+-- METHOD=GET sends plain GETs instead (for GET /version).
 local emails = {}
 for e in string.gmatch(os.getenv("EMAILS") or "alice@rig-one.test", "[^,]+") do
   emails[#emails + 1] = e
@@ -10,14 +11,20 @@ local sent = 0
 verdicts, statuses = {}, {}
 local threads = {}
 
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+local get = os.getenv("METHOD") == "GET"
+wrk.method = get and "GET" or "POST"
+if not get then
+  wrk.headers["Content-Type"] = "application/json"
+end
 
 function setup(thread)
   threads[#threads + 1] = thread
 end
 
 function request()
+  if get then
+    return wrk.format()
+  end
   sent = sent + 1
   return wrk.format(nil, nil, nil, '{"to_email":"' .. emails[(sent - 1) % #emails + 1] .. '"}')
 end

@@ -15,6 +15,10 @@
 #                           -XX:StartFlightRecording=filename=/tmp/server.jfr,settings=profile
 #   ENDPOINT=/v0/check_email (default) or /v1/check_email (stores results, as `reacher serve` does)
 #   HTTP_PORT=18080
+#   LOADGEN=wrk             measured rounds by wrk (Debian package: a C program of its own, a few
+#                           microseconds of CPU per request) for WRK_SECONDS each (default 5), instead
+#                           of N requests by LoadTool (a JVM of its own that takes about 0.35 ms of CPU
+#                           per request from the same 2 cores); the warm-up stays LoadTool's WARMUP
 #   P99_WINDOWS=20          after the POST rounds, that many one-second windows of wrk (one thread,
 #                           CONCURRENCY connections, bench/http-load/check.lua), one line each with
 #                           p99, max and rate: shows whether a tail is spread out or a few bad seconds
@@ -44,13 +48,23 @@ measure() {
   local name=$1 url=$2 n=$3; shift 3
   local s0 s1 out t0
   t0=$(date -u +%T); s0=$(cpu_ticks "$server")
-  out=$(load "$url" "$n" "$@")
-  s1=$(cpu_ticks "$server")
   local answered
-  answered=$(echo "$out" | sed -n 's/^requests  \([0-9]*\) in .*/\1/p')
-  echo "$name ($t0-$(date -u +%T)): $(echo "$out" | sed -n 's/^requests  //p')"
-  echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')$(echo "$out" \
-    | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
+  if [ "${LOADGEN:-loadtool}" = wrk ]; then
+    local method=POST
+    [ "${1:-}" = "--method" ] && method=$2
+    out=$(METHOD=$method EMAILS="$EMAILS" timeout 120 wrk -t1 -c"$C" -d"${WRK_SECONDS:-5}s" \
+      -s bench/http-load/check.lua "$url" | sed -n 's/^RESULT reacher-java over HTTP (wrk) //p')
+    s1=$(cpu_ticks "$server")
+    answered=${out%% *}
+    echo "$name ($t0-$(date -u +%T)), wrk: $out"
+  else
+    out=$(load "$url" "$n" "$@")
+    s1=$(cpu_ticks "$server")
+    answered=$(echo "$out" | sed -n 's/^requests  \([0-9]*\) in .*/\1/p')
+    echo "$name ($t0-$(date -u +%T)): $(echo "$out" | sed -n 's/^requests  //p')"
+    echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')$(echo "$out" \
+      | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
+  fi
   awk -v s=$((s1 - s0)) -v n="$answered" -v t="$TICKS" 'BEGIN {
     printf "         server CPU per request: %.1f us (%d ticks of 1/%d s over %d requests)\n", s / t / n * 1e6, s, t, n }'
 }
