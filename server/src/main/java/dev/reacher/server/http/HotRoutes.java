@@ -120,7 +120,8 @@ final class HotRoutes extends Handler.Wrapper {
                 continue;
             }
             if (Content.Chunk.isFailure(chunk)) {
-                throw new IOException(chunk.getFailure());
+                Throwable failure = chunk.getFailure(); // its own message, as the Javalin way in reports it
+                throw failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure);
             }
             ByteBuffer bytes = chunk.getByteBuffer();
             int n = bytes.remaining();

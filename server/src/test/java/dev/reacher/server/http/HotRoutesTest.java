@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -84,8 +85,39 @@ class HotRoutesTest {
         assertThat(logs.lines().stream().filter(l -> l.contains(line)).count()).as(line).isGreaterThanOrEqualTo(3);
     }
 
-    /** One request on its own connection; the whole response as sent. */
+    /**
+     * A body that arrives after the headers, in two pieces: the handler has to wait for it (the path
+     * where {@code HotRoutes} asks Jetty for more content) and answers as for a body sent at once.
+     */
+    @Test
+    void aBodyArrivingInPiecesAfterTheHeadersIsReadWhole() throws Exception {
+        Exchange e = new Exchange("POST", "/v0/check_email", "application/json", "{\"to_email\":\"alice@example.test\"}");
+        String atOnce = comparable(raw(e, false));
+        long before = HotRoutes.ANSWERED.sum();
+        String inPieces = comparable(raw(e, false, Delivery.IN_PIECES));
+        assertThat(HotRoutes.ANSWERED.sum()).as("taken by HotRoutes").isEqualTo(before + 1);
+        assertThat(inPieces).isEqualTo(atOnce).contains("\"is_reachable\":\"safe\"");
+    }
+
+    /** The client announces more than it sends, then stops sending: a 400 naming the body, both ways in. */
+    @Test
+    void aBodyShorterThanItsContentLengthIsRefusedAsJavalinDoes() throws Exception {
+        Exchange e = new Exchange("POST", "/v0/check_email", "application/json", "{\"to_email\":\"alice@example.test\"}");
+        long before = HotRoutes.ANSWERED.sum();
+        String hot = comparable(raw(e, false, Delivery.TRUNCATED));
+        assertThat(HotRoutes.ANSWERED.sum()).as("taken by HotRoutes").isEqualTo(before + 1);
+        assertThat(hot).startsWith("HTTP/1.1 400 ");
+        assertThat(hot).isEqualTo(comparable(raw(e, true, Delivery.TRUNCATED)));
+    }
+
+    private enum Delivery { AT_ONCE, IN_PIECES, TRUNCATED }
+
     private static String raw(Exchange e, boolean viaJavalin) throws IOException {
+        return raw(e, viaJavalin, Delivery.AT_ONCE);
+    }
+
+    /** One request on its own connection; the whole response as sent. */
+    private static String raw(Exchange e, boolean viaJavalin, Delivery delivery) throws IOException {
         byte[] body = e.body() == null ? null : e.body().getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(e.method() + " " + e.path() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n")
                 .append("Connection: close\r\nx-reacher-secret: ").append(SECRET).append("\r\n");
@@ -103,10 +135,29 @@ class HotRoutesTest {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
+            switch (delivery) {
+                case AT_ONCE -> {
+                    if (body != null) {
+                        out.write(body);
+                    }
+                    out.flush();
+                }
+                case IN_PIECES -> {
+                    int half = body.length / 2;
+                    for (byte[] piece : new byte[][] {java.util.Arrays.copyOf(body, half),
+                            java.util.Arrays.copyOfRange(body, half, body.length)}) {
+                        out.flush();
+                        pause(); // no event to wait for: the server must have taken what came so far
+                        out.write(piece);
+                    }
+                    out.flush();
+                }
+                case TRUNCATED -> {
+                    out.write(body, 0, body.length - 5);
+                    out.flush();
+                    socket.shutdownOutput();
+                }
             }
-            out.flush();
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             in.transferTo(all);
@@ -131,5 +182,14 @@ class HotRoutesTest {
             headMasked = headMasked.replaceAll("\r\nContent-Length: \\d+", "\r\nContent-Length: N");
         }
         return headMasked + "\r\n\r\n" + masked;
+    }
+
+    private static void pause() throws IOException {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        }
     }
 }
