@@ -3,6 +3,9 @@
 # microsocks proxies (a round_robin pool), alternating, a fresh server per run with a warm-up first.
 # Loopback only; every step is bounded (timeouts, --max-seconds).
 # Usage: bench/http-load/run.sh [N] [CONCURRENCY] [ROUNDS] [WARMUP]
+#   LOADGEN=wrk: the measured runs by wrk for WRK_SECONDS (default 10) instead of N requests by
+#   LoadTool (bench/http-load/check.lua; wrk takes a few microseconds of CPU per request, LoadTool
+#   about 0.35 ms from the same cores); the warm-up stays LoadTool's
 #   after: ./mvnw -B -q -pl bench,cli -am package -DskipTests   (benchmarks.jar and reacher.jar)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,13 +45,22 @@ for round in $(seq "$ROUNDS"); do
     timeout 600 "$J" -cp "$CP" dev.reacher.bench.LoadTool --url "$url" --requests "$WARMUP" --concurrency "$C" \
       --emails "$EMAILS" --max-seconds 300 >/dev/null
     s0=$(cpu_ticks "$server"); m0=0; for p in $socks_pids; do m0=$((m0 + $(cpu_ticks "$p"))); done
-    out=$(timeout 600 "$J" -cp "$CP" dev.reacher.bench.LoadTool --url "$url" --requests "$N" --concurrency "$C" \
-      --emails "$EMAILS" --max-seconds 300)
-    s1=$(cpu_ticks "$server"); m1=0; for p in $socks_pids; do m1=$((m1 + $(cpu_ticks "$p"))); done
-    echo "round $round $mode: $(echo "$out" | sed -n 's/^requests  //p')"
-    echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')is_reachable $(echo "$out" \
-      | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
-    awk -v s=$((s1 - s0)) -v m=$((m1 - m0)) -v n="$N" -v t="$TICKS" 'BEGIN {
+    if [ "${LOADGEN:-loadtool}" = wrk ]; then
+      out=$(EMAILS="$EMAILS" timeout 300 wrk -t1 -c"$C" -d"${WRK_SECONDS:-10}s" -s bench/http-load/check.lua "$url" \
+        | sed -n 's/^RESULT reacher-java over HTTP (wrk) //p')
+      s1=$(cpu_ticks "$server"); m1=0; for p in $socks_pids; do m1=$((m1 + $(cpu_ticks "$p"))); done
+      n=${out%% *}
+      echo "round $round $mode (wrk): $out"
+    else
+      out=$(timeout 600 "$J" -cp "$CP" dev.reacher.bench.LoadTool --url "$url" --requests "$N" --concurrency "$C" \
+        --emails "$EMAILS" --max-seconds 300)
+      s1=$(cpu_ticks "$server"); m1=0; for p in $socks_pids; do m1=$((m1 + $(cpu_ticks "$p"))); done
+      n=$N
+      echo "round $round $mode: $(echo "$out" | sed -n 's/^requests  //p')"
+      echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')is_reachable $(echo "$out" \
+        | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
+    fi
+    awk -v s=$((s1 - s0)) -v m=$((m1 - m0)) -v n="$n" -v t="$TICKS" 'BEGIN {
       printf "         CPU per request: server JVM %.0f us, microsocks processes %.0f us\n", s / t / n * 1e6, m / t / n * 1e6 }'
     kill "$server"; wait "$server" 2>/dev/null || true
     rm -rf "$server_log" "$db_dir"
