@@ -43,6 +43,11 @@ load() { # load URL REQUESTS [extra LoadTool options]: LoadTool's report on stdo
     --concurrency "$C" --emails "$EMAILS" --max-seconds 600 "$@"
 }
 
+wrk_result() { # wrk_result SECONDS URL [METHOD]: check.lua's RESULT line after its label
+  METHOD=${3:-POST} EMAILS="$EMAILS" timeout $(($1 + 60)) wrk -t1 -c"$C" -d"$1s" -s bench/http-load/check.lua "$2" \
+    | sed -n 's/^RESULT reacher-java over HTTP (wrk) //p'
+}
+
 # measure NAME URL REQUESTS [LoadTool options]: one batch, with the server's CPU over it
 measure() {
   local name=$1 url=$2 n=$3; shift 3
@@ -52,8 +57,7 @@ measure() {
   if [ "${LOADGEN:-loadtool}" = wrk ]; then
     local method=POST
     [ "${1:-}" = "--method" ] && method=$2
-    out=$(METHOD=$method EMAILS="$EMAILS" timeout 120 wrk -t1 -c"$C" -d"${WRK_SECONDS:-5}s" \
-      -s bench/http-load/check.lua "$url" | sed -n 's/^RESULT reacher-java over HTTP (wrk) //p')
+    out=$(wrk_result "${WRK_SECONDS:-5}" "$url" "$method")
     s1=$(cpu_ticks "$server")
     answered=${out%% *}
     echo "$name ($t0-$(date -u +%T)), wrk: $out"
@@ -101,8 +105,7 @@ done
 if [ "${P99_WINDOWS:-0}" -gt 0 ]; then
   command -v wrk >/dev/null || { echo "P99_WINDOWS needs wrk (apt-get install wrk)"; exit 1; }
   for _ in $(seq "$P99_WINDOWS"); do
-    echo "window $(date -u +%T): $(EMAILS="$EMAILS" timeout 60 wrk -t1 -c"$C" -d1s -s bench/http-load/check.lua \
-      "http://127.0.0.1:$PORT$ENDPOINT" | sed -n 's/^RESULT reacher-java over HTTP (wrk) //p')"
+    echo "window $(date -u +%T): $(wrk_result 1 "http://127.0.0.1:$PORT$ENDPOINT")"
   done
 fi
 load "http://127.0.0.1:$PORT/version" 2000 --method GET >/dev/null

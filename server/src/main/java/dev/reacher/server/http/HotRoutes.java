@@ -114,7 +114,7 @@ final class HotRoutes extends Handler.Wrapper {
             Content.Chunk chunk = request.read();
             if (chunk == null) {
                 try (Blocker.Callback ready = Blocker.callback()) {
-                    request.demand(() -> ready.succeeded());
+                    request.demand(ready::succeeded);
                     ready.block();
                 }
                 continue;
