@@ -1,5 +1,6 @@
 package dev.reacher.testkit;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -281,65 +282,78 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         peakSessions.accumulateAndGet(activeSessions.incrementAndGet(), Math::max);
         boolean ended = false;
         try (socket) {
-            InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
-            if (!send(out, greeting, null)) {
-                return;
-            }
-            int rcpts = 0;
-            int inTransaction = 0;
-            int bad = 0;
-            String line;
-            while ((line = readLine(in)) != null) {
-                commands.add(line);
-                String upper = line.toUpperCase(Locale.ROOT);
-                Reply reply;
-                String rcpt = null;
-                if (upper.startsWith("EHLO")) {
-                    reply = ehlo;
-                } else if (upper.startsWith("HELO")) {
-                    reply = helo;
-                } else if (upper.startsWith("MAIL FROM:")) {
-                    reply = mail;
-                    inTransaction = 0;
-                } else if (upper.startsWith("RCPT TO:")) {
-                    rcpt = stripBrackets(line.substring(8));
-                    rcpts++;
-                    inTransaction++;
-                    if (rcpts >= dropAtRcpt) {
+            // Buffered both ways, as Postfix: replies are sent when the server would wait for the
+            // next command, so the replies to a pipelined group leave together (RFC 2920 §3.2).
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream());
+            CommandReader in = new CommandReader(socket.getInputStream(), out);
+            try {
+                if (!send(in, out, greeting, null)) {
+                    return;
+                }
+                int rcpts = 0;
+                int inTransaction = 0;
+                int bad = 0;
+                boolean inMail = false;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    commands.add(line);
+                    String upper = line.toUpperCase(Locale.ROOT);
+                    Reply reply;
+                    String rcpt = null;
+                    if (upper.startsWith("EHLO")) {
+                        reply = ehlo;
+                    } else if (upper.startsWith("HELO")) {
+                        reply = helo;
+                    } else if (upper.startsWith("MAIL FROM:")) {
+                        reply = mail;
+                        inMail = !isNegative(reply);
+                        inTransaction = 0;
+                    } else if (upper.startsWith("RCPT TO:") && !inMail) {
+                        // What Postfix answers an RCPT pipelined after a refused MAIL FROM.
+                        reply = Reply.lines("503 5.5.1 Error: need MAIL command");
+                    } else if (upper.startsWith("RCPT TO:")) {
+                        rcpt = stripBrackets(line.substring(8));
+                        rcpts++;
+                        inTransaction++;
+                        if (rcpts >= dropAtRcpt) {
+                            return;
+                        }
+                        if (rcpts >= closeWith421AtRcpt || bad >= hardErrorLimit) {
+                            send(in, out, Reply.thenClose("421 4.7.0 mx.scripted.test Error: too many errors"), rcpt);
+                            return;
+                        }
+                        reply = inTransaction > recipientLimit ? Reply.lines("452 4.5.3 Error: too many recipients")
+                                : rcptReply(rcpt, socket.getInetAddress());
+                        if (bad >= softErrorLimit) {
+                            reply = Reply.delayed(errorSleep, reply);
+                        }
+                        if (isPermanentFailure(reply)) {
+                            bad++;
+                        }
+                    } else if (upper.startsWith("RSET")) {
+                        reply = Reply.lines("250 2.0.0 Ok");
+                        inTransaction = 0;
+                        inMail = false;
+                    } else if (upper.startsWith("QUIT")) {
+                        ended = true;
+                        activeSessions.decrementAndGet();
+                        send(in, out, quit, null);
+                        return;
+                    } else if (upper.startsWith("NOOP")) {
+                        reply = Reply.lines("250 2.0.0 Ok");
+                    } else {
+                        reply = Reply.lines("502 5.5.2 Error: command not recognized");
+                    }
+                    if (!send(in, out, reply, rcpt)) {
                         return;
                     }
-                    if (rcpts >= closeWith421AtRcpt || bad >= hardErrorLimit) {
-                        send(out, Reply.thenClose("421 4.7.0 mx.scripted.test Error: too many errors"), rcpt);
+                    if (rcpts > rcptLimitPerSession) {
                         return;
                     }
-                    reply = inTransaction > recipientLimit ? Reply.lines("452 4.5.3 Error: too many recipients")
-                            : rcptReply(rcpt, socket.getInetAddress());
-                    if (bad >= softErrorLimit) {
-                        reply = Reply.delayed(errorSleep, reply);
-                    }
-                    if (isPermanentFailure(reply)) {
-                        bad++;
-                    }
-                } else if (upper.startsWith("RSET")) {
-                    reply = Reply.lines("250 2.0.0 Ok");
-                    inTransaction = 0;
-                } else if (upper.startsWith("QUIT")) {
-                    ended = true;
-                    activeSessions.decrementAndGet();
-                    send(out, quit, null);
-                    return;
-                } else if (upper.startsWith("NOOP")) {
-                    reply = Reply.lines("250 2.0.0 Ok");
-                } else {
-                    reply = Reply.lines("502 5.5.2 Error: command not recognized");
                 }
-                if (!send(out, reply, rcpt)) {
-                    return;
-                }
-                if (rcpts > rcptLimitPerSession) {
-                    return;
-                }
+            } finally {
+                // Replies written before the session ended still go out before the socket closes.
+                flushQuietly(out);
             }
         } catch (IOException | InterruptedException e) {
             // the client went away or the server is closing: the session simply ends
@@ -349,6 +363,25 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 activeSessions.decrementAndGet();
             }
         }
+    }
+
+    private static void flushQuietly(OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException ignored) {
+            // the client is gone: nothing left to deliver
+        }
+    }
+
+    /** A scripted reply whose first line is a 4xx or 5xx. */
+    private static boolean isNegative(Reply reply) {
+        return switch (reply) {
+            case Lines l -> !l.lines().isEmpty() && l.lines().get(0).matches("[45].*");
+            case ThenClose t -> !t.lines().isEmpty() && t.lines().get(0).matches("[45].*");
+            case Trickle t -> !t.lines().isEmpty() && t.lines().get(0).matches("[45].*");
+            case Delayed d -> isNegative(d.then());
+            default -> false;
+        };
     }
 
     /** A scripted reply whose first line is a 5xx (what Postfix counts as a bad recipient). */
@@ -382,14 +415,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return at == 15 && rcpt.substring(0, at).chars().allMatch(Character::isLetterOrDigit);
     }
 
-    /** Returns false when the connection must end. */
-    private boolean send(OutputStream out, Reply reply, String rcpt) throws IOException, InterruptedException {
+    /**
+     * Returns false when the connection must end. A plain reply stays buffered until the server would
+     * wait for the next command ({@link CommandReader}); every other kind first sends what is
+     * buffered, so that its scripted timing holds.
+     */
+    private boolean send(CommandReader in, OutputStream out, Reply reply, String rcpt)
+            throws IOException, InterruptedException {
+        if (reply instanceof Lines l) {
+            out.write(render(l.lines(), rcpt));
+            return true;
+        }
+        out.flush();
         switch (reply) {
-            case Lines l -> {
-                out.write(render(l.lines(), rcpt));
-                out.flush();
-                return true;
-            }
             case ThenClose t -> {
                 out.write(render(t.lines(), rcpt));
                 out.flush();
@@ -409,7 +447,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             }
             case Delayed d -> {
                 Thread.sleep(d.delay());
-                return send(out, d.then(), rcpt);
+                return send(in, out, d.then(), rcpt);
             }
             case Trickle t -> {
                 for (byte b : render(t.lines(), rcpt)) {
@@ -419,6 +457,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 return true;
             }
+            case Lines l -> throw new AssertionError("handled above");
         }
     }
 
@@ -430,20 +469,43 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            if (b == '\n') {
-                String s = buf.toString(StandardCharsets.UTF_8);
-                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-            }
-            if (buf.size() > 64 * 1024) {
-                throw new SocketException("command line too long");
-            }
-            buf.write(b);
+    /** Reads command lines from a buffer, sending the buffered replies before it waits for more. */
+    private static final class CommandReader {
+        private final InputStream in;
+        private final OutputStream replies;
+        private final byte[] buffer = new byte[4096];
+        private int pos;
+        private int limit;
+
+        CommandReader(InputStream in, OutputStream replies) {
+            this.in = in;
+            this.replies = replies;
         }
-        return null;
+
+        /** A line without its CRLF (or bare LF); null when the client closed the connection. */
+        String readLine() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            while (true) {
+                if (pos == limit) {
+                    replies.flush();
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        return null;
+                    }
+                    pos = 0;
+                    limit = n;
+                }
+                byte b = buffer[pos++];
+                if (b == '\n') {
+                    String s = line.toString(StandardCharsets.UTF_8);
+                    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+                }
+                if (line.size() > 64 * 1024) {
+                    throw new SocketException("command line too long");
+                }
+                line.write(b);
+            }
+        }
     }
 
     private static String stripBrackets(String s) {

@@ -9,9 +9,10 @@ import java.time.Instant;
 /**
  * The SMTP dialogue for one address on one open connection, as upstream runs it: greeting, EHLO
  * (HELO when EHLO is refused with 5xx, the RFC 5321 fallback), MAIL FROM, a catch-all probe with a
- * random local part (unless a rule skips it), RCPT TO, QUIT. A failing QUIT after a verdict keeps
- * the verdict. Ends with what happened ({@link Ended}), never an exception; the socket is closed at
- * the end.
+ * random local part (unless a rule skips it or the domain's answer is cached), RCPT TO, QUIT. Unlike
+ * upstream, commands are pipelined (RFC 2920) when the server offers it. A failing QUIT after a
+ * verdict keeps the verdict. Ends with what happened ({@link Ended}), never an exception; the socket
+ * is closed at the end.
  */
 final class SmtpConversation {
     private final Rules rules;
@@ -47,24 +48,46 @@ final class SmtpConversation {
 
     private Ended talk(SmtpRequest request, Instant deadline) throws IOException {
         SmtpConfig config = request.config();
-        session.handshake(config, deadline);
-        if (!rules.has(request.domain(), session.host(), Rules.Rule.SkipCatchAll)) {
-            SmtpSession.CatchAll answer = session.catchAll(request.domain(), request.toEmail(), deadline);
-            catchAllCached = answer.cached();
-            if (answer.catchAll()) {
-                session.quietQuit(deadline);
-                return new Ended(catchAllDetails(), null, Blame.Ending.VERDICT);
+        String domain = request.domain();
+        String toEmail = request.toEmail();
+        session.greet(config, deadline);
+        // Commands are held and their replies read in order: a server offering PIPELINING gets MAIL
+        // FROM with the probe (or with the address's RCPT and QUIT when no probe is needed) in one
+        // write; any other server gets them one at a time, as upstream sends them.
+        session.hold(SmtpSession.mailFromLine(config));
+        boolean mailAnswered = false;
+        boolean probe = !rules.has(domain, session.host(), Rules.Rule.SkipCatchAll);
+        Boolean catchAll = probe ? session.cachedCatchAll(domain) : Boolean.FALSE;
+        catchAllCached = probe && catchAll != null;
+        if (catchAll == null) {
+            session.holdProbe(domain);
+            SmtpSession.expectPositive(session.reply(deadline));
+            mailAnswered = true;
+            catchAll = session.probeAnswer(domain, toEmail, session.reply(deadline));
+        }
+        if (catchAll) {
+            if (!mailAnswered) {
+                session.hold("QUIT");
+                SmtpSession.expectPositive(session.reply(deadline));
             }
+            session.quietQuit(deadline);
+            return new Ended(catchAllDetails(), null, Blame.Ending.VERDICT);
+        }
+        session.hold(SmtpSession.rcptLine(toEmail));
+        // Whatever the RCPT's reply, QUIT follows it, so it may go in the same write.
+        session.hold("QUIT");
+        if (!mailAnswered) {
+            SmtpSession.expectPositive(session.reply(deadline));
         }
         SmtpReply reply;
         try {
-            reply = session.rcpt(request.toEmail(), deadline);
+            reply = session.reply(deadline);
         } catch (EOFException incomplete) {
             // Upstream: the server closed mid-reply; reconnect once and ask again, without a new probe.
             session.reconnect(config, deadline);
-            reply = session.rcpt(request.toEmail(), deadline);
+            reply = session.rcpt(toEmail, deadline);
         }
-        Ended end = verdict(reply, request.toEmail());
+        Ended end = verdict(reply, toEmail);
         // Upstream turns a failed QUIT into an error; the verdict is already known, so we keep it.
         session.quietQuit(deadline);
         return end;

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * how a failure on it ends ({@link #failure}), so that a verification of one address
  * ({@link SmtpConversation}) and a shared bulk session ({@link SharedConversation}) report the same
  * errors with the same blame.
+ *
+ * <p>Commands can be held ({@link #hold}) and their replies read later, in order ({@link #reply}).
+ * When the server's EHLO offers PIPELINING (RFC 2920), the held commands go out in one write and
+ * their replies usually come back in one segment: one round trip instead of one per command.
+ * Otherwise each held command is written only when the previous reply has been read, exactly as
+ * without holding.
  */
 final class SmtpSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
@@ -42,6 +50,13 @@ final class SmtpSession implements AutoCloseable {
     private Socket socket;
     private SmtpReplyReader reader;
     private OutputStream out;
+    /** The server's EHLO offered PIPELINING. */
+    private boolean pipelining;
+    /** Commands held, not yet written. */
+    private final ArrayDeque<String> held = new ArrayDeque<>(4);
+    /** Commands written whose replies have not been read yet. */
+    private int awaited;
+    private boolean quitSent;
 
     /** A domain's catch-all answer and whether it came from the cache instead of a probe. */
     record CatchAll(boolean catchAll, boolean cached) {}
@@ -78,26 +93,96 @@ final class SmtpSession implements AutoCloseable {
         this.socket = s;
         this.reader = new SmtpReplyReader(s);
         this.out = s.getOutputStream();
+        this.pipelining = false;
+        this.held.clear();
+        this.awaited = 0;
+        this.quitSent = false;
     }
 
     /** Greeting, EHLO (or HELO), MAIL FROM. */
     void handshake(SmtpConfig config, Instant deadline) throws IOException {
+        greet(config, deadline);
+        mailFrom(config, deadline);
+    }
+
+    /** Greeting and EHLO (or HELO): what must be answered before any command may be held. */
+    void greet(SmtpConfig config, Instant deadline) throws IOException {
         expectPositive(reader.read(deadline));
         String hello = sanitizeHello(config.helloName());
         SmtpReply ehlo = command("EHLO " + hello, deadline);
-        if (!ehlo.isPositive()) {
-            if (ehlo.isTransient()) {
-                expectPositive(ehlo);
-            }
-            // A server that predates ESMTP refuses EHLO with 5xx; HELO is the RFC 5321 §4.1.4 fallback.
-            expectPositive(command("HELO " + hello, deadline));
+        if (ehlo.isPositive()) {
+            pipelining = offersPipelining(ehlo);
+            return;
         }
-        mailFrom(config, deadline);
+        if (ehlo.isTransient()) {
+            expectPositive(ehlo);
+        }
+        // A server that predates ESMTP refuses EHLO with 5xx; HELO is the RFC 5321 §4.1.4 fallback.
+        expectPositive(command("HELO " + hello, deadline));
+    }
+
+    /** Whether an EHLO reply lists the PIPELINING keyword (RFC 2920 §3; keywords are case-insensitive). */
+    static boolean offersPipelining(SmtpReply ehlo) {
+        List<String> lines = ehlo.lines();
+        // The first line is the server's name and greeting, never a keyword.
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.regionMatches(true, 0, "PIPELINING", 0, 10)
+                    && (line.length() == 10 || line.charAt(10) == ' ')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** MAIL FROM: opens a transaction (after the handshake, or after RSET). */
     void mailFrom(SmtpConfig config, Instant deadline) throws IOException {
-        expectPositive(command("MAIL FROM:<" + sanitizeFrom(config.fromEmail()) + ">", deadline));
+        expectPositive(command(mailFromLine(config), deadline));
+    }
+
+    static String mailFromLine(SmtpConfig config) {
+        return "MAIL FROM:<" + sanitizeFrom(config.fromEmail()) + ">";
+    }
+
+    static String rcptLine(String address) {
+        return "RCPT TO:<" + address + ">";
+    }
+
+    /**
+     * Holds a command until a reply is asked for ({@link #reply}). QUIT must be the last command held
+     * (RFC 2920 §3.1: a command that changes the session's state ends a pipelined group).
+     */
+    void hold(String line) {
+        held.add(line);
+    }
+
+    /**
+     * The reply to the oldest command sent or held and not yet answered. With PIPELINING every held
+     * command is written first, in one write; without, the next held command is written only when
+     * all earlier replies have been read.
+     */
+    SmtpReply reply(Instant deadline) throws IOException {
+        if (!held.isEmpty() && (pipelining || awaited == 0)) {
+            write(pipelining ? held.size() : 1);
+        }
+        if (awaited == 0) {
+            throw new IllegalStateException("no command awaits a reply");
+        }
+        SmtpReply reply = reader.read(deadline);
+        awaited--;
+        return reply;
+    }
+
+    private void write(int commands) throws IOException {
+        StringBuilder group = new StringBuilder(64 * commands);
+        for (int i = 0; i < commands; i++) {
+            String line = held.poll();
+            quitSent |= line.equals("QUIT");
+            group.append(line).append("\r\n");
+        }
+        awaited += commands;
+        out.write(group.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /** RSET: ends the transaction, so that the next MAIL FROM starts a fresh recipient count. */
@@ -106,25 +191,35 @@ final class SmtpSession implements AutoCloseable {
     }
 
     SmtpReply rcpt(String address, Instant deadline) throws IOException {
-        return command("RCPT TO:<" + address + ">", deadline);
+        return command(rcptLine(address), deadline);
     }
 
     /** The domain's cached catch-all answer, else the probe's. */
     CatchAll catchAll(String domain, String toEmail, Instant deadline) throws IOException {
-        Boolean cached = catchAll.get(domain);
+        Boolean cached = cachedCatchAll(domain);
         if (cached != null) {
             return new CatchAll(cached, true);
         }
-        return new CatchAll(probeCatchAll(domain, toEmail, deadline), false);
+        holdProbe(domain);
+        return new CatchAll(probeAnswer(domain, toEmail, reply(deadline)), false);
+    }
+
+    /** The domain's cached catch-all answer; null when it must be probed. */
+    Boolean cachedCatchAll(String domain) {
+        return catchAll.get(domain);
+    }
+
+    /** Holds the catch-all probe: an RCPT of a random address at the domain. */
+    void holdProbe(String domain) {
+        hold(rcptLine(probeAddress(domain)));
     }
 
     /**
-     * True when a random address is accepted; errors are swallowed as upstream does. Only a definite
-     * answer is cached: accepted (2xx), or refused as an unknown user; a deferral, a blacklist reply
-     * or anything unclear is asked again next time, as an uncached run would.
+     * True when the probe's random address was accepted; errors are swallowed as upstream does. Only
+     * a definite answer is cached: accepted (2xx), or refused as an unknown user; a deferral, a
+     * blacklist reply or anything unclear is asked again next time, as an uncached run would.
      */
-    private boolean probeCatchAll(String domain, String toEmail, Instant deadline) throws IOException {
-        SmtpReply reply = rcpt(probeAddress(domain), deadline);
+    boolean probeAnswer(String domain, String toEmail, SmtpReply reply) {
         MailboxState state = ReplyClassifier.classifyRcpt(reply, toEmail);
         if (reply.isPositive()) {
             catchAll.put(domain, true);
@@ -143,9 +238,8 @@ final class SmtpSession implements AutoCloseable {
     }
 
     private SmtpReply command(String line, Instant deadline) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return reader.read(deadline);
+        hold(line);
+        return reply(deadline);
     }
 
     static void expectPositive(SmtpReply reply) throws NegativeReply {
@@ -154,14 +248,24 @@ final class SmtpSession implements AutoCloseable {
         }
     }
 
-    /** Sends QUIT and waits briefly for its answer; whatever happens is ignored. */
+    /**
+     * Sends QUIT unless it went out already, and waits briefly for its answer; whatever happens is
+     * ignored. Commands still held are dropped; replies still owed are read first, so the connection
+     * is closed with nothing unread (an unread byte would make the close a reset).
+     */
     void quietQuit(Instant deadline) {
         Instant quitDeadline = clock.instant().plus(QUIT_WAIT);
         if (quitDeadline.isAfter(deadline)) {
             quitDeadline = deadline;
         }
         try {
-            command("QUIT", quitDeadline);
+            if (!quitSent) {
+                held.clear();
+                hold("QUIT");
+            }
+            while (awaited > 0 || !held.isEmpty()) {
+                reply(quitDeadline);
+            }
         } catch (IOException | RuntimeException ignored) {
             // The verdict does not depend on QUIT.
         }
