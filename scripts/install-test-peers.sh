@@ -29,7 +29,7 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 else
   die "must run as root or with passwordless sudo (try: sudo $0)"
 fi
-command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install microsocks and dante-server (danted) with your package manager"
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install microsocks, dante-server (danted) and postfix with your package manager"
 
 export DEBIAN_FRONTEND=noninteractive
 
