@@ -11,6 +11,9 @@
 #                 downloaded at run time
 #   socksbob      Unix user dante authenticates (password hunter2, test only)
 #   bsdutils      script(1): the CLI's terminal tests run it under a pseudo-terminal (TerminalProgressTest)
+#   postfix       a real MTA for the SMTP client's tests (dev.reacher.testkit.Postfix); preseeded as
+#                 "No configuration" so Debian writes no /etc/postfix/main.cf and starts no system
+#                 instance: every test starts its own private instance with its own config and queue
 set -euo pipefail
 
 DANTE_USER=socksbob
@@ -26,7 +29,7 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 else
   die "must run as root or with passwordless sudo (try: sudo $0)"
 fi
-command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install microsocks and dante-server (danted) with your package manager"
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install microsocks, dante-server (danted) and postfix with your package manager"
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -38,20 +41,27 @@ have_binary danted || need+=(dante-server)
 have_binary script || need+=(bsdutils)
 have_binary chromium || need+=(chromium)
 have_binary chromedriver || need+=(chromium-driver)
+have_binary postfix || need+=(postfix)
 
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
+  # Without these answers postfix's debconf would ask for a mailer type; "No configuration" leaves
+  # the system instance unconfigured (and so not started) - the tests never use it.
+  printf '%s\n' \
+    'postfix postfix/main_mailer_type select No configuration' \
+    'postfix postfix/mailname string localhost' | "${SUDO[@]}" debconf-set-selections
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   log "installed: ${need[*]}"
 else
-  log "packages already present: microsocks, dante-server, bsdutils (script), chromium, chromium-driver"
+  log "packages already present: microsocks, dante-server, bsdutils (script), chromium, chromium-driver, postfix"
 fi
 have_binary microsocks || die "microsocks still missing after install"
 have_binary danted || die "danted still missing after install"
 have_binary script || die "script (bsdutils) still missing after install"
 have_binary chromium || die "chromium still missing after install"
 have_binary chromedriver || die "chromedriver still missing after install"
+have_binary postfix || die "postfix still missing after install"
 
 set_cheap_password() {
   # danted verifies the system password on EVERY connection; Debian's default yescrypt costs

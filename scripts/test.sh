@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs the real loopback test peers if missing (microsocks, dante;
+# Runs the whole test suite: installs the real loopback test peers if missing (microsocks, dante, postfix, chromium;
 # needs root or sudo the first time), then `./mvnw verify` on the newest JDK >= 21.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
