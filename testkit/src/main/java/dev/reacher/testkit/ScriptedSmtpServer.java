@@ -287,7 +287,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream());
             CommandReader in = new CommandReader(socket.getInputStream(), out);
             try {
-                if (!send(in, out, greeting, null)) {
+                if (!send(out, greeting, null)) {
                     return;
                 }
                 int rcpts = 0;
@@ -319,7 +319,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             return;
                         }
                         if (rcpts >= closeWith421AtRcpt || bad >= hardErrorLimit) {
-                            send(in, out, Reply.thenClose("421 4.7.0 mx.scripted.test Error: too many errors"), rcpt);
+                            send(out, Reply.thenClose("421 4.7.0 mx.scripted.test Error: too many errors"), rcpt);
                             return;
                         }
                         reply = inTransaction > recipientLimit ? Reply.lines("452 4.5.3 Error: too many recipients")
@@ -337,14 +337,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     } else if (upper.startsWith("QUIT")) {
                         ended = true;
                         activeSessions.decrementAndGet();
-                        send(in, out, quit, null);
+                        send(out, quit, null);
                         return;
                     } else if (upper.startsWith("NOOP")) {
                         reply = Reply.lines("250 2.0.0 Ok");
                     } else {
                         reply = Reply.lines("502 5.5.2 Error: command not recognized");
                     }
-                    if (!send(in, out, reply, rcpt)) {
+                    if (!send(out, reply, rcpt)) {
                         return;
                     }
                     if (rcpts > rcptLimitPerSession) {
@@ -375,24 +375,25 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** A scripted reply whose first line is a 4xx or 5xx. */
     private static boolean isNegative(Reply reply) {
-        return switch (reply) {
-            case Lines l -> !l.lines().isEmpty() && l.lines().get(0).matches("[45].*");
-            case ThenClose t -> !t.lines().isEmpty() && t.lines().get(0).matches("[45].*");
-            case Trickle t -> !t.lines().isEmpty() && t.lines().get(0).matches("[45].*");
-            case Delayed d -> isNegative(d.then());
-            default -> false;
-        };
+        String first = firstLine(reply);
+        return first.startsWith("4") || first.startsWith("5");
     }
 
     /** A scripted reply whose first line is a 5xx (what Postfix counts as a bad recipient). */
     private static boolean isPermanentFailure(Reply reply) {
-        return switch (reply) {
-            case Lines l -> !l.lines().isEmpty() && l.lines().get(0).startsWith("5");
-            case ThenClose t -> !t.lines().isEmpty() && t.lines().get(0).startsWith("5");
-            case Delayed d -> isPermanentFailure(d.then());
-            case Trickle t -> !t.lines().isEmpty() && t.lines().get(0).startsWith("5");
-            default -> false;
+        return firstLine(reply).startsWith("5");
+    }
+
+    /** The first line a scripted reply sends, or "" when it sends no lines (raw bytes, silence, a close). */
+    private static String firstLine(Reply reply) {
+        List<String> lines = switch (reply) {
+            case Lines l -> l.lines();
+            case ThenClose t -> t.lines();
+            case Trickle t -> t.lines();
+            case Delayed d -> List.of(firstLine(d.then()));
+            default -> List.of();
         };
+        return lines.isEmpty() ? "" : lines.get(0);
     }
 
     private Reply rcptReply(String rcpt, InetAddress peer) {
@@ -420,14 +421,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
      * wait for the next command ({@link CommandReader}); every other kind first sends what is
      * buffered, so that its scripted timing holds.
      */
-    private boolean send(CommandReader in, OutputStream out, Reply reply, String rcpt)
+    private boolean send(OutputStream out, Reply reply, String rcpt)
             throws IOException, InterruptedException {
-        if (reply instanceof Lines l) {
-            out.write(render(l.lines(), rcpt));
-            return true;
+        if (!(reply instanceof Lines)) {
+            out.flush();
         }
-        out.flush();
         switch (reply) {
+            case Lines l -> {
+                out.write(render(l.lines(), rcpt));
+                return true;
+            }
             case ThenClose t -> {
                 out.write(render(t.lines(), rcpt));
                 out.flush();
@@ -447,7 +450,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             }
             case Delayed d -> {
                 Thread.sleep(d.delay());
-                return send(in, out, d.then(), rcpt);
+                return send(out, d.then(), rcpt);
             }
             case Trickle t -> {
                 for (byte b : render(t.lines(), rcpt)) {
@@ -457,7 +460,6 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 return true;
             }
-            case Lines l -> throw new AssertionError("handled above");
         }
     }
 

@@ -51,33 +51,26 @@ final class SmtpConversation {
         String domain = request.domain();
         String toEmail = request.toEmail();
         session.greet(config, deadline);
+        boolean probe = !rules.has(domain, session.host(), Rules.Rule.SkipCatchAll);
+        Boolean catchAll = probe ? session.cachedCatchAll(domain) : Boolean.FALSE;
+        catchAllCached = probe && catchAll != null;
         // Commands are held and their replies read in order: a server offering PIPELINING gets MAIL
         // FROM with the probe (or with the address's RCPT and QUIT when no probe is needed) in one
         // write; any other server gets them one at a time, as upstream sends them.
         session.hold(SmtpSession.mailFromLine(config));
-        boolean mailAnswered = false;
-        boolean probe = !rules.has(domain, session.host(), Rules.Rule.SkipCatchAll);
-        Boolean catchAll = probe ? session.cachedCatchAll(domain) : Boolean.FALSE;
-        catchAllCached = probe && catchAll != null;
         if (catchAll == null) {
             session.holdProbe(domain);
-            SmtpSession.expectPositive(session.reply(deadline));
-            mailAnswered = true;
+        } else {
+            holdRest(catchAll, toEmail);
+        }
+        SmtpSession.expectPositive(session.reply(deadline));
+        if (catchAll == null) {
             catchAll = session.probeAnswer(domain, toEmail, session.reply(deadline));
+            holdRest(catchAll, toEmail);
         }
         if (catchAll) {
-            if (!mailAnswered) {
-                session.hold("QUIT");
-                SmtpSession.expectPositive(session.reply(deadline));
-            }
             session.quietQuit(deadline);
             return new Ended(catchAllDetails(), null, Blame.Ending.VERDICT);
-        }
-        session.hold(SmtpSession.rcptLine(toEmail));
-        // Whatever the RCPT's reply, QUIT follows it, so it may go in the same write.
-        session.hold("QUIT");
-        if (!mailAnswered) {
-            SmtpSession.expectPositive(session.reply(deadline));
         }
         SmtpReply reply;
         try {
@@ -91,6 +84,17 @@ final class SmtpConversation {
         // Upstream turns a failed QUIT into an error; the verdict is already known, so we keep it.
         session.quietQuit(deadline);
         return end;
+    }
+
+    /**
+     * What follows MAIL FROM and the probe: the address's RCPT unless its domain is catch-all, then
+     * QUIT, which comes whatever the replies say and so may go in the same write.
+     */
+    private void holdRest(boolean catchAll, String toEmail) {
+        if (!catchAll) {
+            session.hold(SmtpSession.rcptLine(toEmail));
+        }
+        session.hold("QUIT");
     }
 
     /** The details of an address at a catch-all domain: its RCPT is not asked. */
