@@ -231,11 +231,21 @@ final class PeerProcess {
     /** Stops the peer and deletes its work directory. */
     void close() {
         stop();
-        try (Stream<Path> files = Files.walk(workDir)) {
+        deleteTree(workDir);
+    }
+
+    /** Deletes a peer's temp directory with everything in it; a leftover one is harmless. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // A leftover temp directory is harmless.
         }
+    }
+
+    /** The last 20 lines of a peer's log, for error messages. */
+    static String lastLines(List<String> lines) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     /** The last lines the peer wrote, for error messages. */
@@ -244,8 +254,7 @@ final class PeerProcess {
             if (!Files.exists(logFile)) {
                 return "(no log)";
             }
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+            return lastLines(Files.readAllLines(logFile, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }

@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * A private instance of the real Postfix MTA whose SMTP server listens on {@code 127.0.0.1} and a
@@ -347,8 +345,7 @@ public final class Postfix implements AutoCloseable {
     }
 
     private String logTail() {
-        List<String> lines = log().lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        return PeerProcess.lastLines(log().lines().toList());
     }
 
     /** Stops the instance ({@code postfix stop}) and waits until its master process is gone. */
@@ -388,11 +385,7 @@ public final class Postfix implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A leftover temp directory is harmless.
-        }
+        PeerProcess.deleteTree(dir);
     }
 
     @Override
