@@ -17,17 +17,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An SMTP server on loopback whose every reply is scripted, per recipient and per command, including
  * hostile behaviours (silence, slow trickle, garbage, dropped connections, huge lines, non-UTF-8).
  * It records each session's peer address and commands, so tests can see which proxy a
- * verification went through.
+ * verification went through; a long-running load rig turns that off ({@link #recordSessions}) and
+ * keeps only the count of sessions per peer.
  *
  * <pre>{@code
  * try (var smtp = ScriptedSmtpServer.start()) {
@@ -91,7 +95,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final ServerSocket server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    /** In arrival order; a queue, not a copy-on-write list: a load run adds hundreds of thousands. */
+    private final ConcurrentLinkedQueue<Session> sessions = new ConcurrentLinkedQueue<>();
+    private final Map<InetAddress, LongAdder> sessionsByPeer = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> commandsByVerb = new ConcurrentHashMap<>();
+    private volatile boolean recordSessions = true;
     private final Map<String, Reply> rcptReplies = new ConcurrentHashMap<>();
     private final Map<String, Reply> rcptRepliesByPeer = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -215,15 +223,47 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether each session's peer and commands are kept for {@link #sessions()} and the methods built
+     * on it (the default). A load rig that serves millions of sessions turns it off: their memory, and
+     * the collector's work over it, would weigh on the very machine being measured.
+     * {@link #sessionCountsByPeer()} and {@link #connectionCount()} count either way.
+     */
+    public ScriptedSmtpServer recordSessions(boolean record) {
+        this.recordSessions = record;
+        return this;
+    }
+
+    /** How many sessions each peer address opened, recorded or not. */
+    public Map<InetAddress, Long> sessionCountsByPeer() {
+        Map<InetAddress, Long> counts = new TreeMap<>(java.util.Comparator.comparing(InetAddress::getHostAddress));
+        sessionsByPeer.forEach((peer, n) -> counts.put(peer, n.sum()));
+        return counts;
+    }
+
+    /** How many commands of each verb ({@code EHLO}, {@code RCPT}, …) all sessions sent, recorded or not. */
+    public Map<String, Long> commandCountsByVerb() {
+        Map<String, Long> counts = new TreeMap<>();
+        commandsByVerb.forEach((verb, n) -> counts.put(verb, n.sum()));
+        return counts;
+    }
+
     /** Sessions that sent at least one RCPT for which {@code test} is true. */
     public List<Session> sessionsWith(java.util.function.Predicate<String> test) {
-        return sessions.stream().filter(s -> s.commands().stream()
+        return recorded().stream().filter(s -> s.commands().stream()
                 .anyMatch(c -> c.regionMatches(true, 0, "RCPT TO:", 0, 8) && test.test(stripBrackets(c.substring(8)))))
                 .toList();
     }
 
     public List<Session> sessions() {
-        return List.copyOf(sessions);
+        return List.copyOf(recorded());
+    }
+
+    private ConcurrentLinkedQueue<Session> recorded() {
+        if (!recordSessions) {
+            throw new IllegalStateException("this server does not record sessions (recordSessions(false))");
+        }
+        return sessions;
     }
 
     public int connectionCount() {
@@ -245,13 +285,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** Peer addresses of all sessions, in order of arrival. */
     public List<InetAddress> peers() {
-        return sessions.stream().map(Session::peer).toList();
+        return recorded().stream().map(Session::peer).toList();
     }
 
     /** Every {@code RCPT TO} address received, over all sessions. */
     public List<String> recipients() {
         List<String> all = new ArrayList<>();
-        for (Session s : sessions) {
+        for (Session s : recorded()) {
             for (String c : s.commands()) {
                 if (c.regionMatches(true, 0, "RCPT TO:", 0, 8)) {
                     all.add(stripBrackets(c.substring(8)));
@@ -277,8 +317,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
-        List<String> commands = new CopyOnWriteArrayList<>();
-        sessions.add(new Session(socket.getInetAddress(), commands, java.time.Instant.now()));
+        sessionsByPeer.computeIfAbsent(socket.getInetAddress(), peer -> new LongAdder()).increment();
+        List<String> commands = recordSessions ? new CopyOnWriteArrayList<>() : null;
+        if (commands != null) {
+            sessions.add(new Session(socket.getInetAddress(), commands, java.time.Instant.now()));
+        }
         peakSessions.accumulateAndGet(activeSessions.incrementAndGet(), Math::max);
         boolean ended = false;
         try (socket) {
@@ -296,8 +339,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 boolean inMail = false;
                 String line;
                 while ((line = in.readLine()) != null) {
-                    commands.add(line);
+                    if (commands != null) {
+                        commands.add(line);
+                    }
                     String upper = line.toUpperCase(Locale.ROOT);
+                    commandsByVerb.computeIfAbsent(verb(upper), v -> new LongAdder()).increment();
                     Reply reply;
                     String rcpt = null;
                     if (upper.startsWith("EHLO")) {
@@ -363,6 +409,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 activeSessions.decrementAndGet();
             }
         }
+    }
+
+    /** {@code MAIL} of {@code MAIL FROM:<…>}, {@code EHLO} of {@code EHLO name}. */
+    private static String verb(String upperCaseLine) {
+        int end = 0;
+        while (end < upperCaseLine.length() && end < 8 && Character.isLetter(upperCaseLine.charAt(end))) {
+            end++;
+        }
+        return upperCaseLine.substring(0, end);
     }
 
     private static void flushQuietly(OutputStream out) {
