@@ -3,7 +3,9 @@
 # SMTP/DNS fixture, LoadTool in its own JVM, keep-alive, direct (no proxies). After a warm-up, each
 # measured batch reports throughput, latency percentiles and the server process's CPU time
 # (utime + stime from /proc/<pid>/stat, delta over the batch) divided by the requests answered; then
-# the same for GET /version. Loopback only; every step is bounded (timeouts, --max-seconds).
+# the same for GET /version. The rig's CPU per request is printed beside the server's: it shares
+# the cores, so a costlier rig slows the server's answers too. Loopback only; every step is bounded
+# (timeouts, --max-seconds).
 #
 # Usage: bench/http-load/cpu-per-request.sh [N] [CONCURRENCY] [ROUNDS] [WARMUP] [VERSION_N]
 #   defaults: 6000 requests per batch, concurrency 32, 3 batches, 2000 warm-up, 20000 GET /version
@@ -11,6 +13,8 @@
 # Environment:
 #   REACHER_JAR=path        the server jar to run (default cli/target/reacher.jar); copy two builds
 #                           aside and run this twice back to back for an A/B comparison
+#   RIG_JAR=path            the benchmarks jar whose Rig serves SMTP and DNS (default
+#                           bench/target/benchmarks.jar); LoadTool always comes from the default
 #   REACHER_JAVA_OPTS=...   extra JVM options for the server, e.g. a JFR recording:
 #                           -XX:StartFlightRecording=filename=/tmp/server.jfr,settings=profile
 #   ENDPOINT=/v0/check_email (default) or /v1/check_email (stores results, as `reacher serve` does)
@@ -51,30 +55,31 @@ wrk_result() { # wrk_result SECONDS URL [METHOD]: check.lua's RESULT line after 
 # measure NAME URL REQUESTS [LoadTool options]: one batch, with the server's CPU over it
 measure() {
   local name=$1 url=$2 n=$3; shift 3
-  local s0 s1 out t0
-  t0=$(date -u +%T); s0=$(cpu_ticks "$server")
+  local s0 s1 r0 r1 out t0
+  t0=$(date -u +%T); s0=$(cpu_ticks "$server"); r0=$(cpu_ticks "$rig")
   local answered
   if [ "${LOADGEN:-loadtool}" = wrk ]; then
     local method=POST
     [ "${1:-}" = "--method" ] && method=$2
     out=$(wrk_result "${WRK_SECONDS:-5}" "$url" "$method")
-    s1=$(cpu_ticks "$server")
+    s1=$(cpu_ticks "$server"); r1=$(cpu_ticks "$rig")
     answered=${out%% *}
     echo "$name ($t0-$(date -u +%T)), wrk: $out"
   else
     out=$(load "$url" "$n" "$@")
-    s1=$(cpu_ticks "$server")
+    s1=$(cpu_ticks "$server"); r1=$(cpu_ticks "$rig")
     answered=$(echo "$out" | sed -n 's/^requests  \([0-9]*\) in .*/\1/p')
     echo "$name ($t0-$(date -u +%T)): $(echo "$out" | sed -n 's/^requests  //p')"
     echo "         $(echo "$out" | grep -E '^(status|failures)' | tr '\n' ' ')$(echo "$out" \
       | awk '/^  [a-z]/ {printf "%s=%s ", $1, $2}')"
   fi
-  awk -v s=$((s1 - s0)) -v n="$answered" -v t="$TICKS" 'BEGIN {
-    printf "         server CPU per request: %.1f us (%d ticks of 1/%d s over %d requests)\n", s / t / n * 1e6, s, t, n }'
+  awk -v s=$((s1 - s0)) -v r=$((r1 - r0)) -v n="$answered" -v t="$TICKS" 'BEGIN {
+    printf "         server CPU per request: %.1f us (%d ticks of 1/%d s over %d requests); rig %.1f us\n",
+      s / t / n * 1e6, s, t, n, r / t / n * 1e6 }'
 }
 
 rig_log=$(mktemp); server_log=$(mktemp)
-"$J" -cp "$CP" dev.reacher.bench.Rig --seconds 3600 >"$rig_log" 2>&1 &
+"$J" -cp "${RIG_JAR:-$CP}" dev.reacher.bench.Rig --seconds 3600 >"$rig_log" 2>&1 &
 rig=$!
 server=
 cleanup() {
