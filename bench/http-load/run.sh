@@ -6,6 +6,9 @@
 #   LOADGEN=wrk: the measured runs by wrk for WRK_SECONDS (default 10) instead of N requests by
 #   LoadTool (bench/http-load/check.lua; wrk takes a few microseconds of CPU per request, LoadTool
 #   about 0.35 ms from the same cores); the warm-up stays LoadTool's
+#   DELAY_MS=10: a DelayRelay in front of the rig's SMTP port, every chunk held 10 ms each way (a
+#   20 ms round trip to the mail server), for both paths (microsocks connects to the relay too): the
+#   latency-bound regime of a real, distant MX instead of the CPU-bound loopback one
 #   after: ./mvnw -B -q -pl bench,cli -am package -DskipTests   (benchmarks.jar and reacher.jar)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,11 +26,26 @@ cpu_ticks() { # utime + stime of one process, in clock ticks
 rig_log=$(mktemp)
 "$J" -cp "$CP" dev.reacher.bench.Rig --proxies 3 --bind --seconds 3600 >"$rig_log" 2>&1 &
 rig=$!
-trap 'kill "$rig" 2>/dev/null || true; wait "$rig" 2>/dev/null || true; rm -f "$rig_log"' EXIT
+relay=
+trap 'kill "$rig" $relay 2>/dev/null || true; wait "$rig" $relay 2>/dev/null || true; rm -f "$rig_log"' EXIT
 for _ in $(seq 100); do grep -q '^serve through the proxies: ' "$rig_log" && break; sleep 0.2; done
 env_direct=$(sed -n 's/^serve: \(.*\) \.\/reacher serve$/\1/p' "$rig_log")
 env_proxied=$(sed -n 's/^serve through the proxies: \(.*\) \.\/reacher serve$/\1/p' "$rig_log")
 [ -n "$env_direct" ] && [ -n "$env_proxied" ] || { echo "rig did not start:"; cat "$rig_log"; exit 1; }
+if [ -n "${DELAY_MS:-}" ]; then
+  relay_port=${RELAY_PORT:-25250}
+  smtp_port=$(sed -n 's/^RIG smtp=127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$rig_log")
+  relay_log=$(mktemp)
+  "$J" -cp "$CP" dev.reacher.bench.DelayRelay --target-port "$smtp_port" --delay-ms "$DELAY_MS" \
+    --listen-port "$relay_port" >"$relay_log" 2>&1 &
+  relay=$!
+  for _ in $(seq 100); do grep -q '^RELAY ' "$relay_log" && break; sleep 0.1; done
+  grep -q '^RELAY ' "$relay_log" || { echo "DelayRelay did not start:"; cat "$relay_log"; exit 1; }
+  rm -f "$relay_log"
+  env_direct=$(echo "$env_direct" | sed "s/RCH__SMTP_PORT=[0-9]*/RCH__SMTP_PORT=$relay_port/")
+  env_proxied=$(echo "$env_proxied" | sed "s/RCH__SMTP_PORT=[0-9]*/RCH__SMTP_PORT=$relay_port/")
+  echo "DelayRelay 127.0.0.1:$relay_port -> $smtp_port, $DELAY_MS ms each way"
+fi
 socks_pids=$(pgrep -P "$rig" -d ' ' || true)   # the rig's microsocks children
 echo "date: $(date -u)"
 echo "rig: $(grep -E '^(smtp|dns|socks5) ' "$rig_log" | tr '\n' ';')"
