@@ -13,6 +13,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  * hostile behaviours (silence, slow trickle, garbage, dropped connections, huge lines, non-UTF-8).
  * It records each session's peer address and commands, so tests can see which proxy a
  * verification went through; a long-running load rig turns that off ({@link #recordSessions}) and
- * keeps only the count of sessions per peer.
+ * keeps only counts: sessions per peer, commands per verb.
  *
  * <pre>{@code
  * try (var smtp = ScriptedSmtpServer.start()) {
@@ -227,7 +228,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
      * Whether each session's peer and commands are kept for {@link #sessions()} and the methods built
      * on it (the default). A load rig that serves millions of sessions turns it off: their memory, and
      * the collector's work over it, would weigh on the very machine being measured.
-     * {@link #sessionCountsByPeer()} and {@link #connectionCount()} count either way.
+     * {@link #sessionCountsByPeer()}, {@link #commandCountsByVerb()} and {@link #connectionCount()}
+     * count either way.
      */
     public ScriptedSmtpServer recordSessions(boolean record) {
         this.recordSessions = record;
@@ -236,7 +238,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** How many sessions each peer address opened, recorded or not. */
     public Map<InetAddress, Long> sessionCountsByPeer() {
-        Map<InetAddress, Long> counts = new TreeMap<>(java.util.Comparator.comparing(InetAddress::getHostAddress));
+        Map<InetAddress, Long> counts = new TreeMap<>(Comparator.comparing(InetAddress::getHostAddress));
         sessionsByPeer.forEach((peer, n) -> counts.put(peer, n.sum()));
         return counts;
     }
