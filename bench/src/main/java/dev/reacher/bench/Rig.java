@@ -256,8 +256,7 @@ public final class Rig implements AutoCloseable {
 
     /** How many SMTP sessions the server saw and which commands they sent, for comparing clients. */
     public String sessionSummary() {
-        long sessions = smtp.sessionCountsByPeer().values().stream().mapToLong(Long::longValue).sum();
-        return "smtp sessions " + sessions + ", commands " + smtp.commandCountsByVerb();
+        return "smtp sessions " + smtp.connectionCount() + ", commands " + smtp.commandCountsByVerb();
     }
 
     /** A human-readable description of every address, as printed by {@link #main}. */
